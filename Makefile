@@ -1,0 +1,13 @@
+# The two commands of the README. Each installs what it needs first (scripts/setup.sh).
+.PHONY: acceptatie test setup
+
+# Full acceptance run against the embedded reference LV: report path + verdict; exit code 0/1/2/3.
+acceptatie: setup
+	.venv/bin/dso-acceptatie run $(ARGS)
+
+# The project's own tests (harness and reference LV), browser tests included.
+test: setup
+	.venv/bin/python -m pytest -n 2 $(ARGS)
+
+setup:
+	@scripts/setup.sh

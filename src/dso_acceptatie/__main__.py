@@ -1,0 +1,3 @@
+from dso_acceptatie.cli import main
+
+raise SystemExit(main())

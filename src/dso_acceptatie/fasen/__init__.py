@@ -1,0 +1,31 @@
+"""The phases of an acceptance run. Each runs as a separate process and writes only records.
+
+A phase module is run as ``python -m <module> --run-map DIR --doel DIR/doel.json --run-id ID``
+(see :mod:`dso_acceptatie.fasen.basis`). A phase that is not built yet has ``module=None`` and a
+reason; the orchestrator records it as ``geblokkeerd`` so it never counts as passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fase:
+    naam: str
+    titel: str
+    module: str | None
+    tijdslimiet_s: float
+    niet_beschikbaar: str | None = None   # why the phase cannot run (not built yet)
+
+
+FASEN: dict[str, Fase] = {f.naam: f for f in (
+    Fase("klantreizen", "Klantreizen in de browser (pytest-bdd + Playwright)", None, 600,
+         "de klantreizen-fase is nog niet gebouwd (issue 'Klantreizen')"),
+    Fase("contracten", "Contracttests, API Design Rules en DSO-controles", None, 900,
+         "de contracten-fase is nog niet gebouwd (issue 'Contracten')"),
+    Fase("leveringen", "Conformiteit van leveringen (STOP, TPOD/IMOW, STTR, IMRO)", None, 600,
+         "de leveringen-fase is nog niet gebouwd"),
+    Fase("last", "Lasttests van de raadpleegdiensten (locust, SLO's)", None, 600,
+         "de last-fase is nog niet gebouwd"),
+)}

@@ -1,0 +1,31 @@
+"""``referentie-lv``: serve the reference LV (used by ``dso-acceptatie referentie`` and by runs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+
+from referentie_lv.app import create_app
+from referentie_lv.config import Config
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="referentie-lv",
+                                description="Start de referentie-LV (APIs en loket) op loopback.")
+    p.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8800, help="poort (standaard 8800)")
+    p.add_argument("--fd", type=int, help="luister op een al geopende socket (door de run gezet)")
+    p.add_argument("--fouten", help="komma-gescheiden namen van fouten voor de zelftest")
+    p.add_argument("--data-map", help="map voor de database en ingediende verzoeken")
+    args = p.parse_args(argv)
+    config = Config.uit_omgeving(fouten=args.fouten, data_map=args.data_map)
+    app = create_app(config)
+    kwargs = {"fd": args.fd} if args.fd is not None else {"host": args.host, "port": args.port}
+    uvicorn.run(app, log_level="warning", access_log=False, **kwargs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
