@@ -1,0 +1,2 @@
+"""Stub."""
+ROUTES: list = []

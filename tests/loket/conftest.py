@@ -1,0 +1,122 @@
+"""Fixtures for the loket tests: the reference LV as a real uvicorn server on a free loopback
+port (one per set of faults, started on first use, session-scoped) and one Chromium per session."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from referentie_lv.app import create_app
+from referentie_lv.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, fouten: frozenset[str], data_map: Path):
+        self.poort = _vrije_poort()
+        self.url = f"http://127.0.0.1:{self.poort}"
+        config = Config(fouten=fouten, data_map=str(data_map))
+        self.app = create_app(config)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.poort,
+                                                    log_level="warning", access_log=False,
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> "Server":
+        self.thread.start()
+        eind = time.monotonic() + 60
+        while time.monotonic() < eind:
+            if self.server.started:
+                return self
+            if not self.thread.is_alive():
+                raise RuntimeError("referentie-LV kon niet starten")
+            time.sleep(0.05)
+        raise RuntimeError("referentie-LV startte niet binnen 60 s")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """Factory: ``servers()`` is the reference without faults, ``servers('x')`` with fault x."""
+    gestart: dict[frozenset[str], Server] = {}
+
+    def geef(*fouten: str) -> Server:
+        sleutel = frozenset(fouten)
+        if sleutel not in gestart:
+            naam = "-".join(sorted(sleutel)) or "schoon"
+            gestart[sleutel] = Server(sleutel, tmp_path_factory.mktemp(f"lv-{naam}")).start()
+        return gestart[sleutel]
+
+    yield geef
+    for s in gestart.values():
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def lv(servers) -> Server:
+    return servers()
+
+
+@pytest.fixture(scope="session")
+def http(lv):
+    with httpx.Client(base_url=lv.url, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from dso_acceptatie.browser import LAUNCH_ARGS, find_browser
+
+    pad = find_browser()
+    if not pad:
+        pytest.fail("geen Chromium gevonden (zie scripts/setup.sh)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=pad, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def pagina(browser):
+    """A fresh context (own cookies) and page per test; Dutch locale as a citizen's browser."""
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_ernstig(page) -> list[dict]:
+    """Run axe-core on the page; the serious and critical violations (id, help, targets)."""
+    page.add_script_tag(path=str(AXE))
+    uitslag = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+    }""")
+    return [v for v in uitslag if v["impact"] in ("serious", "critical")]
+
+
+def toon_overtredingen(overtredingen: list[dict]) -> str:
+    return json.dumps(overtredingen, ensure_ascii=False, indent=1)
