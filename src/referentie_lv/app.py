@@ -1,4 +1,10 @@
-"""The ASGI application of the reference LV: one origin, every service under its DSO base path."""
+"""The ASGI application of the reference LV: one origin, every service under its DSO base path.
+
+Each API service is a ``referentie_lv.api.basis.Dienst`` mounted at its base path (see the
+docstring of ``referentie_lv/api/basis.py`` for what the framework gives every service). To add a
+service: one ``diensten.append(module.dienst(config))`` line below. The loket goes last (it owns
+the origin root ``/``).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,17 @@ import platform
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from referentie_lv import __version__
+from referentie_lv import __version__, fouten
+from referentie_lv.api import basis
 from referentie_lv.config import Config
 
 
 def create_app(config: Config | None = None) -> Starlette:
     config = config or Config.uit_omgeving()
+    fouten.controleer(config.fouten)       # unknown fault name: Dutch message, exit at start-up
+    limieten = basis.limieten_uit_omgeving()
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "UP"})
@@ -26,8 +35,14 @@ def create_app(config: Config | None = None) -> Starlette:
             "version": __version__,
             "python": platform.python_version(),
             "fouten": sorted(config.fouten),
+            "diensten": {d.naam: d.basispad for d in diensten},
         })
 
-    app = Starlette(routes=[Route("/health", health), Route("/app-info", app_info)])
+    # API services, one line each.
+    diensten: list[basis.Dienst] = []
+
+    routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
+    routes += [basis.mount(d, config, limieten) for d in diensten]
+    app = Starlette(routes=routes)
     app.state.config = config
     return app

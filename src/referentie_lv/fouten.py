@@ -1,0 +1,107 @@
+"""The one list of faults the reference LV can inject, for the harness's self-test.
+
+A fault is switched on by name: ``referentie-lv --fouten a,b`` or ``REFERENTIE_LV_FOUTEN=a,b``
+(both end up in ``Config.fouten``). An unknown name stops the start with a Dutch message.
+
+Rule for whoever implements a fault: without the fault switched on, none of its code runs. The
+framework (``api/basis.py``) decides once, when the app is built, which wrappers to install; a
+service asks ``actief(config, NAAM)`` at build time, never per request.
+
+To add a fault: append a ``Fout`` to ``FOUTEN`` below (name, Dutch description of what it changes,
+the module that implements it), and implement it in that module behind a build-time check.
+Parameterised faults are written ``naam:waarde`` (e.g. ``traag:locatieserver``); declare them
+with ``parameter=`` naming the allowed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Service names (as in the harness's diensten.py); kept here because the reference LV must not
+# import the harness.
+DIENST_NAMEN: tuple[str, ...] = (
+    "presenteren", "geometrieopvragen", "uitvoeren", "catalogus", "verzoeken-indienen",
+    "verzoeken-afhandelen", "locatieserver", "regels-bij-activiteiten",
+)
+
+
+@dataclass(frozen=True)
+class Fout:
+    naam: str
+    beschrijving: str                       # Dutch: what changes when this fault is on
+    module: str                             # where it is implemented
+    parameter: tuple[str, ...] | None = None  # allowed values for ``naam:waarde``
+
+
+FOUTEN: tuple[Fout, ...] = (
+    Fout("geen-api-version",
+         "De header API-Version ontbreekt op alle antwoorden van alle API's.",
+         "referentie_lv.api.basis"),
+    Fout("fout-content-type",
+         "Foutmeldingen van de API's komen met Content-Type text/html in plaats van "
+         "application/problem+json (de inhoud blijft gelijk).",
+         "referentie_lv.api.basis"),
+    Fout("schema-schending",
+         "Geslaagde JSON-antwoorden wijken af van het schema in de specificatie: een verplicht of "
+         "getypeerd veld krijgt een verkeerd type (bijvoorbeeld 'identificatie' wordt een getal, "
+         "bij de Locatieserver wordt 'numFound' een tekst).",
+         "referentie_lv.api.basis"),
+    Fout("authenticatie-genegeerd",
+         "De x-api-key wordt niet gecontroleerd: zonder sleutel of met een onbekende sleutel "
+         "geeft de API gewoon antwoord (geen 401/403).",
+         "referentie_lv.api.basis"),
+    Fout("traag",
+         "Eén dienst antwoordt traag: elke API-aanroep op die dienst wacht eerst 2 seconden "
+         "(instelbaar met REFERENTIE_LV_TRAAG_SECONDEN). Schrijf 'traag:<dienst>', bijvoorbeeld "
+         "'traag:locatieserver'.",
+         "referentie_lv.api.basis", parameter=DIENST_NAMEN),
+    Fout("503-deel",
+         "Een deel van de API-aanroepen mislukt met 503 Service Unavailable: per dienst elke "
+         "vijfde aanroep (vast patroon, dus herhaalbaar).",
+         "referentie_lv.api.basis"),
+    Fout("kapotte-paginering",
+         "De paginalinks kloppen niet: 'next' slaat een pagina over en staat er ook op de laatste "
+         "pagina, 'previous' wijst naar de huidige pagina.",
+         "referentie_lv.api.basis"),
+)
+
+_PER_NAAM = {f.naam: f for f in FOUTEN}
+
+
+class OnbekendeFout(SystemExit):
+    """Raised at start-up for a fault name that does not exist.
+
+    A SystemExit, so that ``referentie-lv --fouten x`` ends with the Dutch message on stderr and
+    exit status 1 without a traceback; tests catch it like any exception.
+    """
+
+
+def _splits(naam: str) -> tuple[str, str | None]:
+    basis, _, waarde = naam.partition(":")
+    return basis, (waarde or None)
+
+
+def controleer(namen: Iterable[str]) -> None:
+    """Stop with a Dutch message if a name is not a known fault (or has a wrong parameter)."""
+    for naam in sorted(namen):
+        basis, waarde = _splits(naam)
+        fout = _PER_NAAM.get(basis)
+        if fout is None:
+            bekend = ", ".join(f.naam + (":<dienst>" if f.parameter else "") for f in FOUTEN)
+            raise OnbekendeFout(f"Onbekende fout '{naam}'. Bekende fouten: {bekend}.")
+        if fout.parameter is None and waarde is not None:
+            raise OnbekendeFout(f"De fout '{basis}' neemt geen waarde; schrijf '{basis}'.")
+        if fout.parameter is not None and waarde not in fout.parameter:
+            raise OnbekendeFout(
+                f"De fout '{basis}' heeft een waarde nodig: schrijf '{basis}:<waarde>' met als "
+                f"waarde een van: {', '.join(fout.parameter)}.")
+
+
+def actief(fouten: Iterable[str], naam: str) -> bool:
+    """True when fault ``naam`` (exact, e.g. ``traag:locatieserver``) is switched on."""
+    return naam in fouten
+
+
+def beschrijving(naam: str) -> str:
+    return _PER_NAAM[_splits(naam)[0]].beschrijving
