@@ -13,11 +13,12 @@ import platform
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from referentie_lv import __version__, fouten
 from referentie_lv.api import basis
 from referentie_lv.config import Config
+from referentie_lv.loket import maak_loket
 
 
 def create_app(config: Config | None = None) -> Starlette:
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
     routes += [basis.mount(d, config, limieten) for d in diensten]
+    routes.append(Mount("/", app=maak_loket(config)))      # the loket: web pages at the origin root, last
     app = Starlette(routes=routes)
     app.state.config = config
     return app

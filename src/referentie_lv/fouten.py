@@ -64,6 +64,22 @@ FOUTEN: tuple[Fout, ...] = (
          "De paginalinks kloppen niet: 'next' slaat een pagina over en staat er ook op de laatste "
          "pagina, 'previous' wijst naar de huidige pagina.",
          "referentie_lv.api.basis"),
+    Fout("loket-label-ontbreekt",
+         "Loket: het zoekveld voor het adres (Regels op de kaart, Vergunningcheck, Aanvragen) heeft "
+         "geen label meer; het veld is voor schermlezers naamloos.",
+         "referentie_lv.loket"),
+    Fout("loket-conclusie-omgedraaid",
+         "Loket: de Vergunningcheck toont op de pagina de omgekeerde conclusie (vergunningplicht "
+         "wordt toestemmingsvrij en andersom, meldingsplicht wordt toestemmingsvrij); de API "
+         "Toepasbare regels uitvoeren blijft juist antwoorden.",
+         "referentie_lv.loket"),
+    Fout("loket-aanvragen-link-kapot",
+         "Loket: de link 'Verder naar Aanvragen' na de conclusie van de Vergunningcheck wijst naar "
+         "een pagina die niet bestaat (404).",
+         "referentie_lv.loket"),
+    Fout("loket-lang-ontbreekt",
+         "Loket: het attribuut lang=\"nl\" ontbreekt op het html-element van alle pagina's.",
+         "referentie_lv.loket"),
 )
 
 _PER_NAAM = {f.naam: f for f in FOUTEN}

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from referentie_lv.loket.bron import Bron
 from referentie_lv.loket.pagina import MAP
 
 
@@ -30,4 +31,8 @@ def maak_loket(config=None) -> Starlette:
         exception_handlers={404: routes.niet_gevonden, 500: routes.serverfout},
     )
     app.state.config = config
+    app.state.bron = Bron(getattr(config, "data_map", None))
+    # Decided once, at build time: which of the loket's own faults are on (fouten.py's rule).
+    aan = getattr(config, "fouten", frozenset()) or frozenset()
+    app.state.loket_fouten = frozenset(f for f in aan if f.startswith("loket-"))
     return app

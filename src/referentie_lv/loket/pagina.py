@@ -23,10 +23,9 @@ _env = Environment(loader=FileSystemLoader(MAP / "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
-def fouten(request: Request) -> frozenset[str]:
-    """The named faults switched on for this reference (Config.fouten)."""
-    config = getattr(request.app.state, "config", None)
-    return getattr(config, "fouten", frozenset()) if config else frozenset()
+def fout_actief(request: Request, naam: str) -> bool:
+    """Whether a loket fault is on; the set is fixed when the app is built (fouten.py's rule)."""
+    return naam in getattr(request.app.state, "loket_fouten", frozenset())
 
 
 def gebruiker(request: Request) -> dict | None:
@@ -35,12 +34,12 @@ def gebruiker(request: Request) -> dict | None:
 
 def toon(request: Request, sjabloon: str, status_code: int = 200, **context) -> HTMLResponse:
     actief = next((pad for pad, _ in MENU if request.url.path.startswith(pad)), None)
-    aan = fouten(request)
+    aan = getattr(request.app.state, "loket_fouten", frozenset())
     context.setdefault("foutmeldingen", {})
     context.setdefault("kruimels", [])
     html = _env.get_template(sjabloon).render(
         request=request, menu=MENU, actief=actief, gebruiker=gebruiker(request),
-        fout=lambda naam: naam in aan,
+        fout_aan=lambda naam: naam in aan,
         url_for=lambda name, **p: request.app.url_path_for(name, **p),
         **context)
     return HTMLResponse(html, status_code=status_code)
