@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from shapely.geometry import Point
 
-from referentie_lv.data.store import Store
 
 _slot = threading.Lock()
 _stores: dict[str | None, Store] = {}
@@ -25,7 +24,9 @@ KWALIFICATIE = {
 }
 
 
-def store(data_map: str | None = None) -> Store:
+def store(data_map: str | None = None):
+    from referentie_lv.data.store import Store   # opened on first use, not when the app is built
+
     with _slot:
         if data_map not in _stores:
             _stores[data_map] = Store.open(data_map)
@@ -37,7 +38,7 @@ class Bron:
         self.data_map = data_map
 
     @property
-    def s(self) -> Store:
+    def s(self):
         return store(self.data_map)
 
     # --- addresses -------------------------------------------------------------------------------
