@@ -1,0 +1,3 @@
+from dso_acceptatie.fasen.contracten.fase import main
+
+raise SystemExit(main())

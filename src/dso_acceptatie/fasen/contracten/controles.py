@@ -1,0 +1,147 @@
+"""DSO runtime checks, registered as schemathesis checks so they run on every response.
+
+A check that does not apply to a response (no geometry, no error, a spec that does not use
+problem+json …) returns without a verdict and does not count as evidence: it is only recorded as
+applied (``TOEGEPAST``) when it actually examined something, so a record "geslaagd" for an
+operation means the check really looked at one of its responses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import schemathesis
+
+PROBLEM_JSON = "application/problem+json"
+HAL_JSON = "application/hal+json"
+GEO_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+             "GeometryCollection"}
+
+DSO_CHECKS = ("dso_api_version", "dso_problem_json", "dso_hal_links", "dso_content_crs",
+              "dso_retry_after")
+
+_lock = threading.Lock()
+TOEGEPAST: set[tuple[str, str]] = set()   # (operation label, check name)
+
+
+def _toegepast(case, naam: str) -> None:
+    with _lock:
+        TOEGEPAST.add((case.operation.label, naam))
+
+
+def reset() -> None:
+    with _lock:
+        TOEGEPAST.clear()
+
+
+def _header(response, naam: str) -> str | None:
+    waarden = response.headers.get(naam.lower())
+    return waarden[0] if waarden else None
+
+
+def _media_type(response) -> str:
+    return (_header(response, "content-type") or "").split(";")[0].strip().lower()
+
+
+def _raw(case) -> dict:
+    return case.operation.schema.raw_schema
+
+
+def _spec_gebruikt(raw: dict, media_type: str) -> bool:
+    """Whether the spec declares this media type anywhere (cached on the dict by identity)."""
+    cache = _SPEC_CACHE.setdefault(id(raw), {})
+    if media_type not in cache:
+        cache[media_type] = media_type in json.dumps(raw.get("paths", {}))
+    return cache[media_type]
+
+
+_SPEC_CACHE: dict[int, dict[str, bool]] = {}
+
+
+def _json(response):
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@schemathesis.check
+def dso_api_version(ctx, response, case):
+    """API-Version header on every response, equal to the spec's info.version (ADR version-header)."""
+    _toegepast(case, "dso_api_version")
+    verwacht = str(_raw(case).get("info", {}).get("version"))
+    waarde = _header(response, "api-version")
+    if waarde is None:
+        raise AssertionError(f"De header API-Version ontbreekt (verwacht: {verwacht}).")
+    if waarde.strip() != verwacht:
+        raise AssertionError(f"API-Version is '{waarde}', maar de spec heeft versie '{verwacht}'.")
+
+
+@schemathesis.check
+def dso_problem_json(ctx, response, case):
+    """Errors as application/problem+json with status equal to the HTTP status, title and detail."""
+    if response.status_code < 400 or not _spec_gebruikt(_raw(case), PROBLEM_JSON):
+        return None
+    _toegepast(case, "dso_problem_json")
+    mt = _media_type(response)
+    if mt != PROBLEM_JSON:
+        raise AssertionError(f"Foutantwoord {response.status_code} heeft Content-Type "
+                             f"'{mt or '(geen)'}' in plaats van {PROBLEM_JSON}.")
+    body = _json(response)
+    if not isinstance(body, dict):
+        raise AssertionError("Het foutantwoord is geen JSON-object.")
+    if body.get("status") != response.status_code:
+        raise AssertionError(f"'status' in het foutantwoord is {body.get('status')!r}, de "
+                             f"HTTP-status is {response.status_code}.")
+    ontbreekt = [v for v in ("title", "detail") if not isinstance(body.get(v), str) or not body[v]]
+    if ontbreekt:
+        raise AssertionError(f"Het foutantwoord mist {' en '.join(ontbreekt)}.")
+
+
+@schemathesis.check
+def dso_hal_links(ctx, response, case):
+    """HAL responses carry _links.self."""
+    if not 200 <= response.status_code < 300 or _media_type(response) != HAL_JSON:
+        return None
+    _toegepast(case, "dso_hal_links")
+    body = _json(response)
+    links = body.get("_links") if isinstance(body, dict) else None
+    zelf = links.get("self") if isinstance(links, dict) else None
+    if not isinstance(zelf, dict) or not zelf.get("href"):
+        raise AssertionError("Het HAL-antwoord heeft geen _links.self.href.")
+
+
+def _heeft_geometrie(data, diepte: int = 0) -> bool:
+    if diepte > 12:
+        return False
+    if isinstance(data, dict):
+        if data.get("type") in GEO_TYPES and ("coordinates" in data or "geometries" in data):
+            return True
+        return any(_heeft_geometrie(v, diepte + 1) for v in data.values())
+    if isinstance(data, list):
+        return any(_heeft_geometrie(v, diepte + 1) for v in data[:50])
+    return False
+
+
+@schemathesis.check
+def dso_content_crs(ctx, response, case):
+    """A response with a geometry says in which CRS it is (Content-Crs)."""
+    if not 200 <= response.status_code < 300 or "json" not in _media_type(response):
+        return None
+    body = _json(response)
+    if not _heeft_geometrie(body):
+        return None
+    _toegepast(case, "dso_content_crs")
+    if not _header(response, "content-crs"):
+        raise AssertionError("Het antwoord bevat een geometrie maar geen header Content-Crs.")
+
+
+@schemathesis.check
+def dso_retry_after(ctx, response, case):
+    """A throttled call (429) says when to come back (Retry-After)."""
+    if response.status_code != 429:
+        return None
+    _toegepast(case, "dso_retry_after")
+    if not _header(response, "retry-after"):
+        raise AssertionError("Antwoord 429 zonder header Retry-After.")

@@ -1,0 +1,190 @@
+"""Running schemathesis in-process on one spec and collecting a verdict per operation and check.
+
+The engine is the one the schemathesis CLI drives (``schemathesis.engine.from_schema``), with the
+same defaults (all checks, phases examples → coverage → fuzzing → stateful, negative data), so
+its cost equals a bare ``schemathesis run``; we only listen to its events.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+from dso_acceptatie.fasen.contracten import controles  # noqa: F401  (registers the DSO checks)
+from dso_acceptatie.fasen.contracten.instellingen import Instellingen
+
+ALLE_FASEN = ("examples", "coverage", "fuzzing", "stateful")
+VEILIG = {"GET", "HEAD"}
+
+
+def is_raadplegend(methode: str, pad: str) -> bool:
+    """Safe for a read-only target: GET/HEAD, and POST …/_zoek (a search is consulting)."""
+    m = methode.upper()
+    return m in VEILIG or (m == "POST" and pad.rstrip("/").endswith("/_zoek"))
+
+
+@dataclass
+class Uitwisseling:
+    methode: str
+    url: str
+    verzoek_headers: dict
+    verzoek_body: bytes | None
+    status: int | None
+    antwoord_headers: dict
+    antwoord_body: bytes | None
+
+
+@dataclass
+class CheckUitslag:
+    aantal: int = 0
+    gefaald: int = 0
+    titel: str | None = None
+    bericht: str | None = None
+    uitwisseling: Uitwisseling | None = None
+
+
+@dataclass
+class OperatieUitslag:
+    label: str
+    methode: str
+    pad: str
+    checks: dict[str, CheckUitslag] = field(default_factory=dict)
+    geslaagd_voorbeeld: Uitwisseling | None = None   # a 2xx exchange, for the active probes
+    verzoeken: int = 0
+    fouten: list[str] = field(default_factory=list)  # errors schemathesis hit on this operation
+    ongeldig: str | None = None                      # the operation's schema could not be used
+    overgeslagen: str | None = None
+
+
+@dataclass
+class Uitslag:
+    operaties: dict[str, OperatieUitslag] = field(default_factory=dict)
+    algemene_fouten: list[str] = field(default_factory=list)
+    duur_s: float = 0.0
+    stateful: str | None = None
+
+
+def _uitwisseling(interaction) -> Uitwisseling:
+    req, resp = interaction.request, interaction.response
+    return Uitwisseling(
+        methode=req.method, url=req.uri, verzoek_headers=dict(req.headers), verzoek_body=req.body,
+        status=resp.status_code if resp is not None else None,
+        antwoord_headers=dict(resp.headers) if resp is not None else {},
+        antwoord_body=resp.content if resp is not None else None)
+
+
+def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
+                 max_per_seconde: float | None, alleen_lezen: bool, seed: int | None = None
+                 ) -> SchemathesisConfig:
+    fasen = set(instellingen.schemathesis_fasen)
+    project: dict[str, Any] = {
+        "base-url": basis_url,
+        "headers": dict(headers),
+        "continue-on-failure": True,
+        "workers": 1,
+        "request-timeout": instellingen.verzoek_timeout_s,
+        "generation": {"max-examples": instellingen.max_voorbeelden},
+        "phases": {f: {"enabled": f in fasen} for f in ALLE_FASEN},
+        "checks": {"max_response_time": instellingen.max_antwoordtijd_s},
+    }
+    if max_per_seconde:
+        project["rate-limit"] = f"{max(1, int(max_per_seconde))}/s"
+    if alleen_lezen:
+        # These send other methods or delete resources: never on a read-only target.
+        for naam in ("unsupported_method", "use_after_free", "ensure_resource_availability"):
+            project["checks"][naam] = {"enabled": False}
+        project["phases"]["stateful"] = {"enabled": False}
+    data: dict[str, Any] = {**project, "suppress-health-check": ["all"]}
+    if seed is not None:
+        data["seed"] = seed
+    return SchemathesisConfig.from_dict(data)
+
+
+def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
+             max_per_seconde: float | None = None, alleen_lezen: bool = False,
+             seed: int | None = None) -> Uitslag:
+    start = time.perf_counter()
+    uitslag = Uitslag()
+    config = configuratie(basis_url=basis_url, headers=headers, instellingen=instellingen,
+                          max_per_seconde=max_per_seconde, alleen_lezen=alleen_lezen, seed=seed)
+    controles.reset()
+    try:
+        schema = schemathesis.openapi.from_dict(spec, config=config)
+    except Exception as e:  # noqa: BLE001 — any loader error is a finding about the spec
+        uitslag.algemene_fouten.append(f"schemathesis kan de spec niet laden: {e}")
+        return uitslag
+    schema.config.base_url = basis_url
+
+    for resultaat in schema.get_all_operations():
+        try:
+            op = resultaat.ok()
+        except Exception as e:  # noqa: BLE001
+            fout = getattr(e, "message", None) or str(e)
+            label = f"{(getattr(e, 'method', None) or '?').upper()} {getattr(e, 'path', None) or '?'}"
+            uitslag.operaties[label] = OperatieUitslag(label, label.split()[0], label.split()[-1],
+                                                       ongeldig=fout)
+            continue
+        uitslag.operaties[op.label] = OperatieUitslag(op.label, op.method.upper(), op.path)
+        if alleen_lezen and not is_raadplegend(op.method, op.path):
+            uitslag.operaties[op.label].overgeslagen = (
+                "doel is alleen-lezen: deze operatie wijzigt mogelijk gegevens en is niet aangeroepen")
+    if alleen_lezen:
+        schema = schema.include(lambda ctx: is_raadplegend(ctx.operation.method, ctx.operation.path))
+
+    for ev in from_schema(schema).execute():
+        if isinstance(ev, events.ScenarioFinished):
+            _verwerk(uitslag, ev.recorder)
+        elif isinstance(ev, events.NonFatalError):
+            tekst = f"{ev.info.title}: {ev.info.message}".strip()
+            op = uitslag.operaties.get(ev.label)
+            (op.fouten if op else uitslag.algemene_fouten).append(tekst)
+        elif isinstance(ev, events.FatalError):
+            uitslag.algemene_fouten.append(f"{type(ev.exception).__name__}: {ev.exception}")
+        elif isinstance(ev, events.PhaseFinished) and ev.phase.name.value == "stateful":
+            reden = ev.phase.skip_reason
+            uitslag.stateful = "uitgevoerd" if ev.phase.is_enabled else (
+                "geen links in de spec" if reden and reden.value == "not_applicable"
+                else f"niet uitgevoerd ({reden.value if reden else 'uit'})")
+    uitslag.duur_s = time.perf_counter() - start
+    return uitslag
+
+
+def _verwerk(uitslag: Uitslag, recorder) -> None:
+    for case_id, knopen in recorder.checks.items():
+        node = recorder.cases.get(case_id)
+        label = node.value.operation.label if node is not None else recorder.label
+        op = uitslag.operaties.get(label)
+        if op is None:
+            continue
+        interactie = recorder.interactions.get(case_id)
+        for knoop in knopen:
+            if knoop.name in controles.DSO_CHECKS and (label, knoop.name) not in controles.TOEGEPAST:
+                continue  # the check had nothing to look at in this operation (yet)
+            cu = op.checks.setdefault(knoop.name, CheckUitslag())
+            cu.aantal += 1
+            if knoop.status.value == "failure":
+                cu.gefaald += 1
+                if cu.uitwisseling is None and knoop.failure_info is not None:
+                    f = knoop.failure_info.failure
+                    cu.titel = f.title
+                    cu.bericht = f.message
+                    if interactie is not None:
+                        cu.uitwisseling = _uitwisseling(interactie)
+    for case_id, interactie in recorder.interactions.items():
+        node = recorder.cases.get(case_id)
+        label = node.value.operation.label if node is not None else recorder.label
+        op = uitslag.operaties.get(label)
+        if op is None:
+            continue
+        op.verzoeken += 1
+        resp = interactie.response
+        if (op.geslaagd_voorbeeld is None and resp is not None and 200 <= resp.status_code < 300
+                and node is not None and node.value.meta is not None
+                and getattr(node.value.meta.generation, "mode", None) is not None
+                and node.value.meta.generation.mode.value == "positive"):
+            op.geslaagd_voorbeeld = _uitwisseling(interactie)
