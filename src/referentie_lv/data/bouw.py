@@ -18,7 +18,7 @@ from referentie_lv.data import imow, stop
 from referentie_lv.data.xmlveilig import lees_xml, lokaal
 
 # Bump when the loader or schema changes: an old database is then rebuilt too.
-SCHEMA_VERSIE = "5"
+SCHEMA_VERSIE = "7"
 
 PAKKET_BRONNEN = Path(__file__).resolve().parent.parent / "bronnen"
 LEVERING_MAP = "gemeentestad"
@@ -62,7 +62,7 @@ CREATE TABLE owobject (rij INTEGER PRIMARY KEY, identificatie TEXT, type TEXT, v
     geldig_vanaf TEXT, geldig_tot TEXT, status TEXT, bron TEXT, data TEXT);
 CREATE INDEX owobject_id ON owobject (identificatie);
 CREATE INDEX owobject_type ON owobject (type);
-CREATE TABLE owrelatie (van TEXT, rol TEXT, naar TEXT, versie_nr INTEGER);
+CREATE TABLE owrelatie (rij INTEGER, van TEXT, rol TEXT, naar TEXT, versie_nr INTEGER);
 CREATE INDEX owrelatie_van ON owrelatie (van);
 CREATE INDEX owrelatie_naar ON owrelatie (naar);
 CREATE TABLE adres (id TEXT PRIMARY KEY, type TEXT, weergavenaam TEXT, straatnaam TEXT, huisnummer INTEGER,
@@ -283,12 +283,12 @@ def bouw(db_pad: Path, bronnen: Path, h: str | None = None) -> None:
                           g["kwalitatieveNormwaarde"], int(g["afgeleid"]), shp_wkb.dumps(geo), geo.wkt,
                           *geo.bounds))
         con.executemany("INSERT INTO geometrie VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rijen)
-        con.executemany("INSERT INTO owobject (identificatie,type,versie_nr,geldig_vanaf,geldig_tot,status,bron,data)"
-                        " VALUES (?,?,?,?,?,?,?,?)", [
-                            (r["identificatie"], r["type"], r["versie_nr"], r["geldig_vanaf"], r["geldig_tot"],
-                             r["status"], r["bron"], j(r["data"])) for r in data["ow"]])
-        con.executemany("INSERT INTO owrelatie VALUES (?,?,?,?)", [
-            (r["identificatie"], rol, naar, r["versie_nr"]) for r in data["ow"] for rol, naar in _relaties(r["data"])])
+        con.executemany("INSERT INTO owobject VALUES (?,?,?,?,?,?,?,?,?)", [
+            (i, r["identificatie"], r["type"], r["versie_nr"], r["geldig_vanaf"], r["geldig_tot"],
+             r["status"], r["bron"], j(r["data"])) for i, r in enumerate(data["ow"], 1)])
+        con.executemany("INSERT INTO owrelatie VALUES (?,?,?,?,?)", [
+            (i, r["identificatie"], rol, naar, r["versie_nr"])
+            for i, r in enumerate(data["ow"], 1) for rol, naar in _relaties(r["data"])])
         kolommen = ["id", "type", "weergavenaam", "straatnaam", "huisnummer", "huisletter", "huisnummertoevoeging",
                     "postcode", "woonplaatsnaam", "gemeentenaam", "gemeentecode", "provincienaam", "provinciecode",
                     "rd_x", "rd_y", "lat", "lon", "gebied"]

@@ -229,13 +229,17 @@ def lees_besluit(pad: Path) -> dict:
             bron = b.getparent()
             while bron is not None and lokaal(bron) not in STRUCTUUR - {"Begrip"}:
                 bron = bron.getparent()
+            # Label: the nearest ancestor with a heading ('Bijlage I', 'Artikel 1.1').
+            met_kop = bron
+            while met_kop is not None and not any(_kop(met_kop)[:2]):
+                met_kop = met_kop.getparent()
             defi = b.find("{%s}Definitie" % NS_TEKST)
             refs = [r.get("ref") for r in defi.iter("{%s}ExtIoRef" % NS_TEKST)] if defi is not None else []
             begrippen.append({
                 "wId": b.get("wId"), "eId": b.get("eId"), "term": _tekst_kind(b, "Term"),
                 "definitie": _definitie(b), "informatieobjecten": refs,
                 "bron_wId": bron.get("wId") if bron is not None else None,
-                "bron_label": " ".join(x for x in _kop(bron)[:2] if x) if bron is not None else None,
+                "bron_label": " ".join(x for x in _kop(met_kop)[:2] if x) if met_kop is not None else None,
             })
         reg["tekst"] = knopen
         reg["begrippen"] = begrippen

@@ -34,6 +34,12 @@ JURIDISCHE_REGEL_TYPES = ("RegelVoorIedereen", "Instructieregel", "Omgevingswaar
 LOCATIE_TYPES = ("Gebied", "Gebiedengroep", "Lijn", "Lijnengroep", "Punt", "Puntengroep", "Ambtsgebied",
                  "Locatiegroep")
 
+# Parents outside the delivery. The source file carries this activity only inside an XML comment
+# ("van het rijk ... opgenomen in de Functionele Structuur"); the name is taken from that comment.
+EXTERNE_ACTIVITEITEN = {
+    "nl.imow-gm0297.activiteit.ActInOmgevingsplanGem": "Activiteit in omgevingsplan Zaltbommel",
+}
+
 # Ranking of document types for free-text search (PDOK ranks woonplaats/gemeente above addresses).
 TYPE_GEWICHT = {"gemeente": 5.0, "woonplaats": 4.0, "weg": 3.0, "postcode": 2.5, "adres": 2.0}
 
@@ -306,7 +312,12 @@ class Store:
         uit = []
         for reg in self.regelingen(geldig_op):
             for b in self._begrippen.get(reg["expression"], []):
-                uit.append({"term": b["term"], "definitie": b["definitie"], "wId": b["wid"], "eId": b["eid"],
+                weergave = b["definitie"]
+                if b["informatieobjecten"] and b["definitie"].strip() in b["informatieobjecten"]:
+                    gio = self._gios.get(b["definitie"].strip(), {})
+                    weergave = f"Zie het informatieobject '{gio.get('naam') or b['term']}' ({b['definitie'].strip()})"
+                uit.append({"term": b["term"], "definitie": b["definitie"], "definitieWeergave": weergave,
+                            "wId": b["wid"], "eId": b["eid"],
                             "bronWId": b["bron_wid"], "bronLabel": b["bron_label"],
                             "informatieobjecten": b["informatieobjecten"], "regeling": reg["work"]})
         return sorted(uit, key=lambda b: normaliseer(b["term"] or ""))
@@ -342,6 +353,32 @@ class Store:
     def ow_historie(self, identificatie: str) -> list[dict]:
         """Every delivered version of one OW object (also ended ones), oldest first."""
         return [self._ow_uit(r) for r in self._ow_rijen if r["identificatie"] == identificatie]
+
+    def leveringsrijen(self) -> list[dict]:
+        """Every delivered OW object version (also ended ones): [{identificatie, type, versieNr, geldigVanaf,
+        geldigTot, status, bron ('map/bestand')}] in delivery order."""
+        return [{"identificatie": r["identificatie"], "type": r["type"], "versieNr": r["versie_nr"],
+                 "geldigVanaf": r["geldig_vanaf"], "geldigTot": r["geldig_tot"], "status": r["status"],
+                 "bron": r["bron"]} for r in self._ow_rijen]
+
+    def relaties(self, identificatie: str | None = None, geldig_op: date | str | None = None) -> list[dict]:
+        """References made by the OW objects valid on the date: [{van, rol, naar}] (rol as in owrelatie)."""
+        s = self._snap(geldig_op)
+        if s is None:
+            return []
+        rijen = [s.objecten[identificatie]] if identificatie in (s.objecten if identificatie else {}) else (
+            [] if identificatie else sorted(s.objecten.values(), key=lambda r: r["identificatie"]))
+        return [{"van": r["identificatie"], "rol": rol, "naar": naar}
+                for r in rijen for rol, naar in bouw._relaties(r["data"])]
+
+    def onopgeloste_verwijzingen(self, geldig_op: date | str | None = None) -> list[dict]:
+        """References whose target is not in the delivery state of that date (no OW object, sub-object
+        or GIO geometry with that id): [{van, rol, naar}]. See README for the known ones."""
+        s = self._snap(geldig_op)
+        if s is None:
+            return []
+        bekend = set(s.objecten) | set(s.sub) | set(self._geometrie)
+        return [r for r in self.relaties(None, geldig_op) if r["naar"] not in bekend]
 
     def sub_object(self, identificatie: str, geldig_op: date | str | None = None) -> dict | None:
         """ActiviteitLocatieaanduiding, Normwaarde or Kaartlaag by its identificatie: {ouder, ...}."""
@@ -429,7 +466,8 @@ class Store:
         while huidig and huidig not in gezien:
             gezien.add(huidig)
             o = s.objecten.get(huidig)
-            keten.append({"identificatie": huidig, "naam": o["data"].get("naam") if o else None, "extern": o is None})
+            keten.append({"identificatie": huidig, "extern": o is None,
+                          "naam": o["data"].get("naam") if o else EXTERNE_ACTIVITEITEN.get(huidig)})
             huidig = o["data"].get("bovenliggendeActiviteit") if o else None
         d["bovenliggende"] = keten
         d["onderliggende"] = sorted(s.kinderen.get(identificatie, []))
@@ -454,7 +492,8 @@ class Store:
 
     # locaties and other annotations
     def locaties(self, geldig_op: date | str | None = None) -> list[dict]:
-        return self.ow_objecten(LOCATIE_TYPES, geldig_op)
+        """Every locatie as locatie(...) returns it (with geometrieIds and bbox)."""
+        return [self.locatie(r["identificatie"], geldig_op) for r in self.ow_objecten(LOCATIE_TYPES, geldig_op)]
 
     def locatie(self, identificatie: str, geldig_op: date | str | None = None) -> dict | None:
         """Locatie plus 'geometrieIds' (the GIO geometries it resolves to) and 'bbox' (RD)."""
@@ -524,6 +563,16 @@ class Store:
         """GeoJSON-like dict in RD New (EPSG:28992) for a GIO geometry id (basisgeo:id) or an OW locatie:
         {id, naam, crs: 'EPSG:28992', geometrie: {type, coordinates}, bbox: [minx, miny, maxx, maxy],
         afgeleid, gio (expression or None), normwaarde}."""
+        gio = self._gios.get(identificatie) or next(
+            (v for v in self._gios.values() if v["work"] == identificatie), None)
+        if gio and gio.get("geometrie_ids"):
+            vorm = unary_union([self._geometrie[i]["vorm"] for i in gio["geometrie_ids"]])
+            return {"id": identificatie, "naam": gio.get("naam"), "crs": "EPSG:28992", "geometrie": mapping(vorm),
+                    "bbox": list(vorm.bounds), "afgeleid": False, "gio": gio["expression"], "normwaarde": None,
+                    "locaties": [{"id": i, "naam": self._geometrie[i]["naam"],
+                                  "normwaarde": self._geometrie[i]["kwantitatieve_normwaarde"]
+                                  if self._geometrie[i]["kwantitatieve_normwaarde"] is not None
+                                  else self._geometrie[i]["kwalitatieve_normwaarde"]} for i in gio["geometrie_ids"]]}
         g = self._geometrie.get(identificatie)
         if g:
             return {"id": g["id"], "naam": g["naam"], "crs": "EPSG:28992", "geometrie": mapping(g["vorm"]),
