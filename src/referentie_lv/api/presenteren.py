@@ -1,0 +1,351 @@
+"""Omgevingsdocumenten Presenteren v8 (modelled service, spec in ../specs/presenteren.yaml).
+
+Regelingen (list, detail, documentstructuur) and ``POST /annotaties/regeltekstannotaties/_zoek``:
+the regelteksten that apply at a geometry, with the annotations they carry there. Everything is
+read from the data store (the real Gemeentestad delivery) at the version valid on ``geldigOp``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import OrderedDict
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from shapely.geometry import shape
+from starlette.requests import Request
+from starlette.responses import Response
+
+from referentie_lv.api import basis
+from referentie_lv.config import Config
+from referentie_lv.data.store import Store
+
+BASISPAD = "/publiek/omgevingsdocumenten/api/presenteren/v8"
+
+# STOP waardelijst regelingtype: only the value this data uses (the delivery is an omgevingsplan).
+REGELINGTYPES = {"/join/id/stop/regelingtype_003": "Omgevingsplan"}
+
+_SORT = re.compile(r"(citeertitel|geldigVanaf)(,(asc|desc))?")
+_GEOTYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+# RD New validity area (EPSG:28992): a body in another CRS falls outside it.
+RD_BEREIK = (-7000.0, 289000.0, 300000.0, 629000.0)
+
+
+@lru_cache(maxsize=4)
+def _store(data_map: str | None) -> Store:
+    return Store.open(data_map)
+
+
+def gedeelde_store(config: Config) -> Store:
+    """One store per data map for all services of this process (it is read-only and thread-safe)."""
+    return _store(str(Path(config.data_map).resolve()) if config.data_map else None)
+
+
+def gezag(store: Store, code: str) -> dict:
+    """{code, naam} of a bevoegd gezag code such as 'gm0297' (name from the address register)."""
+    for g in store.adressen("gemeente"):
+        if g.get("bevoegdgezag") == code:
+            return {"code": code, "naam": g.get("weergavenaam") or g.get("gemeentenaam") or code}
+    return {"code": code, "naam": code}
+
+
+def geldig_op(request: Request) -> str:
+    """The geldigOp parameter as 'YYYY-MM-DD' (default today); 400 naming it when not a date."""
+    w = basis.tekst(request, "geldigOp", max_lengte=10)
+    if w is None:
+        return date.today().isoformat()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w):
+            raise ValueError
+        return date.fromisoformat(w).isoformat()
+    except ValueError:
+        raise basis.ongeldige_parameter("geldigOp", "Waarde is geen datum (JJJJ-MM-DD).",
+                                        "date") from None
+
+
+def _waarde(uri: str | None) -> dict | None:
+    if not uri:
+        return None
+    return {"code": uri, "waarde": uri.rstrip("/").rsplit("/", 1)[-1]}
+
+
+def _href(request: Request, pad: str) -> str:
+    host = request.headers.get("host") or "127.0.0.1"
+    return f"{request.url.scheme}://{host}{BASISPAD}{pad}"
+
+
+def _regeling_pad(work: str) -> str:
+    return "/regelingen/" + work.replace("/", "%2F")
+
+
+def _regeling(request: Request, store: Store, r: dict) -> dict:
+    code = (r.get("eindverantwoordelijke") or "").rstrip("/").rsplit("/", 1)[-1]
+    return {
+        "identificatie": r["identificatie"],
+        "expressieIdentificatie": r["expression"],
+        "officieleTitel": r["officieleTitel"],
+        "citeertitel": r["citeertitel"],
+        "type": {"code": r["soortRegeling"],
+                 "waarde": REGELINGTYPES.get(r["soortRegeling"], r["soortRegeling"])},
+        "aangeleverdDoorEen": gezag(store, code),
+        "geldigVanaf": r["geldigVanaf"],
+        "geldigTot": r["geldigTot"],
+        "_links": {"self": {"href": _href(request, _regeling_pad(r["identificatie"]))},
+                   "documentstructuur": {"href": _href(request, _regeling_pad(r["identificatie"])
+                                                       + "/documentstructuur")}},
+    }
+
+
+def _component(k: dict) -> dict:
+    uit = {"wId": k["wId"], "type": (k["type"] or "").upper(), "label": k["label"] or "",
+           "nummer": k["nummer"] or "", "opschrift": k["opschrift"] or "",
+           "inhoud": k["tekst"] or ""}
+    uit["documentComponenten"] = [_component(c) for c in k["onderdelen"]]
+    return uit
+
+
+def _body_geometrie(body: Any) -> dict:
+    if not isinstance(body, dict):
+        raise basis.ongeldige_parameter("geometrie", "De body moet een object met 'geometrie' "
+                                                     "zijn.", "required", status=422)
+    g = body.get("geometrie")
+    if not isinstance(g, dict) or g.get("type") not in _GEOTYPES \
+            or not isinstance(g.get("coordinates"), list):
+        raise basis.ongeldige_parameter("geometrie", "Geen GeoJSON-geometrie (" + ", ".join(
+            _GEOTYPES) + ") met coordinates.", "geometry", status=422)
+    try:
+        vorm = shape(g)
+    except Exception:
+        raise basis.ongeldige_parameter("geometrie", "De coördinaten vormen geen geldige "
+                                                     "geometrie.", "geometry", status=422) from None
+    if vorm.is_empty or not vorm.is_valid:
+        raise basis.ongeldige_parameter("geometrie", "De geometrie is leeg of ongeldig.",
+                                        "geometry", status=422)
+    x0, y0, x1, y1 = vorm.bounds
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 < RD_BEREIK[0] \
+            or y0 < RD_BEREIK[1] or x1 > RD_BEREIK[2] or y1 > RD_BEREIK[3]:
+        raise basis.ongeldige_parameter("geometrie", "De coördinaten liggen niet in het RD "
+                                                     "New-gebied (EPSG:28992).", "crs", status=422)
+    return g
+
+
+class _Zoekcache:
+    """LRU of computed searches per (geometry, version): repeated map clicks are common."""
+
+    def __init__(self, grootte: int = 2048):
+        self.grootte = grootte
+        self.items: OrderedDict[tuple, dict] = OrderedDict()
+        self.slot = Lock()
+
+    def haal(self, sleutel: tuple) -> dict | None:
+        with self.slot:
+            w = self.items.get(sleutel)
+            if w is not None:
+                self.items.move_to_end(sleutel)
+            return w
+
+    def zet(self, sleutel: tuple, waarde: dict) -> None:
+        with self.slot:
+            self.items[sleutel] = waarde
+            if len(self.items) > self.grootte:
+                self.items.popitem(last=False)
+
+
+def _zoek(store: Store, geometrie: dict, dag: str) -> dict:
+    """Regelteksten at the geometry with, per regeltekst, the refs that apply there, plus the
+    annotation objects by identificatie. Independent of the request (cacheable)."""
+    a = store.annotaties_op(geometrie, dag)
+    locs = set(a["locaties"])
+    acts, gas = set(a["activiteiten"]), set(a["gebiedsaanwijzingen"])
+    normen, waarden = set(a["omgevingsnormen"]), set(a["omgevingswaarden"])
+    act_locs: dict[str, set[str]] = {}
+    for ala in a["activiteitlocatieaanduidingen"]:
+        sub = store.sub_object(ala["identificatie"], dag) or {}
+        act_locs.setdefault(ala["activiteit"], set()).update(set(sub.get("locaties") or []) & locs)
+    regelteksten = []
+    for rt_id in a["regelteksten"]:
+        rt = store.regeltekst(rt_id, dag)
+        if rt is None:
+            continue
+        lr, ar, gr, nr, wr = set(), set(), set(), set(), set()
+        for j in rt["juridischeRegels"]:
+            lr |= set(j.get("locaties") or []) & locs
+            for aa in j.get("activiteiten") or []:
+                if set(aa["locaties"]) & locs and aa["activiteit"]["identificatie"] in acts:
+                    ar.add(aa["activiteit"]["identificatie"])
+                    lr |= set(aa["locaties"]) & locs
+            gr |= set(j.get("gebiedsaanwijzingen") or []) & gas
+            nr |= set(j.get("omgevingsnormen") or []) & normen
+            wr |= set(j.get("omgevingswaarden") or []) & waarden
+        art = rt.get("artikel") or {}
+        regelteksten.append({
+            "identificatie": rt_id, "wId": rt.get("wId") or "",
+            "documentIdentificatie": art.get("regeling") or "",
+            "opschrift": " ".join(x for x in (art.get("label"), art.get("nummer"),
+                                             art.get("opschrift")) if x),
+            "inhoud": art.get("tekst") or "",
+            "locatierefs": sorted(lr), "activiteitrefs": sorted(ar),
+            "gebiedsaanwijzingrefs": sorted(gr), "omgevingsnormrefs": sorted(nr),
+            "omgevingswaarderefs": sorted(wr)})
+    return {"regelteksten": regelteksten, "locaties": locs, "normwaarden": set(a["normwaarden"]),
+            "activiteitlocaties": act_locs, "paginas": {}}
+
+
+def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> dict:
+    """The annotation objects the regelteksten of this page refer to (the answer is self-contained)."""
+    def verzamel(sleutel: str) -> list[str]:
+        return sorted({r for rt in pagina for r in rt[sleutel]})
+
+    locs, normwaarden = resultaat["locaties"], resultaat["normwaarden"]
+    activiteiten = []
+    for i in verzamel("activiteitrefs"):
+        o = store.ow_object(i, dag) or {}
+        alas = resultaat["activiteitlocaties"].get(i, set())
+        activiteiten.append({"identificatie": i, "naam": o.get("naam") or "",
+                             "groep": _waarde(o.get("groep")),
+                             "locatierefs": [{"locatieIdentificatie": x} for x in sorted(alas)]})
+    gebiedsaanwijzingen = []
+    for i in verzamel("gebiedsaanwijzingrefs"):
+        o = store.ow_object(i, dag) or {}
+        gebiedsaanwijzingen.append({
+            "identificatie": i, "naam": o.get("naam") or "", "groep": _waarde(o.get("groep")),
+            "locatierefs": [{"locatieIdentificatie": x}
+                            for x in sorted(set(o.get("locaties") or []) & locs)]})
+    normen: dict[str, list[dict]] = {"omgevingsnormrefs": [], "omgevingswaarderefs": []}
+    for sleutel in normen:
+        for i in verzamel(sleutel):
+            o = store.ow_object(i, dag) or {}
+            nl = {loc for nw in o.get("normwaarden") or [] if nw.get("identificatie") in normwaarden
+                  for loc in nw.get("locaties") or []} & locs
+            normen[sleutel].append({"identificatie": i, "naam": o.get("naam") or "",
+                                    "groep": _waarde(o.get("groep")),
+                                    "locatierefs": [{"locatieIdentificatie": x} for x in sorted(nl)]})
+    # Locaties: every one referred to, plus the members of groups (they carry the geometry ids).
+    # Single areas with a geometrieIdentificatie first, so locaties[0] can be fetched directly.
+    genoemd = {r for rt in pagina for r in rt["locatierefs"]}
+    for lijst in (activiteiten, gebiedsaanwijzingen, *normen.values()):
+        genoemd |= {x["locatieIdentificatie"] for o in lijst for x in o["locatierefs"]}
+    locaties: dict[str, dict] = {}
+    rij = sorted(genoemd)
+    while rij:
+        i = rij.pop(0)
+        if i in locaties:
+            continue
+        o = store.locatie(i, dag)
+        if o is None:
+            continue
+        leden = o.get("groepselementen") or []
+        locaties[i] = {"identificatie": i, "noemer": o.get("noemer"), "locatieType": o["type"],
+                       "geometrieIdentificatie": o.get("geometrieRef"), "omvat": list(leden)}
+        rij.extend(x for x in leden if x not in locaties)
+    volgorde = sorted(locaties.values(),
+                      key=lambda x: (x["geometrieIdentificatie"] is None, x["identificatie"]))
+    return {"activiteiten": activiteiten, "gebiedsaanwijzingen": gebiedsaanwijzingen,
+            "omgevingsnormen": normen["omgevingsnormrefs"],
+            "omgevingswaarden": normen["omgevingswaarderefs"], "locaties": volgorde}
+
+
+def dienst(config: Config) -> basis.Dienst:
+    d = basis.Dienst("presenteren", BASISPAD, basis.SPECS / "presenteren.yaml",
+                     servers_herschrijven=True)
+    store = gedeelde_store(config)
+    cache = _Zoekcache()
+
+    def regeling_of_404(request: Request, dag: str) -> dict:
+        ident = request.path_params["uriIdentificatie"]
+        ident = ident if ident.startswith(("/", "_", "%")) else "/" + ident
+        r = store.regeling(ident, dag)
+        if r is None:
+            raise basis.Probleem(404, f"Regeling '{ident}' bestaat niet of is op {dag} niet geldig.")
+        return r
+
+    @d.get("/regelingen")
+    async def regelingen(request: Request) -> Response:
+        basis.onbekende_parameters(request, ("page", "size", "_sort", "geldigOp"))
+        dag = geldig_op(request)
+        sortering = basis.tekst(request, "_sort", standaard="citeertitel,asc", patroon=_SORT)
+        veld, _, richting = sortering.partition(",")  # type: ignore[union-attr]
+        p = basis.pagina(request, grootte_naam="size")
+        lijst = sorted(store.regelingen(dag),
+                       key=lambda r: ((r[veld] or "").lower(), r["identificatie"]),
+                       reverse=richting == "desc")
+        links, headers = basis.paginalinks(request, p, len(lijst))
+        items = [_regeling(request, store, r) for r in lijst[p.start:p.start + p.grootte]]
+        return basis.hal({"_embedded": {"regelingen": items}, "_links": links,
+                          "page": {"number": p.nummer, "size": p.grootte,
+                                   "totalElements": len(lijst),
+                                   "totalPages": math.ceil(len(lijst) / p.grootte)}},
+                         headers=headers)
+
+    @d.get("/regelingen/{uriIdentificatie}/documentstructuur")
+    async def documentstructuur(request: Request) -> Response:
+        basis.onbekende_parameters(request, ("geldigOp",))
+        dag = geldig_op(request)
+        r = regeling_of_404(request, dag)
+        ds = store.documentstructuur(r["expression"], dag)
+        pad = _regeling_pad(r["identificatie"])
+        return basis.hal({"identificatie": r["identificatie"],
+                          "expressieIdentificatie": r["expression"],
+                          "documentComponenten": [_component(k) for k in ds["onderdelen"]],
+                          "_links": {"self": {"href": _href(request, pad + "/documentstructuur")},
+                                     "regeling": {"href": _href(request, pad)}}})
+
+    @d.get("/regelingen/{uriIdentificatie}")
+    async def regeling(request: Request) -> Response:
+        basis.onbekende_parameters(request, ("geldigOp",))
+        dag = geldig_op(request)
+        return basis.hal(_regeling(request, store, regeling_of_404(request, dag)))
+
+    # The AKN identification contains slashes (also when sent as %2F: the server decodes the
+    # path), so these two path parameters take the rest of the path, not one segment.
+    for r in d.routes:
+        if r.pad.startswith("/regelingen/{uriIdentificatie}"):
+            staart = r.pad[len("/regelingen/{uriIdentificatie}"):]
+            r.regex = re.compile("^/regelingen/(?P<uriIdentificatie>.+?)" + re.escape(staart) + "$")
+
+    @d.post("/annotaties/regeltekstannotaties/_zoek")
+    async def regeltekstannotaties(request: Request) -> Response:
+        basis.onbekende_parameters(request, ("page", "size", "geldigOp"))
+        basis.content_crs(request, verplicht=True)
+        dag = geldig_op(request)
+        p = basis.pagina(request, grootte_naam="size")
+        geometrie = _body_geometrie(await basis.lees_json(request))
+        versie = store.versie_op(dag)
+        sleutel = (json.dumps(geometrie, sort_keys=True, separators=(",", ":")), versie)
+        resultaat = cache.haal(sleutel)
+        if resultaat is None:
+            resultaat = _zoek(store, geometrie, dag) if versie is not None else \
+                {"regelteksten": [], "locaties": set(), "normwaarden": set(),
+                 "activiteitlocaties": {}, "paginas": {}}
+            cache.zet(sleutel, resultaat)
+        alle = resultaat["regelteksten"]
+        pagina = alle[p.start:p.start + p.grootte]
+        links, headers = basis.paginalinks(request, p, len(alle))
+        items = []
+        for rt in pagina:
+            item = dict(rt)
+            item["expressieIdentificatie"] = (store.regeling(rt["documentIdentificatie"], dag)
+                                              or {}).get("expression", "")
+            item["locatierefs"] = [{"locatieIdentificatie": x} for x in rt["locatierefs"]]
+            item["_links"] = {"regeling": {"href": _href(request, _regeling_pad(
+                rt["documentIdentificatie"]))}}
+            items.append(item)
+        annotaties = resultaat["paginas"].get((p.start, p.grootte))
+        if annotaties is None:
+            annotaties = _annotaties(store, dag, pagina, resultaat)
+            if len(resultaat["paginas"]) < 64:      # bounded: pages are client-chosen
+                resultaat["paginas"][(p.start, p.grootte)] = annotaties
+        return basis.hal({
+            "_embedded": {"regelteksten": items},
+            "annotaties": annotaties,
+            "_links": links,
+            "page": {"number": p.nummer, "size": p.grootte, "totalElements": len(alle),
+                     "totalPages": math.ceil(len(alle) / p.grootte)}},
+            headers=headers)
+
+    return d
