@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from referentie_lv import __version__, fouten
 from referentie_lv.api import basis
+from referentie_lv.api import catalogus, geometrie, presenteren, verzoeken
 from referentie_lv.config import Config
 from referentie_lv.loket import maak_loket
 
@@ -41,6 +42,11 @@ def create_app(config: Config | None = None) -> Starlette:
 
     # API services, one line each.
     diensten: list[basis.Dienst] = []
+    diensten.append(presenteren.dienst(config))
+    diensten.append(geometrie.dienst(config))
+    diensten.append(catalogus.dienst(config))
+    diensten.append(verzoeken.dienst_indienen(config))
+    diensten.append(verzoeken.dienst_afhandelen(config))
 
     routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
     routes += [basis.mount(d, config, limieten) for d in diensten]
