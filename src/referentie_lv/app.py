@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from referentie_lv import __version__, fouten
-from referentie_lv.api import basis
+from referentie_lv.api import basis, locatieserver, regels_bij_activiteiten
 from referentie_lv.api import catalogus, geometrie, presenteren, verzoeken
 from referentie_lv.config import Config
 from referentie_lv.loket import maak_loket
@@ -42,6 +42,8 @@ def create_app(config: Config | None = None) -> Starlette:
 
     # API services, one line each.
     diensten: list[basis.Dienst] = []
+    diensten.append(locatieserver.dienst(config))
+    diensten.append(regels_bij_activiteiten.dienst(config))
     diensten.append(presenteren.dienst(config))
     diensten.append(geometrie.dienst(config))
     diensten.append(catalogus.dienst(config))
