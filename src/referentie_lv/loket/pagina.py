@@ -22,6 +22,8 @@ MENU = [
 _env = Environment(loader=FileSystemLoader(MAP / "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
+_env.filters["paren"] = lambda xs: [(str(x), str(x)) for x in xs]
+
 
 def fout_actief(request: Request, naam: str) -> bool:
     """Whether a loket fault is on; the set is fixed when the app is built (fouten.py's rule)."""
