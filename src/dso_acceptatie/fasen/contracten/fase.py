@@ -113,6 +113,7 @@ class Contracten:
         self.alleen_lezen = bool(self.doel.get("alleen_lezen"))
         self.rps = self.doel.get("max_verzoeken_per_seconde")
         self.bewijs = Bewijs(ctx.run_map, writer.masker)
+        self.specs: dict[str, tuple[str, specs.Spec]] = {}
         self.client = httpx.Client(timeout=self.i.verzoek_timeout_s,
                                    event_hooks={"request": [Snelheidsbegrenzer(self.rps)]})
 
@@ -153,6 +154,8 @@ class Contracten:
         geladen: list[tuple[str, str, specs.Spec, Path]] = []
         for dienst, basis in diensten.items():
             spec = self.spec(dienst, basis)
+            if spec is not None:
+                self.specs[dienst] = (basis, spec)
             if spec is not None and spec.inhoud is not None:
                 pad = self.ctx.run_map / "bewijs" / "contracten" / dienst / f"spec{spec.achtervoegsel}"
                 pad.parent.mkdir(parents=True, exist_ok=True)

@@ -149,7 +149,12 @@ def is_gepubliceerde_spec(spec: Spec, instellingen: Instellingen) -> bool:
     vast = _vastgelegd(spec.dienst, instellingen)
     if vast is None or not vast.derden or vast.inhoud is None:
         return False
-    return vast.sha256 == spec.sha256 or vast.inhoud == spec.inhoud
+    return vast.sha256 == spec.sha256 or _genormaliseerd(vast.inhoud) == _genormaliseerd(spec.inhoud)
+
+
+def _genormaliseerd(data):
+    # YAML turns unquoted dates into date objects; JSON keeps them as text. Compare as JSON.
+    return json.loads(json.dumps(data, default=str, sort_keys=True))
 
 
 def haal(dienst: str, basis_url: str, bron: str, instellingen: Instellingen,
