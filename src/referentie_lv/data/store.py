@@ -12,6 +12,7 @@ import json
 import math
 import re
 import sqlite3
+import tempfile
 import threading
 import unicodedata
 from datetime import date
@@ -77,6 +78,16 @@ def regeling_sleutel(regeling_id: str) -> str:
     return s
 
 
+_GEDEELD: dict[tuple, "Store"] = {}
+_GEDEELD_SLOT = threading.Lock()
+
+
+def standaard_data_map() -> Path:
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / "var" / "referentie-lv"
+    return Path(tempfile.gettempdir()) / "referentie-lv"
+
+
 class _Snapshot:
     """The OW state valid for one version period (a dict per object type plus indexes)."""
 
@@ -138,14 +149,24 @@ class Store:
     def open(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
         """Open (and build or rebuild when the source files changed) the store in data_map.
 
-        data_map: folder for referentie.sqlite (default <project>/var/referentie-lv/).
+        data_map: folder for referentie.sqlite (default <project>/var/referentie-lv/; when installed
+                  outside a source checkout: <tmp>/referentie-lv/).
         bronnen:  folder with the delivery files (default the package's bronnen/; tests pass a copy).
         """
-        map_ = Path(data_map) if data_map else PROJECT_ROOT / "var" / "referentie-lv"
+        map_ = Path(data_map) if data_map else standaard_data_map()
         bron = Path(bronnen) if bronnen else bouw.standaard_bronnen()
         db = map_ / DB_NAAM
         gebouwd = bouw.zorg_voor_database(db, bron)
         return cls(db, gebouwd)
+
+    @classmethod
+    def gedeeld(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
+        """One Store per (data_map, bronnen) per process, opened on first use (thread-safe)."""
+        sleutel = (str(data_map) if data_map else None, str(bronnen) if bronnen else None)
+        with _GEDEELD_SLOT:
+            if sleutel not in _GEDEELD:
+                _GEDEELD[sleutel] = cls.open(data_map, bronnen)
+            return _GEDEELD[sleutel]
 
     def verbinding(self) -> sqlite3.Connection:
         """A read-only SQLite connection for the calling thread (for ad-hoc SQL)."""
