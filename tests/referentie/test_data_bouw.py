@@ -73,3 +73,10 @@ def test_geen_entiteiten_uitgebreid(bronnen, tmp_path):
     assert "GEHEIM-XXE-INHOUD" not in naam and "INTERN-UITGEBREID" not in naam
     assert naam.startswith("voor") and naam.endswith("na &intern;")
     assert "GEHEIM" not in (tmp_path / "data" / "referentie.sqlite").read_bytes().decode("latin-1")
+
+
+def test_andere_bestanden_in_bronnen_leiden_niet_tot_herbouw(bronnen, tmp_path):
+    data = tmp_path / "data"
+    Store.open(data, bronnen)
+    (bronnen / "sttr-of-iets-anders.txt").write_text("niet van de datalaag", encoding="utf-8")
+    assert Store.open(data, bronnen).gebouwd is False

@@ -58,3 +58,22 @@ def test_adressen_zoeken(store):
     assert store.adres(docs[0]["id"])["id"] == docs[0]["id"]
     dichtst = store.dichtstbij(docs[0]["rd_x"], docs[0]["rd_y"], rows=1, types=[docs[0]["type"]])
     assert dichtst[0]["afstand"] == 0
+
+
+def test_gelijktijdig_lezen_uit_threads(tmp_path):
+    """A fresh store queried from several threads at once (lazy indexes built under a lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = Store.open(tmp_path)
+    adressen = s.adressen("adres")
+    verwacht = {a["id"]: s.annotaties_op(Point(a["rd_x"], a["rd_y"]), NA_10)["regelteksten"] for a in adressen[:30]}
+    vers = Store.open(tmp_path)          # not yet indexed
+
+    def werk(a):
+        return a["id"], vers.annotaties_op(Point(a["rd_x"], a["rd_y"]), NA_10)["regelteksten"], \
+            vers.zoek_adressen(a["straatnaam"])[0]
+
+    with ThreadPoolExecutor(8) as pool:
+        uitkomsten = list(pool.map(werk, adressen[:30] * 4))
+    for ident, rts, n in uitkomsten:
+        assert rts == verwacht[ident] and n >= 1

@@ -76,10 +76,20 @@ def standaard_bronnen() -> Path:
     return PAKKET_BRONNEN
 
 
+def bron_bestanden(bronnen: Path) -> list[Path]:
+    """The files the store is built from: the delivery folder and the address register (bronnen/ also
+    holds other helpers' data, e.g. sttr/, which does not affect this database)."""
+    lev = bronnen / LEVERING_MAP
+    uit = [p for p in lev.rglob("*") if p.is_file()] if lev.exists() else []
+    if (bronnen / ADRESSEN_BESTAND).exists():
+        uit.append(bronnen / ADRESSEN_BESTAND)
+    return sorted(uit)
+
+
 def bron_hash(bronnen: Path) -> str:
     """sha256 over every source file (relative path + content) plus the schema version."""
     h = hashlib.sha256(SCHEMA_VERSIE.encode())
-    for pad in sorted(p for p in bronnen.rglob("*") if p.is_file()):
+    for pad in bron_bestanden(bronnen):
         h.update(str(pad.relative_to(bronnen)).encode() + b"\0")
         h.update(pad.read_bytes())
     return h.hexdigest()
