@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from referentie_lv import __version__, fouten
 from referentie_lv.api import basis, locatieserver, regels_bij_activiteiten
 from referentie_lv.api import catalogus, geometrie, presenteren, verzoeken
+from referentie_lv.api import uitvoeren
 from referentie_lv.config import Config
 from referentie_lv.loket import maak_loket
 
@@ -49,6 +50,7 @@ def create_app(config: Config | None = None) -> Starlette:
     diensten.append(catalogus.dienst(config))
     diensten.append(verzoeken.dienst_indienen(config))
     diensten.append(verzoeken.dienst_afhandelen(config))
+    diensten.append(uitvoeren.dienst(config))
 
     routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
     routes += [basis.mount(d, config, limieten) for d in diensten]

@@ -80,6 +80,12 @@ FOUTEN: tuple[Fout, ...] = (
     Fout("loket-lang-ontbreekt",
          "Loket: het attribuut lang=\"nl\" ontbreekt op het html-element van alle pagina's.",
          "referentie_lv.loket"),
+    Fout("verkeerde-conclusie",
+         "Toepasbare regels uitvoeren: de conclusie volgt niet meer uit de beslistabellen: "
+         "vergunningplicht wordt toestemmingsvrij, toestemmingsvrij en meldingsplicht worden "
+         "vergunningplicht, informatieplicht wordt toestemmingsvrij; bij indieningsvereisten wordt "
+         "'voldaan' omgedraaid. Uitleg, regelnummers en vragen blijven ongewijzigd.",
+         "referentie_lv.api.uitvoeren"),
 )
 
 _PER_NAAM = {f.naam: f for f in FOUTEN}
