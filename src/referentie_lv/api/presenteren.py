@@ -226,7 +226,9 @@ def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> 
                                     "groep": _waarde(o.get("groep")),
                                     "locatierefs": [{"locatieIdentificatie": x} for x in sorted(nl)]})
     # Locaties: every one referred to, plus the members of groups (they carry the geometry ids).
-    # Single areas with a geometrieIdentificatie first, so locaties[0] can be fetched directly.
+    # Areas that intersect the search geometry and have a GIO geometrieIdentificatie come first,
+    # so locaties[0] can be fetched directly
+    # (the documented Arazzo flow takes annotaties.locaties[0].geometrieIdentificatie).
     genoemd = {r for rt in pagina for r in rt["locatierefs"]}
     for lijst in (activiteiten, gebiedsaanwijzingen, *normen.values()):
         genoemd |= {x["locatieIdentificatie"] for o in lijst for x in o["locatierefs"]}
@@ -243,8 +245,12 @@ def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> 
         locaties[i] = {"identificatie": i, "noemer": o.get("noemer"), "locatieType": o["type"],
                        "geometrieIdentificatie": o.get("geometrieRef"), "omvat": list(leden)}
         rij.extend(x for x in leden if x not in locaties)
+    # Derived stand-in geometries (the ambtsgebied hull, see data/README.md) after the real ones.
     volgorde = sorted(locaties.values(),
-                      key=lambda x: (x["geometrieIdentificatie"] is None, x["identificatie"]))
+                      key=lambda x: (x["identificatie"] not in locs,
+                                     x["geometrieIdentificatie"] is None,
+                                     str(x["geometrieIdentificatie"]).startswith("afgeleid."),
+                                     x["identificatie"]))
     return {"activiteiten": activiteiten, "gebiedsaanwijzingen": gebiedsaanwijzingen,
             "omgevingsnormen": normen["omgevingsnormrefs"],
             "omgevingswaarden": normen["omgevingswaarderefs"], "locaties": volgorde}
