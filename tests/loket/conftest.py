@@ -57,12 +57,14 @@ class Server:
 def servers(tmp_path_factory):
     """Factory: ``servers()`` is the reference without faults, ``servers('x')`` with fault x."""
     gestart: dict[frozenset[str], Server] = {}
+    # One data folder for all: the store is built once and read-only; requests submitted on
+    # one server are visible on the others, as with one real back end.
+    data_map = tmp_path_factory.mktemp("referentie-lv")
 
     def geef(*fouten: str) -> Server:
         sleutel = frozenset(fouten)
         if sleutel not in gestart:
-            naam = "-".join(sorted(sleutel)) or "schoon"
-            gestart[sleutel] = Server(sleutel, tmp_path_factory.mktemp(f"lv-{naam}")).start()
+            gestart[sleutel] = Server(sleutel, data_map).start()
         return gestart[sleutel]
 
     yield geef
