@@ -16,7 +16,6 @@ import tempfile
 import threading
 import unicodedata
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -211,6 +210,7 @@ class Store:
             d = dict(r)
             d["data"] = json.loads(d["data"])
             self._ow_rijen.append(d)
+        self._vorm_cache: dict[tuple[str, int], BaseGeometry] = {}
         self._snapshots: dict[int, _Snapshot] = {}
         for v in self._versies:
             dag = v["geldig_vanaf"]
@@ -387,8 +387,10 @@ class Store:
         s = self._snap(geldig_op)
         if s is None:
             return []
-        rijen = [s.objecten[identificatie]] if identificatie in (s.objecten if identificatie else {}) else (
-            [] if identificatie else sorted(s.objecten.values(), key=lambda r: r["identificatie"]))
+        if identificatie is None:
+            rijen = sorted(s.objecten.values(), key=lambda r: r["identificatie"])
+        else:
+            rijen = [s.objecten[identificatie]] if identificatie in s.objecten else []
         return [{"van": r["identificatie"], "rol": rol, "naar": naar}
                 for r in rijen for rol, naar in bouw._relaties(r["data"])]
 
@@ -546,8 +548,8 @@ class Store:
         if not lijst:
             return None
         d = lijst[0]
-        vorm = unary_union([self.locatie_vorm(loc, geldig_op) for loc in d["locaties"]])
-        d["geometrie"] = mapping(vorm)
+        vormen = [v for v in (self.locatie_vorm(loc, geldig_op) for loc in d["locaties"]) if v is not None]
+        d["geometrie"] = mapping(unary_union(vormen)) if vormen else None
         return d
 
     def pons(self, geldig_op=None) -> list[dict]:
@@ -570,15 +572,18 @@ class Store:
         if identificatie in self._geometrie:
             return self._geometrie[identificatie]["vorm"]
         nr = self.versie_op(geldig_op)
-        return self._locatie_vorm_cached(identificatie, nr) if nr is not None else None
-
-    @lru_cache(maxsize=1024)  # noqa: B019 - the store lives as long as the process
-    def _locatie_vorm_cached(self, identificatie: str, nr: int) -> BaseGeometry | None:
-        ids = self._geometrie_ids(identificatie, self._snapshots[nr])
-        vormen = [self._geometrie[i]["vorm"] for i in ids if i in self._geometrie]
-        if not vormen:
+        if nr is None:
             return None
-        return vormen[0] if len(vormen) == 1 else unary_union(vormen)
+        sleutel = (identificatie, nr)
+        if sleutel not in self._vorm_cache:
+            # Only ids that exist are cached, so the cache is bounded by the delivery's size.
+            ids = self._geometrie_ids(identificatie, self._snapshots[nr])
+            vormen = [self._geometrie[i]["vorm"] for i in ids if i in self._geometrie]
+            vorm = None if not vormen else vormen[0] if len(vormen) == 1 else unary_union(vormen)
+            if vorm is None:
+                return None
+            self._vorm_cache[sleutel] = vorm
+        return self._vorm_cache[sleutel]
 
     def geometrie(self, identificatie: str, geldig_op: date | str | None = None) -> dict | None:
         """GeoJSON-like dict in RD New (EPSG:28992) for a GIO geometry id (basisgeo:id) or an OW locatie:
