@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from pyproj import Transformer
+import shapely
 from shapely.geometry import mapping
-from shapely.ops import transform
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -84,7 +84,7 @@ def dienst(config: Config) -> basis.Dienst:
         vorm = store.locatie_vorm(ident)
         if code != 28992:
             t = _transformer(code)
-            vorm = transform(t.transform, vorm)
+            vorm = shapely.transform(vorm, t.transform, interleaved=False)
         crs = CRSS[code]
         geo = mapping(vorm)
         inhoud = {
