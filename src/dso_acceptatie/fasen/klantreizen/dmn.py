@@ -1,0 +1,384 @@
+"""A minimal DMN reader for the harness: questions, decision tables, and per row an example.
+
+The harness may not import the reference LV (DESIGN.md: it is a black box), so it reads the STTR
+DMN files itself, as data. Only what the Vergunningcheck examples need is supported: DMN 1.1/1.2/1.3
+decision tables with hit policies UNIQUE, FIRST, ANY and PRIORITY-free single outputs, and the FEEL
+unary tests that real STTR tables use (``-``, literals, comparisons, ranges, lists, ``not(...)``,
+``null``). Anything else raises :class:`DmnFout` so a new construct is noticed, never guessed.
+
+:func:`voorbeelden` gives for every row of every decision table one complete set of answers that
+reaches that row, and the conclusion of the top decision for those answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=False, remove_comments=True)
+_UITV = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Uitvoeringsregel"
+_INTER = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Interactieregel"
+MAX_COMBINATIES = 200_000  # guard: a model this large needs a smarter search, not a longer wait
+
+
+class DmnFout(ValueError):
+    """The DMN uses something this reader does not understand (message in Dutch)."""
+
+
+@dataclass(frozen=True)
+class Vraag:
+    naam: str          # inputData name, as the tables refer to it
+    tekst: str         # the question the user sees (uitv:vraagTekst), or the name
+    soort: str         # number | boolean | string
+    prioriteit: int    # order in which the loket asks
+
+
+@dataclass
+class Regel:
+    nummer: int                 # 1-based, as a person counts rows
+    ingangen: list[str]         # unary-test texts, one per table input
+    uitkomst: str               # output entry text (FEEL literal)
+
+
+@dataclass
+class Besluit:
+    id: str
+    naam: str
+    kolommen: list[str]         # input expressions (names of inputData or other decisions)
+    hit_policy: str
+    regels: list[Regel] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    naam: str
+    werkzaamheid: str           # name of the first regelgroep (e.g. "Kappen van een boom")
+    vragen: dict[str, Vraag]
+    besluiten: dict[str, Besluit]   # by name
+    top: str                    # name of the decision nobody else uses (the conclusion)
+    conclusiemodel: bool = False    # the top decision gives a TConclusie (a Vergunningcheck model)
+
+
+@dataclass(frozen=True)
+class Voorbeeld:
+    besluit: str
+    regel: int
+    antwoorden: dict            # question name -> python value (bool/int/float/str)
+    conclusie: str
+
+
+def _lokaal(el) -> str:
+    return etree.QName(el).localname
+
+
+def _kinderen(el, naam: str):
+    return [c for c in el if isinstance(c.tag, str) and _lokaal(c) == naam]
+
+
+def _kind(el, naam: str):
+    gevonden = _kinderen(el, naam)
+    return gevonden[0] if gevonden else None
+
+
+def _tekst(el) -> str:
+    t = _kind(el, "text") if el is not None else None
+    return (t.text or "").strip() if t is not None else ""
+
+
+MAX_DMN_BYTES = 5_000_000   # a decision model is kilobytes; anything this big is not one
+
+
+def dmn_bestanden(map_: Path) -> list[tuple[str, bytes]]:
+    """Every DMN under ``map_``: loose ``*.dmn`` files and ``*.dmn`` members of STTR zips.
+
+    Returns (name for messages, content). Zip members are read into memory with a size limit and
+    never extracted, so paths inside the archive cannot escape anywhere.
+    """
+    uit: list[tuple[str, bytes]] = []
+    for pad in sorted(map_.rglob("*")):
+        if pad.suffix.lower() == ".dmn" and pad.is_file():
+            if pad.stat().st_size > MAX_DMN_BYTES:
+                raise DmnFout(f"{pad.name}: groter dan {MAX_DMN_BYTES} bytes")
+            uit.append((str(pad), pad.read_bytes()))
+        elif pad.suffix.lower() == ".zip" and pad.is_file():
+            with zipfile.ZipFile(pad) as zf:
+                for info in zf.infolist():
+                    if not info.filename.lower().endswith(".dmn"):
+                        continue
+                    if info.file_size > MAX_DMN_BYTES:
+                        raise DmnFout(f"{pad.name}!{info.filename}: groter dan {MAX_DMN_BYTES} bytes")
+                    with zf.open(info) as f:
+                        inhoud = f.read(MAX_DMN_BYTES + 1)
+                    if len(inhoud) > MAX_DMN_BYTES:
+                        raise DmnFout(f"{pad.name}!{info.filename}: groter dan {MAX_DMN_BYTES} bytes")
+                    uit.append((f"{pad}!{info.filename}", inhoud))
+    return uit
+
+
+def lees_model(pad: Path | str, inhoud: bytes | None = None) -> Model:
+    """Parse one DMN (untrusted XML: no entities, no network, no DTD).
+
+    ``pad`` names the model in messages; ``inhoud`` is its bytes (read from ``pad`` if absent).
+    """
+    pad = Path(pad)
+    try:
+        if inhoud is None:
+            inhoud = pad.read_bytes()
+        wortel = etree.fromstring(inhoud, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise DmnFout(f"{pad.name}: geen geldige XML ({e})") from None
+    if _lokaal(wortel) != "definitions":
+        raise DmnFout(f"{pad.name}: geen DMN-bestand (wortel is '{_lokaal(wortel)}')")
+
+    # Questions: uitvoeringsregels in the extension elements, referenced from inputData.
+    regels_per_id: dict[str, tuple[str, str, int]] = {}
+    for ur in wortel.iter(f"{{{_UITV}}}uitvoeringsregel"):
+        vraag = ur.find(f"{{{_UITV}}}vraag")
+        prio = ur.find(f"{{{_INTER}}}prioriteit")
+        if vraag is None:
+            continue
+        regels_per_id[ur.get("id")] = (
+            (vraag.findtext(f"{{{_UITV}}}vraagTekst") or "").strip(),
+            (vraag.findtext(f"{{{_UITV}}}gegevensType") or "string").strip(),
+            int(prio.text) if prio is not None and (prio.text or "").strip().isdigit() else 0)
+    werkzaamheid = next((g.text.strip() for g in wortel.iter(f"{{{_INTER}}}naam") if g.text), "")
+
+    vragen: dict[str, Vraag] = {}
+    for i, data in enumerate(_kinderen(wortel, "inputData")):
+        naam = data.get("name")
+        ref = next((r.get("href", "") for r in data.iter(f"{{{_UITV}}}uitvoeringsregelRef")), "")
+        var = _kind(data, "variable")
+        soort = (var.get("typeRef", "") if var is not None else "").split(":")[-1] or "string"
+        tekst, gtype, prio = regels_per_id.get(ref.lstrip("#"), (naam, soort, 1000 + i))
+        vragen[naam] = Vraag(naam, tekst or naam, gtype or soort, prio)
+
+    besluiten: dict[str, Besluit] = {}
+    for d in _kinderen(wortel, "decision"):
+        tabel = _kind(d, "decisionTable")
+        if tabel is None:
+            raise DmnFout(f"{pad.name}: besluit '{d.get('name')}' heeft geen beslistabel")
+        kolommen = [_tekst(_kind(i, "inputExpression")) for i in _kinderen(tabel, "input")]
+        if len(_kinderen(tabel, "output")) != 1:
+            continue  # multi-output tables (indieningsvereisten) are not Vergunningcheck tables
+        b = Besluit(d.get("id"), d.get("name"), kolommen, tabel.get("hitPolicy", "UNIQUE"))
+        for n, r in enumerate(_kinderen(tabel, "rule"), 1):
+            b.regels.append(Regel(n, [_tekst(e) for e in _kinderen(r, "inputEntry")],
+                                  _tekst(_kind(r, "outputEntry"))))
+        besluiten[b.naam] = b
+    gebruikt = {k for b in besluiten.values() for k in b.kolommen}
+    tops = [n for n in besluiten if n not in gebruikt]
+    if len(tops) != 1:
+        raise DmnFout(f"{pad.name}: verwacht één eindbesluit, gevonden: {tops or 'geen'}")
+    top = next(d for d in _kinderen(wortel, "decision") if d.get("name") == tops[0])
+    var = _kind(top, "variable")
+    conclusie = var is not None and var.get("typeRef", "").split(":")[-1] == "TConclusie"
+    return Model(wortel.get("name") or pad.stem, werkzaamheid, vragen, besluiten, tops[0],
+                 conclusie)
+
+
+# --- FEEL unary tests -------------------------------------------------------------------------
+
+_VERGELIJK = re.compile(r"^(<=|>=|<|>|=)?\s*(-?\d+(?:\.\d+)?)$")
+_BEREIK = re.compile(r"^([\[\(\]])\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*([\]\)\[])$")
+
+
+def _getal(s: str) -> float | int:
+    return float(s) if "." in s else int(s)
+
+
+def _literal(s: str):
+    s = s.strip()
+    if s == "true":
+        return True
+    if s == "false":
+        return False
+    if s == "null":
+        return None
+    if len(s) >= 2 and s[0] == s[-1] == '"':
+        return s[1:-1]
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", s):
+        return _getal(s)
+    raise DmnFout(f"onbekende FEEL-waarde {s!r}")
+
+
+def _splits_lijst(s: str) -> list[str]:
+    delen, diepte, huidig, in_tekst = [], 0, "", False
+    for ch in s:
+        if ch == '"':
+            in_tekst = not in_tekst
+        if not in_tekst and ch in "([":
+            diepte += 1
+        if not in_tekst and ch in ")]":
+            diepte -= 1
+        if ch == "," and diepte == 0 and not in_tekst:
+            delen.append(huidig.strip())
+            huidig = ""
+        else:
+            huidig += ch
+    delen.append(huidig.strip())
+    return delen
+
+
+def past(test: str, waarde) -> bool:
+    """Does ``waarde`` satisfy the FEEL unary test ``test``?"""
+    test = test.strip()
+    if test in ("-", ""):
+        return True
+    if test.startswith("not(") and test.endswith(")"):
+        return not past(test[4:-1], waarde)
+    delen = _splits_lijst(test)
+    if len(delen) > 1:
+        return any(past(d, waarde) for d in delen)
+    m = _VERGELIJK.match(test)
+    if m and not isinstance(waarde, bool):
+        if not isinstance(waarde, (int, float)):
+            return False
+        op, grens = m.group(1) or "=", _getal(m.group(2))
+        return {"<": waarde < grens, "<=": waarde <= grens, ">": waarde > grens,
+                ">=": waarde >= grens, "=": waarde == grens}[op]
+    m = _BEREIK.match(test)
+    if m:
+        if isinstance(waarde, bool) or not isinstance(waarde, (int, float)):
+            return False
+        links, a, b, rechts = m.group(1), _getal(m.group(2)), _getal(m.group(3)), m.group(4)
+        boven = waarde >= a if links == "[" else waarde > a
+        onder = waarde <= b if rechts == "]" else waarde < b
+        return boven and onder
+    return waarde == _literal(test)
+
+
+def _kandidaten(test: str) -> list:
+    """Values that satisfy (or sit at the edge of) a unary test: boundary values first."""
+    test = test.strip()
+    if test in ("-", ""):
+        return []
+    if test.startswith("not(") and test.endswith(")"):
+        return _kandidaten(test[4:-1])
+    delen = _splits_lijst(test)
+    if len(delen) > 1:
+        return [w for d in delen for w in _kandidaten(d)]
+    m = _VERGELIJK.match(test)
+    if m and m.group(1):
+        op, g = m.group(1), _getal(m.group(2))
+        return {"<": [g - 1], "<=": [g], ">": [g + 1], ">=": [g], "=": [g]}[op]
+    m = _BEREIK.match(test)
+    if m:
+        a, b = _getal(m.group(2)), _getal(m.group(3))
+        return [a if m.group(1) == "[" else a + 1, b if m.group(4) == "]" else b - 1]
+    waarde = _literal(test)
+    return [] if waarde is None else [waarde]
+
+
+# --- evaluation and examples -------------------------------------------------------------------
+
+def evalueer(model: Model, antwoorden: dict) -> tuple[object, dict[str, int]]:
+    """Conclusion of the top decision and, per evaluated decision, the row number that hit."""
+    spoor: dict[str, int] = {}
+    cache: dict[str, object] = {}
+
+    def waarde(naam: str):
+        if naam in model.vragen:
+            return antwoorden.get(naam)
+        if naam in cache:
+            return cache[naam]
+        b = model.besluiten.get(naam)
+        if b is None:
+            raise DmnFout(f"'{naam}' is geen vraag en geen besluit in {model.naam}")
+        invoer = [waarde(k) for k in b.kolommen]
+        treffers = [r for r in b.regels
+                    if all(past(t, w) for t, w in zip(r.ingangen, invoer))]
+        if not treffers:
+            uit = None
+        else:
+            if b.hit_policy == "UNIQUE" and len(treffers) > 1:
+                raise DmnFout(f"{model.naam}: beslistabel '{b.naam}' (UNIQUE) heeft meerdere "
+                              f"treffers: regels {[r.nummer for r in treffers]}")
+            spoor[naam] = treffers[0].nummer
+            uit = _literal(treffers[0].uitkomst)
+        cache[naam] = uit
+        return uit
+
+    return waarde(model.top), spoor
+
+
+def _relevant(model: Model, spoor: dict[str, int], besluit: str) -> bool:
+    """Is the outcome of ``besluit`` looked at (not '-') by every decision that consumes it?"""
+    for b in model.besluiten.values():
+        if besluit in b.kolommen and b.naam in spoor:
+            regel = b.regels[spoor[b.naam] - 1]
+            if regel.ingangen[b.kolommen.index(besluit)].strip() in ("-", ""):
+                return False
+            if not _relevant(model, spoor, b.naam):
+                return False
+    return True
+
+
+def _kandidaten_per_vraag(model: Model) -> dict[str, list]:
+    per: dict[str, list] = {}
+    for naam, vraag in sorted(model.vragen.items(), key=lambda kv: kv[1].prioriteit):
+        waarden: list = []
+        for b in model.besluiten.values():
+            if naam in b.kolommen:
+                i = b.kolommen.index(naam)
+                for r in b.regels:
+                    waarden += _kandidaten(r.ingangen[i])
+        if vraag.soort == "boolean":
+            waarden = [False, True]          # 'nee' first: the calm default for a don't-care
+        elif vraag.soort == "number":
+            waarden = sorted({w for w in waarden if isinstance(w, (int, float))
+                              and not isinstance(w, bool)}) or [1]
+        else:
+            waarden = list(dict.fromkeys(w for w in waarden if isinstance(w, str))) or ["tekst"]
+        per[naam] = waarden
+    return per
+
+
+def voorbeelden(model: Model) -> list[Voorbeeld]:
+    """One example per row of every decision table: answers reaching it, and the conclusion."""
+    per = _kandidaten_per_vraag(model)
+    namen = list(per)
+    aantal = 1
+    for w in per.values():
+        aantal *= len(w)
+    if aantal > MAX_COMBINATIES:
+        raise DmnFout(f"{model.naam}: {aantal} antwoordcombinaties, meer dan {MAX_COMBINATIES}")
+    gekozen: dict[tuple[str, int], tuple[bool, dict, object]] = {}
+    for combinatie in itertools.product(*(per[n] for n in namen)):
+        antwoorden = dict(zip(namen, combinatie))
+        conclusie, spoor = evalueer(model, antwoorden)
+        for besluit, nummer in spoor.items():
+            sleutel = (besluit, nummer)
+            relevant = _relevant(model, spoor, besluit)
+            if sleutel not in gekozen or (relevant and not gekozen[sleutel][0]):
+                gekozen[sleutel] = (relevant, antwoorden, conclusie)
+    uit: list[Voorbeeld] = []
+    volgorde = _besluit_volgorde(model)
+    for besluit in volgorde:
+        for r in model.besluiten[besluit].regels:
+            if (besluit, r.nummer) not in gekozen:
+                raise DmnFout(f"{model.naam}: regel {r.nummer} van beslistabel '{besluit}' is "
+                              "met geen enkele antwoordcombinatie te bereiken")
+            _, antwoorden, conclusie = gekozen[(besluit, r.nummer)]
+            uit.append(Voorbeeld(besluit, r.nummer, antwoorden, str(conclusie)))
+    return uit
+
+
+def _besluit_volgorde(model: Model) -> list[str]:
+    """Top decision first, then the decisions it needs, depth first (stable, as in the file)."""
+    gezien: list[str] = []
+
+    def bezoek(naam: str) -> None:
+        if naam in gezien or naam not in model.besluiten:
+            return
+        gezien.append(naam)
+        for k in model.besluiten[naam].kolommen:
+            bezoek(k)
+
+    bezoek(model.top)
+    return gezien

@@ -1,0 +1,131 @@
+"""Accessibility on every visited page: axe-core (npm) run in the page, findings per WCAG criterion.
+
+The workers only collect raw axe results (one JSON line per checked page); the phase process turns
+them into records afterwards, deduplicated per page and rule over all workers, so a fault on a page
+that twenty scenarios pass is one finding, not twenty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dso_acceptatie.fasen.klantreizen import paden
+
+# WCAG 2.0/2.1 A and AA: what Dutch law (Besluit digitale toegankelijkheid overheid, EN 301 549)
+# requires; axe's best-practice rules are advice, not a finding.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+IMPACT_ERNST = {"critical": "ernstig", "serious": "ernstig", "moderate": "hinderlijk",
+                "minor": "cosmetisch"}
+_WCAG_CRITERIUM = re.compile(r"^wcag(\d)(\d)(\d+)$")
+
+_bron_lock = threading.Lock()
+_bron: str | None = None
+
+
+def axe_bron(pad: Path = paden.AXE) -> str:
+    global _bron
+    with _bron_lock:
+        if _bron is None:
+            _bron = pad.read_text(encoding="utf-8")
+        return _bron
+
+
+def pagina_sleutel(url: str, titel: str) -> str:
+    """One check per page kind: the path (no query: that is the user's input) and the title."""
+    return f"{urlsplit(url).path}|{titel}"
+
+
+def voer_uit(page) -> dict:
+    """Run axe-core in ``page`` and return its result (violations only, trimmed)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_bron())
+    return page.evaluate(
+        """async (tags) => {
+            const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                       resultTypes: ['violations']});
+            return {versie: window.axe.version, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+                nodes: v.nodes.slice(0, 10).map(n => ({target: n.target, html: n.html.slice(0, 300),
+                                                       samenvatting: n.failureSummary}))}))};
+        }""", WCAG_TAGS)
+
+
+def criteria(tags: list[str]) -> list[str]:
+    """WCAG success criteria from axe tags: 'wcag143' -> '1.4.3'."""
+    uit = []
+    for t in tags:
+        m = _WCAG_CRITERIUM.match(t)
+        if m:
+            uit.append(f"{m.group(1)}.{m.group(2)}.{m.group(3)}")
+    return uit
+
+
+def niveau(tags: list[str]) -> str:
+    if "wcag2a" in tags or "wcag21a" in tags:
+        return "A"
+    if "wcag2aa" in tags or "wcag21aa" in tags:
+        return "AA"
+    return "?"
+
+
+def lees_ruwe_resultaten(map_: Path) -> list[dict]:
+    uit: list[dict] = []
+    for bestand in sorted(map_.glob("*.jsonl")):
+        for regel in bestand.read_text(encoding="utf-8").splitlines():
+            try:
+                uit.append(json.loads(regel))
+            except json.JSONDecodeError:
+                continue   # a torn line of a killed worker
+    return uit
+
+
+def schrijf_records(ruw: list[dict], writer, map_rel: str) -> int:
+    """Records from raw results: one per page kind without findings, one per (page, rule) with.
+
+    Returns the number of findings written.
+    """
+    per_pagina: dict[str, dict] = {}
+    for r in ruw:
+        p = per_pagina.setdefault(r["pad"], {"titels": set(), "urls": [], "overtredingen": {},
+                                             "versie": r.get("versie"), "scenario": r.get("scenario")})
+        p["titels"].add(r.get("titel", ""))
+        p["urls"].append(r.get("url"))
+        for v in r.get("violations", []):
+            bestaand = p["overtredingen"].get(v["id"])
+            if bestaand is None:
+                p["overtredingen"][v["id"]] = dict(v, scenario=r.get("scenario"), url=r.get("url"))
+    bevindingen = 0
+    for pad, p in sorted(per_pagina.items()):
+        titel = sorted(p["titels"])[0] if p["titels"] else ""
+        onderwerp = f"toegankelijkheid: {pad}"
+        if not p["overtredingen"]:
+            writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
+                           controle="axe-core: WCAG 2.1 A/AA", status="geslaagd",
+                           ernst="informatief",
+                           bericht=f"Geen WCAG 2.1 A/AA-overtredingen gevonden op '{titel}' "
+                                   f"(axe-core {p['versie']}).",
+                           details={"pad": pad, "titels": sorted(p["titels"]),
+                                    "axe_versie": p["versie"]})
+            continue
+        for regel_id, v in sorted(p["overtredingen"].items()):
+            bevindingen += 1
+            crit = criteria(v.get("tags", []))
+            elementen = [{"element": " ".join(map(str, n.get("target", []))), "html": n.get("html"),
+                          "samenvatting": n.get("samenvatting")} for n in v.get("nodes", [])]
+            eerste = elementen[0]["element"] if elementen else "?"
+            writer.schrijf(
+                component="Omgevingsloket", onderwerp=onderwerp, controle=f"axe-core: {regel_id}",
+                status="gefaald", ernst=IMPACT_ERNST.get(v.get("impact") or "", "hinderlijk"),
+                bericht=(f"WCAG {', '.join(crit) or '?'} (niveau {niveau(v.get('tags', []))}) op "
+                         f"'{titel}': {v.get('help')}. Impact: {v.get('impact')}. Element: "
+                         f"{eerste}" + (f" (en {len(elementen) - 1} meer)" if len(elementen) > 1
+                                        else "") + "."),
+                bewijs=[map_rel],
+                details={"pad": pad, "url": v.get("url"), "wcag": crit, "impact": v.get("impact"),
+                         "regel": regel_id, "uitleg": v.get("helpUrl"), "elementen": elementen,
+                         "scenario": v.get("scenario"), "axe_versie": p["versie"]})
+    return bevindingen
