@@ -65,13 +65,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Match, Mount
 
 from referentie_lv import __version__, fouten
 from referentie_lv.config import Config
@@ -204,7 +204,7 @@ def _een(request: Request, naam: str) -> str | None:
 def tekst(request: Request, naam: str, verplicht: bool = False, standaard: str | None = None,
           patroon: re.Pattern[str] | None = None, max_lengte: int | None = None) -> str | None:
     w = _een(request, naam)
-    if w is None or w == "":
+    if w is None or (w == "" and (verplicht or patroon is None)):
         if verplicht:
             raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
@@ -215,17 +215,23 @@ def tekst(request: Request, naam: str, verplicht: bool = False, standaard: str |
     return w
 
 
+_INT_RE = re.compile(r"[+-]?\d{1,4000}")
+
+
 def geheel_getal(request: Request, naam: str, standaard: int | None = None,
                  minimum: int | None = None, maximum: int | None = None,
                  verplicht: bool = False) -> int | None:
     w = _een(request, naam)
-    if w is None or w == "":
+    if w is None:
         if verplicht:
             raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
-    if not re.fullmatch(r"[+-]?\d{1,18}", w):
-        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer")
-    n = int(w)
+    try:
+        if not _INT_RE.fullmatch(w):
+            raise ValueError(w)
+        n = int(w)
+    except ValueError:
+        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer") from None
     if minimum is not None and n < minimum:
         raise ongeldige_parameter(naam, f"Waarde is lager dan minimum {minimum}.", "minimum")
     if maximum is not None and n > maximum:
@@ -236,7 +242,7 @@ def geheel_getal(request: Request, naam: str, standaard: int | None = None,
 def getal(request: Request, naam: str, verplicht: bool = False,
           minimum: float | None = None, maximum: float | None = None) -> float | None:
     w = _een(request, naam)
-    if w is None or w == "":
+    if w is None:
         if verplicht:
             raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return None
@@ -253,7 +259,7 @@ def getal(request: Request, naam: str, verplicht: bool = False,
 
 def waarheid(request: Request, naam: str, standaard: bool = False) -> bool:
     w = _een(request, naam)
-    if w is None or w == "":
+    if w is None:
         return standaard
     if w not in ("true", "false"):
         raise ongeldige_parameter(naam, "Waarde is geen boolean (true of false).", "boolean")
@@ -263,7 +269,7 @@ def waarheid(request: Request, naam: str, standaard: bool = False) -> bool:
 def keuze(request: Request, naam: str, waarden: Iterable[str], standaard: str | None = None,
           verplicht: bool = False) -> str | None:
     w = _een(request, naam)
-    if w is None or w == "":
+    if w is None:
         if verplicht:
             raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
@@ -302,7 +308,7 @@ def accept_crs(request: Request, verplicht: bool = False,
     """The EPSG code asked for in Accept-Crs (default RD New); 400 when missing and required,
     406 when not supported."""
     w = request.headers.get("accept-crs")
-    if not w:
+    if w is None:
         if verplicht:
             raise ongeldige_parameter("Accept-Crs", "Header is verplicht.", "required")
         return 28992
@@ -344,13 +350,24 @@ class Pagina:
 
 def pagina(request: Request, grootte_naam: str = "pageSize", standaard: int = 20,
            maximum: int = 100, toegestaan: Iterable[int] | None = None,
-           max_pagina: int = 100_000) -> Pagina:
+           max_pagina: int | None = None) -> Pagina:
     nummer = geheel_getal(request, "page", 1, minimum=1, maximum=max_pagina)
     grootte = geheel_getal(request, grootte_naam, standaard, minimum=1, maximum=maximum)
     if toegestaan is not None and grootte not in tuple(toegestaan):
         t = ", ".join(str(x) for x in toegestaan)
         raise ongeldige_parameter(grootte_naam, f"Waarde moet een van {t} zijn.", "enum")
     return Pagina(nummer, grootte, grootte_naam)  # type: ignore[arg-type]
+
+
+def instance_url(request: Request) -> str:
+    """The request URI as the client sent it (percent-encoded, so a valid URI)."""
+    host = request.headers.get("host") or "127.0.0.1"
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    uri = f"{request.url.scheme}://{host}{raw.decode('latin-1')}"
+    qs = request.scope.get("query_string") or b""
+    if qs:
+        uri += "?" + qs.decode("latin-1")
+    return quote(uri, safe="/:?#[]@!$&'()*+,;=%-._~")
 
 
 def basis_url(request: Request) -> str:
@@ -458,6 +475,7 @@ class _Route:
     neemt: tuple[str, ...] | None
     operatie: bool
     regex: re.Pattern[str] | None = None
+    query_namen: frozenset[str] | None = None   # declared query parameters (strict services)
 
 
 def _accepteert(accept: str, levert: tuple[str, ...]) -> bool:
@@ -482,7 +500,8 @@ class Dienst:
                  limiet: float = 200.0, crs_notatie: str = CRS_RD,
                  servers_herschrijven: bool = False,
                  foutweergave: Callable[[Probleem, Request], Response | None] | None = None,
-                 schending: Callable[[Any], bool] | None = None):
+                 schending: Callable[[Any], bool] | None = None,
+                 onbekende_parameters_weigeren: bool = False):
         self.naam = naam
         self.basispad = basispad.rstrip("/")
         self.sleutel_vereist = sleutel_vereist
@@ -491,6 +510,7 @@ class Dienst:
         self.servers_herschrijven = servers_herschrijven
         self.foutweergave = foutweergave
         self.schending = schending
+        self.onbekende_parameters_weigeren = onbekende_parameters_weigeren
         spec = Path(spec)
         if spec.suffix in (".yaml", ".yml"):
             # A YAML spec (modelled services) is served as its JSON rendering.
@@ -535,6 +555,18 @@ class Dienst:
                          else limieten_uit_omgeving())
 
 
+def _query_namen(spec: dict, pad: str) -> frozenset[str] | None:
+    """Query parameter names the spec declares for a path (all methods); None if not in spec."""
+    item = spec.get("paths", {}).get(pad)
+    if item is None:
+        return None
+    namen = {p["name"] for p in item.get("parameters", []) if p.get("in") == "query"}
+    for methode, op in item.items():
+        if isinstance(op, dict) and methode != "parameters":
+            namen |= {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+    return frozenset(namen)
+
+
 def _standaard_schending(inhoud: Any) -> bool:
     """Fault 'schema-schending': give one typed field the wrong type (breadth-first)."""
     rij = [inhoud]
@@ -574,6 +606,8 @@ class DienstApp:
         self.patronen: list[_Route] = []
         self._standaard_routes()
         for r in dienst.routes:
+            if dienst.onbekende_parameters_weigeren:
+                r.query_namen = _query_namen(dienst.spec, r.pad)
             if r.regex is None:
                 self.statisch[r.pad] = r
             else:
@@ -691,7 +725,7 @@ class DienstApp:
             eigen = self.dienst.foutweergave(p, request)
             if eigen is not None:
                 return eigen
-        return probleem_antwoord(p, str(request.url))
+        return probleem_antwoord(p, instance_url(request))
 
     async def _behandel(self, scope: dict, request: Request) -> Response:
         pad = get_route_path(scope) or "/"
@@ -726,6 +760,8 @@ class DienstApp:
                 if not ok:
                     raise Probleem(429, "Te veel verzoeken met deze sleutel; probeer het na "
                                         "Retry-After seconden opnieuw.")
+            if route.query_namen is not None:
+                onbekende_parameters(request, route.query_namen)
             if route.levert is not None:
                 accept = headers.get("accept")
                 if accept and not _accepteert(accept, route.levert):
@@ -755,6 +791,21 @@ def _fout_content_type(r: Response) -> Response:
     return r
 
 
+class DienstMount(Mount):
+    """A Mount that matches on the plain prefix: Starlette's regex ('.*') stops at a newline
+    (%0A) in the path, which would let such a request fall through to the loket at '/'."""
+
+    def matches(self, scope: dict) -> tuple[Match, dict]:
+        if scope["type"] == "http":
+            pad = get_route_path(scope)
+            if pad == self.path or pad.startswith(self.path + "/"):
+                root_path = scope.get("root_path", "")
+                return Match.FULL, {"path_params": dict(scope.get("path_params", {})),
+                                    "app_root_path": scope.get("app_root_path", root_path),
+                                    "root_path": root_path + self.path, "endpoint": self.app}
+        return Match.NONE, {}
+
+
 def mount(dienst: Dienst, config: Config, limieten: dict[str, float] | None = None) -> Mount:
-    """The Starlette Mount of a service at its base path (one line per service in app.py)."""
-    return Mount(dienst.basispad, app=dienst.asgi(config, limieten))
+    """The Mount of a service at its base path (one line per service in app.py)."""
+    return DienstMount(dienst.basispad, app=dienst.asgi(config, limieten))

@@ -17,7 +17,8 @@ Decisions where the spec is silent:
   unknown fields match nothing. ``sort`` accepts ``veld asc|desc`` pairs; unknown fields are
   ignored. ``qf``, ``bq`` and ``df`` are accepted and do not change the ranking. ``lat``/``lon``
   on free/suggest sort by distance (as PDOK documents).
-- ``/reverse`` needs X and Y (RD) or lat and lon (WGS84); without them: 400.
+- ``/reverse`` searches from X and Y (RD) or else lat and lon (WGS84); without a complete
+  coordinate the result is empty (numFound 0), not an error: the spec makes them all optional.
 """
 
 from __future__ import annotations
@@ -251,10 +252,11 @@ def _sorteer(docs: list[dict], sort: str | None, punt: tuple[float, float] | Non
             pass
 
 
-def _rows_start(request: Request) -> tuple[int, int]:
-    # The spec sets maxima only; negative values count as 0 (no 400 for a schema-valid value).
+def _rows_start(request: Request, max_rows: int = 100) -> tuple[int, int]:
+    # The spec sets maxima only (rows 100, for suggest 3000; start 10000); negative values count
+    # as 0 (no 400 for a schema-valid value).
     start = basis.geheel_getal(request, "start", 0, maximum=10000)
-    rows = basis.geheel_getal(request, "rows", 10, maximum=100)
+    rows = basis.geheel_getal(request, "rows", 10, maximum=max_rows)
     return max(0, rows), max(0, start)  # type: ignore[type-var]
 
 
@@ -299,13 +301,14 @@ def dienst(config: Config) -> basis.Dienst:
             docs = [x for x in docs if all(f(x) for f in filters)]
         return docs
 
-    def gemeenschappelijk(request: Request, fl_standaard: str, q_verplicht: bool):
+    def gemeenschappelijk(request: Request, fl_standaard: str, q_verplicht: bool,
+                          max_rows: int = 100):
         wt = basis.keuze(request, "wt", ("json", "xml"), "json")
         if q_verplicht and "q" not in request.query_params:
             raise basis.ongeldige_parameter("q", "Parameter is verplicht.", "required")
         q = basis.tekst(request, "q")
         fl = lees_fl(request, fl_standaard)
-        rows, start = _rows_start(request)
+        rows, start = _rows_start(request, max_rows)
         punt = _punt(request)
         sort = basis.tekst(request, "sort")
         for naam in ("df", "qf"):
@@ -331,7 +334,7 @@ def dienst(config: Config) -> basis.Dienst:
 
     @d.get("/suggest", levert=None)
     async def suggest(request: Request) -> Response:
-        wt, q, fl, rows, start, punt, sort = gemeenschappelijk(request, FL_SUGGEST, True)
+        wt, q, fl, rows, start, punt, sort = gemeenschappelijk(request, FL_SUGGEST, True, 3000)
         docs = zoek(q, _fqs(request, FQ_STANDAARD), [])
         _sorteer(docs, sort, punt)
         body: dict[str, Any] = {"response": resultaat(docs, rows, start, fl)}
@@ -389,13 +392,6 @@ def dienst(config: Config) -> basis.Dienst:
         wt = basis.keuze(request, "wt", ("json", "xml"), "json")
         fl = lees_fl(request, FL_REVERSE)
         rows, start = _rows_start(request)
-        x, y = basis.getal(request, "X"), basis.getal(request, "Y")
-        if x is None or y is None:
-            punt = _punt(request)
-            if punt is None:
-                raise basis.Probleem(400, "Geef een coördinaat op: X en Y (RD) of lat en lon "
-                                          "(WGS84).")
-            x, y = punt
         types_ = [t for w in request.query_params.getlist("type") or ["adres"]
                   for t in w.split(",") if t]
         for w in request.query_params.getlist("type"):
@@ -403,11 +399,19 @@ def dienst(config: Config) -> basis.Dienst:
                 raise basis.ongeldige_parameter("type", "Waarde voldoet niet aan het patroon.",
                                                 "pattern")
         afstand = basis.geheel_getal(request, "distance")
+        filters = parse_filters(_fqs(request, None))
+        x, y = basis.getal(request, "X"), basis.getal(request, "Y")
+        punt = _punt(request)
+        if x is None or y is None:
+            if punt is None:
+                # Nothing to search from; the spec makes every coordinate optional, so this is
+                # an empty result rather than an error.
+                return antwoord({"response": resultaat([], rows, start, fl)}, wt)
+            x, y = punt
         docs = store().dichtstbij(x, y, rows=10_000_000, types=None if "*" in types_ else types_,
                                   max_afstand=afstand)  # type: ignore[arg-type]
         for doc in docs:
             doc["score"] = round(1.0 / (1.0 + doc["afstand"]), 8)
-        filters = parse_filters(_fqs(request, None))
         if filters:
             docs = [x_ for x_ in docs if all(f(x_) for f in filters)]
         return antwoord({"response": resultaat(docs, rows, start, fl)}, wt)

@@ -11,8 +11,10 @@ time-travel parameter). Decisions where the spec is silent or its examples diffe
   regeltekst = article title + text. ``werkpakketCode`` = the delivery's ``doel``
   (/join/id/proces/...), the STOP notion of the work package that produced the version.
 - ``expand`` follows Haal Centraal common v1.2.0: comma separated resource names or
-  resource.property; embedded resources keep their required properties; an unknown name → 400
-  with invalidParams name "expand".
+  resource.property; embedded resources keep their required properties. Unlike HC's
+  expand.feature, an unknown name is ignored rather than a 400: the published OpenAPI document
+  allows any string, and a client that sends a valid value by that contract must not get a 400.
+- Query parameters the operation does not declare → 400 (invalidParams code "unknownParam", HC).
 - Geometry in RD New; Accept-Crs accepts epsg:28992 (the spec's enum) and the OGC URI form;
   responses with geometry carry ``Content-Crs: epsg:28992``. A page past the end is an empty page.
 - ``x-api-key`` is required (DSO behaviour; the published spec declares no security scheme).
@@ -289,7 +291,7 @@ _VERPLICHT = {
 
 
 def lees_expand(request: Request, toegestaan: tuple[str, ...]) -> dict[str, set[str] | None]:
-    """{resource: None (whole) | {properties}}; 400 naming 'expand' for unknown resources."""
+    """{resource: None (whole) | {properties}}; unknown resource names are ignored."""
     w = basis.tekst(request, "expand")
     if w is None:
         return {}
@@ -299,10 +301,7 @@ def lees_expand(request: Request, toegestaan: tuple[str, ...]) -> dict[str, set[
             continue
         naam, _, prop = deel.partition(".")
         if naam not in toegestaan:
-            reden = (f"Parameter bevat een niet bestaande resource '{naam}'. Toegestaan: "
-                     f"{', '.join(toegestaan)}." if toegestaan else
-                     "Deze operatie kent geen resources om mee te leveren.")
-            raise basis.ongeldige_parameter("expand", reden, "expand")
+            continue    # unknown resource: ignored (see the module docstring)
         if prop:
             huidig = uit.get(naam, set())
             if huidig is not None:
@@ -331,7 +330,8 @@ def _naam_past(patroon: str, naam: str) -> bool:
 
 
 def dienst(config: Config) -> basis.Dienst:
-    d = basis.Dienst("regels-bij-activiteiten", BASISPAD, SPEC, crs_notatie=basis.CRS_RD_KORT)
+    d = basis.Dienst("regels-bij-activiteiten", BASISPAD, SPEC, crs_notatie=basis.CRS_RD_KORT,
+                     onbekende_parameters_weigeren=True)
     model_cache: list[Model] = []
 
     def model() -> Model:
