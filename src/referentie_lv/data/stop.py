@@ -312,8 +312,15 @@ def gml_naar_shapely(el) -> BaseGeometry:
         return LineString(_coords(el))
     if naam in ("MultiCurve", "MultiLineString"):
         return MultiLineString([gml_naar_shapely(c) for lid in el for c in lid])
+    if naam == "Curve":
+        return LineString([c for seg in el.iter(g + "LineStringSegment") for c in _coords(seg)])
     if naam == "Point":
         return Point(_coords(el)[0])
+    if naam in ("MultiGeometry", "CompositeSurface"):
+        return unary_union([gml_naar_shapely(p) for lid in el for p in lid if lokaal(p)]
+                           if naam == "MultiGeometry" else
+                           [gml_naar_shapely(p) for lid in el for p in ([lid] if lokaal(lid) != "surfaceMember" else lid)
+                            if lokaal(p)])
     if naam == "MultiPoint":
         return MultiPoint([gml_naar_shapely(p) for lid in el for p in lid])
     raise ValueError(f"GML-geometrie {naam} wordt niet ondersteund")
@@ -337,8 +344,10 @@ def lees_gml(pad: Path) -> dict:
             vorm = make_valid(vorm)
         kwant = loc.find(geo + "kwantitatieveNormwaarde")
         kwal = loc.find(geo + "kwalitatieveNormwaarde")
+        groep = loc.find(geo + "groepID")
         locaties.append({
             "id": gid, "naam": _t(loc, "x:naam", NS_GEO), "geometrie": vorm,
+            "groepID": inline_tekst(groep) if groep is not None else None,
             "kwantitatieveNormwaarde": float(kwant.text) if kwant is not None else None,
             "kwalitatieveNormwaarde": inline_tekst(kwal) if kwal is not None else None,
         })

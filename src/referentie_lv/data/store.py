@@ -495,6 +495,12 @@ class Store:
         d["bovenliggende"] = keten
         d["onderliggende"] = sorted(s.kinderen.get(identificatie, []))
         d["juridischeRegels"] = sorted(set(s.regels_per_activiteit.get(identificatie, [])))
+        d["activiteitlocatieaanduidingen"] = [
+            {"identificatie": aa["identificatie"], "juridischeRegel": j,
+             "regeltekst": s.objecten[j]["data"].get("regeltekst"),
+             "activiteitregelkwalificatie": aa["activiteitregelkwalificatie"], "locaties": aa["locaties"]}
+            for j in d["juridischeRegels"]
+            for aa in s.objecten[j]["data"].get("activiteitaanduidingen") or [] if aa["activiteit"] == identificatie]
         return d
 
     def activiteiten_boom(self, geldig_op: date | str | None = None) -> list[dict]:
