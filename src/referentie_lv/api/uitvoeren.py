@@ -238,7 +238,7 @@ def _resultaat(request: Request, x: Uitvoeren, m: Model, basis_item: dict, antwo
         item.update(status="vragen", volgendeVraag=analyse.open_relevant[0].als_dict(),
                     openVragen=[v.als_dict() for v in analyse.open_relevant], conclusie=None)
         return item
-    conclusies = boom.conclusie(antwoorden) or []
+    conclusies = boom.conclusie(antwoorden, analyse) or []
     c = conclusies[0]
     uitkomst: dict[str, Any] = {
         "besluit": c.besluit, "uitleg": c.uitleg, "regels": list(c.regels),

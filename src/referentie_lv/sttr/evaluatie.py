@@ -119,12 +119,20 @@ def _zelfde(a: Any, b: Any) -> bool:
     return feel.gelijk(a, b)
 
 
+def _bronnen(model: Model) -> dict[str, list[tuple[str, str]]]:
+    """Per decision, where each column reads from; resolved once per model (names are fixed)."""
+    b = model.__dict__.get("_bronnen")
+    if b is None:
+        b = {d.id: [model.naam_bron(k.expressie) for k in d.tabel.kolommen]
+             for d in model.besluiten.values()}
+        model.__dict__["_bronnen"] = b
+    return b
+
+
 def evalueer(model: Model, waarden: dict[str, Any]) -> dict[str, Spoor]:
     """Evaluate every decision of the model; ``waarden`` maps inputData id → value."""
     sporen: dict[str, Spoor] = {}
-    bronnen = {}
-    for b in model.besluiten.values():
-        bronnen[b.id] = [model.naam_bron(k.expressie) for k in b.tabel.kolommen]
+    bronnen = _bronnen(model)
 
     def bereken(bid: str) -> Spoor:
         if bid in sporen:

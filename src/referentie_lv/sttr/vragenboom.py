@@ -309,9 +309,11 @@ class Vragenboom:
     def open_vragen(self, antwoorden: dict[str, Any] | None = None) -> list[Vraag]:
         return self.analyse(antwoorden).open_relevant
 
-    def conclusie(self, antwoorden: dict[str, Any] | None = None) -> list[Conclusie] | None:
-        """The conclusion per top decision, or None while a relevant question is open."""
-        a = self.analyse(antwoorden)
+    def conclusie(self, antwoorden: dict[str, Any] | None = None,
+                  analyse: Analyse | None = None) -> list[Conclusie] | None:
+        """The conclusion per top decision, or None while a relevant question is open.
+        ``analyse``: the result of ``analyse(antwoorden)`` when the caller already has it."""
+        a = analyse or self.analyse(antwoorden)
         if not a.bepaald:
             return None
         (uitkomst,) = a.mogelijke_uitkomsten
