@@ -192,4 +192,6 @@ def bevoegd_gezag(tooi: str | None) -> str:
 
 
 def naam_uit_id(ident: str) -> str:
+    if ".ambtsgebied." in ident:
+        return "Ambtsgebied van de gemeente"
     return "gebied " + ident.rsplit(".", 1)[-1]

@@ -131,6 +131,12 @@ def teken(lagen: list[Laag], punt: tuple[float, float] | None = None, *, titel: 
     return "".join(uit)
 
 
+def legenda(lagen: list[Laag]) -> list[tuple[str, str, str]]:
+    """(name, outline colour, fill colour) per drawn layer, in drawing order, for a legend."""
+    zichtbaar = [l for l in lagen if not _geom(l.geometrie).is_empty]
+    return [(l.naam, *KLEUREN[i % len(KLEUREN)]) for i, l in enumerate(zichtbaar)]
+
+
 def schaalbalk_lengte(lagen: list[Laag], punt: tuple[float, float] | None = None) -> str:
     """The scale bar's text for these inputs (the same computation as ``teken``), for tests/captions."""
     svg = teken(lagen, punt, titel="")

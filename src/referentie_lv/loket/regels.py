@@ -31,11 +31,11 @@ async def op_locatie(request: Request):
         activiteit = ""
     documenten = bron.documenten_op_locatie(loc["x"], loc["y"], activiteit or None)
     gebieden = bron.gebieden_op_locatie(loc["x"], loc["y"])
-    svg = kaart.teken([kaart.Laag(g["naam"], g["geometrie"]) for g in gebieden], (loc["x"], loc["y"]),
-                      titel=f"Kaart van {loc['adres']} met de gebieden waarin het ligt")
+    lagen = [kaart.Laag(g["naam"], g["geometrie"]) for g in gebieden]
+    svg = kaart.teken(lagen, (loc["x"], loc["y"]), titel=f"Kaart van {loc['adres']} met de gebieden waarin het ligt")
     return toon(request, "regels_locatie.html", titel=f"Regels op {loc['adres']}", loc=loc,
                 lq=locatie.als_query(loc), activiteiten=activiteiten, activiteit=activiteit,
-                documenten=documenten, gebieden=gebieden, kaart_svg=svg,
+                documenten=documenten, gebieden=gebieden, kaart_svg=svg, legenda=kaart.legenda(lagen),
                 kruimels=[("/", "Home"), KRUIMEL, (None, loc["adres"])])
 
 
@@ -50,11 +50,12 @@ async def regel(request: Request):
                     tekst="Deze regel bestaat niet (meer) in de geldende versie van het omgevingsdocument.")
     loc, _ = locatie.kies(bron, q) if (q.get("adres_id") or q.get("x")) else (None, {})
     punt = (loc["x"], loc["y"]) if loc else None
-    svg = kaart.teken([kaart.Laag(g["naam"], g["geometrie"]) for g in tekst["gebieden"]], punt,
+    lagen = [kaart.Laag(g["naam"], g["geometrie"]) for g in tekst["gebieden"]]
+    svg = kaart.teken(lagen, punt,
                       titel=f"Kaart met het werkingsgebied van {tekst['kop']}", id_prefix="regelkaart")
     terug = f"/regels-op-de-kaart/locatie?{locatie.als_query(loc)}" if loc else "/regels-op-de-kaart"
     return toon(request, "regels_regel.html", titel=f"{tekst['kop']} – {tekst['document']}", tekst=tekst,
-                loc=loc, kaart_svg=svg, terug=terug,
+                loc=loc, kaart_svg=svg, terug=terug, legenda=kaart.legenda(lagen),
                 kruimels=[("/", "Home"), KRUIMEL, (terug, loc["adres"] if loc else "Locatie"), (None, tekst["kop"])])
 
 
