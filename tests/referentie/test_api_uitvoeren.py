@@ -137,6 +137,10 @@ def test_locatie(api):
     assert r.json()["resultaten"][0]["status"] == "nietOpLocatie"
     r = bepaal(api, {"activiteiten": [KAP], "locatie": binnen})
     assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "Content-Crs"
+    r = bepaal(api, {"activiteiten": [KAP]}, headers={"Content-Crs": "epsg:4326"})
+    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "Content-Crs"
+    r = bepaal(api, {"activiteiten": [KAP], "locatie": {"type": "Point", "coordinates": []}}, headers=crs)
+    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "locatie"
 
 
 @pytest.mark.parametrize("body, status, veld", [
@@ -145,6 +149,8 @@ def test_locatie(api):
     ({"activiteiten": "x"}, 400, "activiteiten"),
     ({"activiteiten": [1]}, 400, "activiteiten[0]"),
     ({"activiteiten": [KAP], "extra": 1}, 400, "extra"),
+    ({"activiteiten": None, "werkzaamheden": ["BoomOfStruikKappenOfSnoeien"]}, 400, "activiteiten"),
+    ({"activiteiten": [KAP], "antwoorden": None}, 400, "antwoorden"),
     ({"activiteiten": ["nl.imow-gm0297.activiteit.bestaatniet"]}, 422, "activiteiten[0]"),
     ({"werkzaamheden": ["Onbekend"]}, 422, "werkzaamheden[0]"),
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": "nee", "waarde": 1}]}, 422, "antwoorden[0].vraagId"),
@@ -191,6 +197,8 @@ def test_lijsten(api):
     assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "typering"
     r = api.get("/werkzaamheden", params={"pageSize": 0})
     assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "pageSize"
+    r = api.get("/werkzaamheden", params={"page": "45077931611808887472128"})
+    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "page"
 
 
 def test_fout_verkeerde_conclusie(api, api_fout):
