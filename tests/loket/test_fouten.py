@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -48,10 +49,16 @@ def test_conclusie_omgedraaid_alleen_op_de_pagina(servers, pagina):
     _vergunningcheck_tot_conclusie(pagina, lv.url)
     expect(pagina.get_by_role("heading", level=2, name="Kappen van een boom: Toestemmingsvrij")).to_be_visible()
     expect(pagina.get_by_role("heading", level=2, name=re.compile("Vergunningplicht"))).to_have_count(0)
-    # The rules themselves (what the uitvoeren API answers from) still say Vergunningplicht.
+    # The Toepasbare regels uitvoeren API of the same server still answers Vergunningplicht.
     w = regelbank.werkzaamheid("BoomOfStruikKappenOfSnoeien")
-    antwoorden = {"UitvId0001": "120", "UitvId0002": "ja", "UitvId0003": "nee", "UitvId0004": "nee"}
-    assert {c["waarde"] for c in regelbank.conclusies(w, antwoorden)} == {"Vergunningplicht"}
+    alle = regelbank.alle_vragen(w)
+    antwoorden = {"UitvId0001": 120, "UitvId0002": True, "UitvId0003": False, "UitvId0004": False}
+    body = {"activiteiten": list(w.activiteiten),
+            "antwoorden": [{"vraagId": alle[k].id, "waarde": v} for k, v in antwoorden.items()]}
+    r = httpx.post(lv.url + "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3/conclusie/_bepaal",
+                   json=body, headers={"x-api-key": "referentie-test"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert [res["conclusie"]["waarde"] for res in r.json()["resultaten"]] == ["Vergunningplicht"]
 
 
 def test_aanvragen_link_kapot(servers, pagina):

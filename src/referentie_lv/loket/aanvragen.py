@@ -29,6 +29,7 @@ TYPES = {".pdf": ("application/pdf", b"%PDF-"), ".png": ("image/png", b"\x89PNG\
 STAPPEN = ["Project", "Locatie", "Activiteiten", "Vragen", "Bijlagen", "Overzicht"]
 SOORTEN = [("aanvraag", "Aanvraag omgevingsvergunning"), ("melding", "Melding")]
 NL = ZoneInfo("Europe/Amsterdam")
+INDIENEN = "/publiek/verzoeken/api/indienen/v1/verzoeken"
 
 
 def _weg(pad: str) -> RedirectResponse:
@@ -273,7 +274,7 @@ async def overzicht(request: Request, c: dict):
             fouten["verklaring"] = "Bevestig dat u alles naar waarheid hebt ingevuld."
         else:
             try:
-                v = _dien_in(request, c)
+                v = await _dien_in(request, c)
             except IndienFout as e:
                 fouten["verklaring"] = str(e)
             else:
@@ -288,10 +289,11 @@ class IndienFout(Exception):
     pass
 
 
-def _dien_in(request: Request, c: dict) -> dict:
-    """Validate and store the request exactly as the indienen service does (same schema, same
-    store), so Verzoek afhandelen serves it to the bevoegd gezag."""
-    from referentie_lv.api import basis, verzoeken
+async def _dien_in(request: Request, c: dict) -> dict:
+    """Submit through the Verzoek indienen service of this same origin, as the real loket does
+    with its back end: the service validates, determines the bevoegd gezag and stores the request
+    where Verzoek afhandelen serves it."""
+    import httpx
 
     config = request.app.state.config
     loc = c["locatie"]
@@ -299,7 +301,7 @@ def _dien_in(request: Request, c: dict) -> dict:
     for s in c["activiteiten"]:
         w = regelbank.werkzaamheid(s)
         acts += [{"identificatie": a} for a in (w.activiteiten if w else ())]
-    antwoorden = [{"vraag": veld.rsplit("-", 1)[-1], "vraagTekst": v.tekst,
+    antwoorden = [{"vraag": v.id, "vraagTekst": v.tekst,
                    "antwoord": _als_tekst(v, c["antwoorden"].get(veld, ""))} for veld, v in _vragen(c)]
     bijlagen = []
     for b in c["bijlagen"]:
@@ -312,24 +314,26 @@ def _dien_in(request: Request, c: dict) -> dict:
                         "geometrie": {"type": "Point", "coordinates": [round(loc["x"], 3), round(loc["y"], 3)]}},
             "activiteiten": acts, "antwoorden": antwoorden,
             "indiener": {"naam": gebruiker(request)["naam"]}, "bijlagen": bijlagen}
+    sleutel = sorted(getattr(config, "api_sleutels", None) or ["referentie-test"])[0]
+    url = str(request.base_url).rstrip("/") + INDIENEN
     try:
-        verzoeken._valideer_schema(body)
-        geometrie = verzoeken._geometrie(body)
-        gezag, gekozen = verzoeken._bevoegd_gezag(config, acts)
-    except basis.Probleem as e:
-        raise IndienFout(f"Uw aanvraag kon niet worden ingediend: {getattr(e, 'detail', '') or e}") from None
-    opgeslagen = []
-    import hashlib
-    for i, b in enumerate(bijlagen):
-        inhoud = base64.b64decode(b["inhoud"])
-        opgeslagen.append(({"id": str(i + 1), "bestandsnaam": b["bestandsnaam"], "mediatype": b["mediatype"],
-                            "omschrijving": None, "grootte": len(inhoud),
-                            "sha256": hashlib.sha256(inhoud).hexdigest()}, inhoud))
-    gegevens = {"projectnaam": body["projectnaam"], "projectomschrijving": body.get("projectomschrijving"),
-                "locatie": {"omschrijving": body["locatie"]["omschrijving"], "adres": None, "geometrie": geometrie},
-                "activiteiten": gekozen, "antwoorden": [dict(a, functioneleStructuurRef=None) for a in antwoorden],
-                "indiener": body["indiener"]}
-    return verzoeken.opslag(config).dien_in(body["soort"], body["projectnaam"], gezag, gegevens, opgeslagen)
+        async with httpx.AsyncClient(timeout=60) as client:
+            r = await client.post(url, json=body, headers={
+                "x-api-key": sleutel, "Accept": "application/hal+json",
+                "Content-Crs": "http://www.opengis.net/def/crs/EPSG/0/28992"})
+    except httpx.HTTPError:
+        raise IndienFout("Het indienen is niet gelukt: de verzoekendienst is niet bereikbaar. "
+                         "Probeer het over een paar minuten opnieuw.") from None
+    if r.status_code == 201:
+        return r.json()
+    try:
+        detail = r.json().get("detail") or ""
+    except ValueError:
+        detail = ""
+    if r.status_code >= 500 or r.status_code == 429:
+        raise IndienFout("Het indienen is niet gelukt door een storing. Uw gegevens zijn bewaard; "
+                         "probeer het opnieuw.")
+    raise IndienFout(f"Uw verzoek is niet geaccepteerd: {detail}".rstrip(": "))
 
 
 def _als_tekst(vraag, waarde: str) -> str:
