@@ -22,8 +22,8 @@ class Fase:
 FASEN: dict[str, Fase] = {f.naam: f for f in (
     Fase("klantreizen", "Klantreizen in de browser (pytest-bdd + Playwright)", None, 600,
          "de klantreizen-fase is nog niet gebouwd (issue 'Klantreizen')"),
-    Fase("contracten", "Contracttests, API Design Rules en DSO-controles", None, 900,
-         "de contracten-fase is nog niet gebouwd (issue 'Contracten')"),
+    Fase("contracten", "Contracttests, API Design Rules en DSO-controles",
+         "dso_acceptatie.fasen.contracten", 900, None),
     Fase("leveringen", "Conformiteit van leveringen (STOP, TPOD/IMOW, STTR, IMRO)", None, 600,
          "de leveringen-fase is nog niet gebouwd"),
     Fase("last", "Lasttests van de raadpleegdiensten (locust, SLO's)", None, 600,

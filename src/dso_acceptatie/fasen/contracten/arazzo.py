@@ -58,6 +58,7 @@ class StapUitslag:
     geslaagd: bool
     uitwisseling: Uitwisseling | None = None
     fout: str | None = None
+    criteria: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -178,6 +179,10 @@ def _een(doc: dict, wf: dict, naam: str, bronnen: dict, sleutel: str | None,
     for stap, u in sessie.uitwisselingen:
         if stap in stappen:
             stappen[stap].uitwisseling = u
+    for stap in wf.get("steps") or []:
+        if stap.get("stepId") in stappen:
+            stappen[stap["stepId"]].criteria = [str(c.get("condition")) for c in
+                                                stap.get("successCriteria") or []]
     status = getattr(res.status, "value", str(res.status))
     lijst = [stappen[s] for s in volgorde]
     if status == "workflow_complete" and all(s.geslaagd for s in lijst):

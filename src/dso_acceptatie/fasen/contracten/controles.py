@@ -116,7 +116,8 @@ def _heeft_geometrie(data, diepte: int = 0) -> bool:
     if diepte > 12:
         return False
     if isinstance(data, dict):
-        if data.get("type") in GEO_TYPES and ("coordinates" in data or "geometries" in data):
+        soort = data.get("type")
+        if isinstance(soort, str) and soort in GEO_TYPES and ("coordinates" in data or "geometries" in data):
             return True
         return any(_heeft_geometrie(v, diepte + 1) for v in data.values())
     if isinstance(data, list):

@@ -92,8 +92,9 @@ def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Inste
         "phases": {f: {"enabled": f in fasen} for f in ALLE_FASEN},
         "checks": {"max_response_time": instellingen.max_antwoordtijd_s},
     }
-    if max_per_seconde:
-        project["rate-limit"] = f"{max(1, int(max_per_seconde))}/s"
+    # A fixed rate for targets that ask for one; otherwise follow the API's own throttling
+    # (429 + Retry-After: wait and retry), as a well-behaved client does.
+    project["rate-limit"] = f"{max(1, int(max_per_seconde))}/s" if max_per_seconde else "auto"
     if alleen_lezen:
         # These send other methods or delete resources: never on a read-only target.
         for naam in ("unsupported_method", "use_after_free", "ensure_resource_availability"):
