@@ -16,8 +16,8 @@ def vrije_poort() -> int:
 
 
 class UvicornServer:
-    def __init__(self, app):
-        self.poort = vrije_poort()
+    def __init__(self, app, poort: int | None = None):
+        self.poort = poort or vrije_poort()
         self.url = f"http://127.0.0.1:{self.poort}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.poort,
                                                     log_level="warning", access_log=False,
