@@ -38,15 +38,24 @@ class ApiClient:
 
     def verzoek(self, methode: str, dienst: str, pad: str, *, alleen_raadplegen: bool = False,
                 **kwargs) -> httpx.Response:
+        return self.naar_url(methode, self.basis(dienst) + pad,
+                             alleen_raadplegen=alleen_raadplegen, **kwargs)
+
+    def haal(self, url: str, **kwargs) -> httpx.Response:
+        """GET of an absolute URL a service handed out (a HAL link)."""
+        return self.naar_url("GET", url, **kwargs)
+
+    def naar_url(self, methode: str, url: str, *, alleen_raadplegen: bool = False,
+                 **kwargs) -> httpx.Response:
         if (self.doel.get("alleen_lezen") and methode.upper() not in ("GET", "HEAD")
                 and not alleen_raadplegen):
             pytest.skip(f"doel '{self.doel.get('naam')}' is alleen-lezen: geen {methode}")
-        url = self.basis(dienst) + pad
         headers = {"Accept": HAL, **kwargs.pop("headers", {})}
         if self.sleutel:
             headers["x-api-key"] = self.sleutel
         start = time.perf_counter()
         antwoord = self.http.request(methode, url, headers=headers, **kwargs)
+        # Bodies of binary answers (attachments) are summarised, not dumped, in the evidence.
         ms = (time.perf_counter() - start) * 1000
         self._bewaar(methode, url, headers, kwargs, antwoord, ms)
         return antwoord
@@ -58,10 +67,16 @@ class ApiClient:
         return self.verzoek("POST", dienst, pad, **kw)
 
     def _bewaar(self, methode, url, headers, kwargs, antwoord: httpx.Response, ms: float) -> None:
-        try:
-            body = antwoord.json()
-        except ValueError:
+        soort = antwoord.headers.get("content-type", "")
+        if "json" in soort:
+            try:
+                body = antwoord.json()
+            except ValueError:
+                body = antwoord.text[:20_000]
+        elif soort.startswith(("text/", "application/xml")):
             body = antwoord.text[:20_000]
+        else:
+            body = f"<{len(antwoord.content)} bytes {soort}>"
         uitwisseling = {
             "verzoek": {"methode": methode, "url": url,
                         "headers": {k: ("***" if k.lower() == "x-api-key" else v)

@@ -2,7 +2,7 @@
 # Gegenereerd uit src/referentie_lv/bronnen/sttr/Conclusie Bouwen van een bijgebouw - Initiele versie.zip!Conclusie Bouwen van een bijgebouw - Initiele versie.dmn met:
 #   python -m dso_acceptatie.fasen.klantreizen.voorbeelden
 # Niet met de hand bewerken: tests/klantreizen vergelijkt dit bestand met het DMN-model.
-@klantreis-vergunningcheck @component-loket @ernstig @alleen-lezen
+@klantreis-vergunningcheck @component-vergunningcheck @ernstig @alleen-lezen
 Functionaliteit: Vergunningcheck "Bouwen van een bijgebouw" volgens de beslistabellen
   Als burger wil ik met de Vergunningcheck weten of ik voor "bouwen van een bijgebouw" een
   vergunning nodig heb, een melding moet doen of vrij ben om te beginnen.

@@ -2,7 +2,7 @@
 # Gegenereerd uit src/referentie_lv/bronnen/sttr/Conclusie Kappen van een boom - Initiele versie.zip!Conclusie Kappen van een boom - Initiele versie.dmn met:
 #   python -m dso_acceptatie.fasen.klantreizen.voorbeelden
 # Niet met de hand bewerken: tests/klantreizen vergelijkt dit bestand met het DMN-model.
-@klantreis-vergunningcheck @component-loket @ernstig @alleen-lezen
+@klantreis-vergunningcheck @component-vergunningcheck @ernstig @alleen-lezen
 Functionaliteit: Vergunningcheck "Kappen van een boom" volgens de beslistabellen
   Als burger wil ik met de Vergunningcheck weten of ik voor "kappen van een boom" een
   vergunning nodig heb, een melding moet doen of vrij ben om te beginnen.

@@ -9,6 +9,7 @@ production probe (consults only, submits nothing). Tags select; they never chang
 from __future__ import annotations
 
 KLANTREIZEN = {
+    "omgevingsloket": "Omgevingsloket (algemeen)",
     "regels-op-de-kaart": "Regels op de kaart",
     "vergunningcheck": "Vergunningcheck",
     "aanvragen-en-meldingen": "Aanvragen en meldingen",

@@ -61,7 +61,7 @@ def feature_tekst(model: Model, bron: str, lijst: list[Voorbeeld]) -> str:
         f"# Gegenereerd uit {bron} met:",
         f"#   {OPDRACHT}",
         "# Niet met de hand bewerken: tests/klantreizen vergelijkt dit bestand met het DMN-model.",
-        "@klantreis-vergunningcheck @component-loket @ernstig @alleen-lezen",
+        "@klantreis-vergunningcheck @component-vergunningcheck @ernstig @alleen-lezen",
         f"Functionaliteit: Vergunningcheck \"{w}\" volgens de beslistabellen",
         f"  Als burger wil ik met de Vergunningcheck weten of ik voor \"{w.lower()}\" een",
         "  vergunning nodig heb, een melding moet doen of vrij ben om te beginnen.",

@@ -1,0 +1,4 @@
+"""Binds the ontwikkelaar features (pytest-bdd); the steps live in steps/."""
+from pytest_bdd import scenarios
+
+scenarios("ontwikkelaar")
