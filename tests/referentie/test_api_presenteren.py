@@ -125,7 +125,8 @@ def test_regelingen_geldig_op(client):
 @pytest.mark.parametrize("params, naam", [
     ({"size": "0"}, "size"), ({"size": "101"}, "size"), ({"page": "nul"}, "page"),
     ({"_sort": "naam"}, "_sort"), ({"geldigOp": "31-12-2020"}, "geldigOp"),
-    ({"geldigOp": "2020-02-30"}, "geldigOp"), ({"pageSize": "10"}, "pageSize")])
+    ({"geldigOp": "2020-02-30"}, "geldigOp"), ({"geldigOp": ""}, "geldigOp"),
+    ({"page": "100001"}, "page"), ({"pageSize": "10"}, "pageSize")])
 def test_regelingen_ongeldige_parameter_400(client, params, naam):
     r = client.get(P + "/regelingen", params=params)
     assert r.status_code == 400
@@ -287,12 +288,32 @@ def test_content_crs_verplicht_400(client, bedrijf, headers):
 
 @pytest.mark.parametrize("body, naam", [
     ({}, "geometrie"), ({"geometrie": {"type": "Cirkel", "coordinates": [1, 2]}}, "geometrie"),
-    ({"geometrie": {"type": "Point", "coordinates": [5.1, 51.8]}}, "geometrie"),
-    ([1, 2], "geometrie")])
-def test_zoek_onbruikbare_body_422(client, body, naam):
+    ({"geometrie": {"type": "Point"}}, "geometrie"),
+    ({"geometrie": {"type": "Point", "coordinates": [1]}}, "geometrie"),
+    ({"geometrie": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}}, "geometrie"),
+    ([1, 2], "(body)")])
+def test_zoek_body_buiten_schema_400(client, body, naam):
     r = client.post(ZOEK, json=body, headers=RD)
-    assert r.status_code == 422
+    assert r.status_code == 400
     assert naam in _param(r)
+
+
+@pytest.mark.parametrize("geometrie", [
+    {"type": "Point", "coordinates": [5.1, 51.8]},              # WGS84 sent as RD: outside the plan
+    {"type": "Point", "coordinates": [1e300, -1e300]},
+    {"type": "LineString", "coordinates": [[0, 0], [0, 0]]}])
+def test_zoek_geldige_geojson_zonder_treffers_200(client, geometrie):
+    r = client.post(ZOEK, json={"geometrie": geometrie}, headers=RD)
+    assert r.status_code == 200, r.text
+    assert r.json()["page"]["totalElements"] == 0
+
+
+def test_zoek_zichzelf_snijdend_vlak_wordt_gerepareerd(client, bedrijf):
+    x, y = bedrijf[1].representative_point().coords[0]
+    strik = {"type": "Polygon", "coordinates": [[[x - 5, y - 5], [x + 5, y + 5], [x + 5, y - 5],
+                                                 [x - 5, y + 5], [x - 5, y - 5]]]}
+    r = client.post(ZOEK, json={"geometrie": strik}, headers=RD)
+    assert r.status_code == 200 and r.json()["page"]["totalElements"] > 0
 
 
 def test_zoek_geen_json_400_verkeerd_type_415_get_405(client):

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from referentie_lv.api import basis
-from referentie_lv.api.presenteren import gedeelde_store
+from referentie_lv.api.presenteren import MAX_PAGINA, gedeelde_store
 from referentie_lv.config import Config
 from referentie_lv.data.store import normaliseer
 from referentie_lv.sttr.pakketten import regelbank
@@ -70,7 +70,8 @@ def dienst(config: Config) -> basis.Dienst:
     def lijst(request: Request, naam: str, alles: list, tekst_van, maak) -> Response:
         basis.onbekende_parameters(request, ("zoekterm", "page", "pageSize"))
         zoekterm = basis.tekst(request, "zoekterm", max_lengte=200)
-        p = basis.pagina(request, grootte_naam="pageSize", toegestaan=PAGINAGROOTTES)
+        p = basis.pagina(request, grootte_naam="pageSize", toegestaan=PAGINAGROOTTES,
+                           max_pagina=MAX_PAGINA)
         if zoekterm:
             z = normaliseer(zoekterm.strip())
             alles = [x for x in alles if z in normaliseer(tekst_van(x))]

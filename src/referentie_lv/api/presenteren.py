@@ -17,6 +17,11 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+import jsonschema
+import numpy as np
+import shapely
+import shapely.errors
+import yaml
 from shapely.geometry import shape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,12 +31,12 @@ from referentie_lv.config import Config
 from referentie_lv.data.store import Store
 
 BASISPAD = "/publiek/omgevingsdocumenten/api/presenteren/v8"
+MAX_PAGINA = 100_000      # the specs' maximum for page (keeps page numbers within 64 bits)
 
 # STOP waardelijst regelingtype: only the value this data uses (the delivery is an omgevingsplan).
 REGELINGTYPES = {"/join/id/stop/regelingtype_003": "Omgevingsplan"}
 
 _SORT = re.compile(r"(citeertitel|geldigVanaf)(,(asc|desc))?")
-_GEOTYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 # RD New validity area (EPSG:28992): a body in another CRS falls outside it.
 RD_BEREIK = (-7000.0, 289000.0, 300000.0, 629000.0)
 
@@ -56,6 +61,9 @@ def gezag(store: Store, code: str) -> dict:
 
 def geldig_op(request: Request) -> str:
     """The geldigOp parameter as 'YYYY-MM-DD' (default today); 400 naming it when not a date."""
+    if request.query_params.get("geldigOp") == "":
+        raise basis.ongeldige_parameter("geldigOp", "Waarde is leeg; geef een datum (JJJJ-MM-DD).",
+                                        "date")
     w = basis.tekst(request, "geldigOp", max_lengte=10)
     if w is None:
         return date.today().isoformat()
@@ -109,29 +117,97 @@ def _component(k: dict) -> dict:
     return uit
 
 
-def _body_geometrie(body: Any) -> dict:
-    if not isinstance(body, dict):
-        raise basis.ongeldige_parameter("geometrie", "De body moet een object met 'geometrie' "
-                                                     "zijn.", "required", status=422)
-    g = body.get("geometrie")
-    if not isinstance(g, dict) or g.get("type") not in _GEOTYPES \
-            or not isinstance(g.get("coordinates"), list):
-        raise basis.ongeldige_parameter("geometrie", "Geen GeoJSON-geometrie (" + ", ".join(
-            _GEOTYPES) + ") met coordinates.", "geometry", status=422)
-    try:
-        vorm = shape(g)
-    except Exception:
-        raise basis.ongeldige_parameter("geometrie", "De coördinaten vormen geen geldige "
-                                                     "geometrie.", "geometry", status=422) from None
-    if vorm.is_empty or not vorm.is_valid:
-        raise basis.ongeldige_parameter("geometrie", "De geometrie is leeg of ongeldig.",
-                                        "geometry", status=422)
-    x0, y0, x1, y1 = vorm.bounds
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 < RD_BEREIK[0] \
-            or y0 < RD_BEREIK[1] or x1 > RD_BEREIK[2] or y1 > RD_BEREIK[3]:
-        raise basis.ongeldige_parameter("geometrie", "De coördinaten liggen niet in het RD "
-                                                     "New-gebied (EPSG:28992).", "crs", status=422)
-    return g
+_REDENEN = {
+    "required": "Veld is verplicht.",
+    "type": "Waarde heeft het verkeerde type.",
+    "enum": "Waarde is niet toegestaan.",
+    "minLength": "Waarde is te kort.",
+    "maxLength": "Waarde is te lang.",
+    "pattern": "Waarde voldoet niet aan het patroon.",
+    "minItems": "Te weinig elementen.",
+    "maxItems": "Te veel elementen.",
+    "minimum": "Waarde is te laag.",
+    "maximum": "Waarde is te hoog.",
+    "format": "Waarde heeft niet het juiste formaat.",
+    "oneOf": "Waarde past bij geen van de toegestane vormen.",
+}
+
+
+def _pad(delen) -> str:
+    uit = ""
+    for d in delen:
+        uit += f"[{d}]" if isinstance(d, int) else (f".{d}" if uit else str(d))
+    return uit
+
+
+@lru_cache(maxsize=8)
+def body_validator(specbestand: str, schema: str) -> jsonschema.Draft7Validator:
+    """Validator for a request body schema of one of our specs: the spec is the single source of
+    truth for what a body may contain."""
+    spec = yaml.safe_load((basis.SPECS / specbestand).read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(
+        {"components": spec["components"], "$ref": f"#/components/schemas/{schema}"},
+        format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def valideer_body(validator: jsonschema.Draft7Validator, body: Any, schema: str) -> None:
+    """400 with every offending field (JSON path) in invalidParams."""
+    fouten = sorted(validator.iter_errors(body), key=lambda e: [str(x) for x in e.absolute_path])
+    if not fouten:
+        return
+    params, gezien = [], set()
+    for e in fouten:
+        naam = _pad(e.absolute_path)
+        if e.validator == "required":
+            ontbrekend = [v for v in e.validator_value
+                          if isinstance(e.instance, dict) and v not in e.instance]
+            naam = ".".join(x for x in (naam, ontbrekend[0] if ontbrekend else "") if x)
+        naam = naam or "(body)"
+        if naam in gezien:
+            continue
+        gezien.add(naam)
+        reden = _REDENEN.get(str(e.validator), "Waarde is ongeldig.")
+        if e.validator == "enum":
+            reden = "Waarde moet een van " + ", ".join(map(str, e.validator_value)) + " zijn."
+        elif e.validator in ("maxLength", "maxItems", "minLength", "minItems", "minimum", "maximum"):
+            reden = f"{reden} (grens {e.validator_value})"
+        params.append({"type": "https://www.vng.nl/realisatie/api/validaties/" + str(e.validator),
+                       "name": naam, "code": str(e.validator), "reason": reden})
+    raise basis.Probleem(400, f"De body voldoet niet aan het schema {schema}: "
+                         + ", ".join(p["name"] for p in params) + ".", invalid_params=params)
+
+
+def plat(coordinaten: Any) -> Any:
+    """Positions reduced to x, y: GeoJSON allows a z per position, and mixing 2D and 3D
+    positions in one geometry is schema-valid but not constructible."""
+    if coordinaten and all(isinstance(c, (int, float)) for c in coordinaten):
+        return [float(c) for c in coordinaten[:2]]
+    return [plat(c) for c in coordinaten]
+
+
+def np_fouten_stil():
+    # Extreme but finite coordinates (1e308) overflow inside GEOS/numpy; the result is simply
+    # "outside RD New" and must not surface as a RuntimeWarning (pytest turns those into errors).
+    return np.errstate(all="ignore")
+
+
+def _zoekvorm(geometrie: dict):
+    """Shapely geometry to search with: invalid areas repaired, nothing found outside RD New.
+    (A schema-valid body is always answered; see the spec's GeoJsonGeometrie.)"""
+    with np_fouten_stil():
+        vorm = shape({"type": geometrie["type"], "coordinates": plat(geometrie["coordinates"])})
+        x0, y0, x1, y1 = vorm.bounds if not vorm.is_empty else (0.0, 0.0, 0.0, 0.0)
+        # Beyond ±1e7 m a coordinate is no RD New at all (and GEOS cannot repair such rings).
+        if vorm.is_empty or not all(math.isfinite(v) and abs(v) < 1e7 for v in (x0, y0, x1, y1)) \
+                or x1 < RD_BEREIK[0] or y1 < RD_BEREIK[1] or x0 > RD_BEREIK[2] \
+                or y0 > RD_BEREIK[3]:
+            return None
+        if not vorm.is_valid:
+            try:
+                vorm = shapely.make_valid(vorm)
+            except shapely.errors.GEOSException:
+                return None
+    return None if vorm.is_empty else vorm
 
 
 class _Zoekcache:
@@ -156,7 +232,7 @@ class _Zoekcache:
                 self.items.popitem(last=False)
 
 
-def _zoek(store: Store, geometrie: dict, dag: str) -> dict:
+def _zoek(store: Store, geometrie, dag: str) -> dict:
     """Regelteksten at the geometry with, per regeltekst, the refs that apply there, plus the
     annotation objects by identificatie. Independent of the request (cacheable)."""
     a = store.annotaties_op(geometrie, dag)
@@ -276,7 +352,7 @@ def dienst(config: Config) -> basis.Dienst:
         dag = geldig_op(request)
         sortering = basis.tekst(request, "_sort", standaard="citeertitel,asc", patroon=_SORT)
         veld, _, richting = sortering.partition(",")  # type: ignore[union-attr]
-        p = basis.pagina(request, grootte_naam="size")
+        p = basis.pagina(request, grootte_naam="size", max_pagina=MAX_PAGINA)
         lijst = sorted(store.regelingen(dag),
                        key=lambda r: ((r[veld] or "").lower(), r["identificatie"]),
                        reverse=richting == "desc")
@@ -319,13 +395,17 @@ def dienst(config: Config) -> basis.Dienst:
         basis.onbekende_parameters(request, ("page", "size", "geldigOp"))
         basis.content_crs(request, verplicht=True)
         dag = geldig_op(request)
-        p = basis.pagina(request, grootte_naam="size")
-        geometrie = _body_geometrie(await basis.lees_json(request))
+        p = basis.pagina(request, grootte_naam="size", max_pagina=MAX_PAGINA)
+        body = await basis.lees_json(request)
+        valideer_body(body_validator("presenteren.yaml", "ZoekOpGeometrie"), body,
+                      "ZoekOpGeometrie")
+        geometrie = body["geometrie"]
         versie = store.versie_op(dag)
         sleutel = (json.dumps(geometrie, sort_keys=True, separators=(",", ":")), versie)
         resultaat = cache.haal(sleutel)
         if resultaat is None:
-            resultaat = _zoek(store, geometrie, dag) if versie is not None else \
+            vorm = _zoekvorm(geometrie)
+            resultaat = _zoek(store, vorm, dag) if versie is not None and vorm is not None else \
                 {"regelteksten": [], "locaties": set(), "normwaarden": set(),
                  "activiteitlocaties": {}, "paginas": {}}
             cache.zet(sleutel, resultaat)

@@ -23,18 +23,17 @@ import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-import jsonschema
-import yaml
 from lxml import etree
+import shapely.errors
 from shapely.geometry import shape
 from starlette.requests import Request
 from starlette.responses import Response
 
 from referentie_lv.api import basis
-from referentie_lv.api.presenteren import gedeelde_store, gezag
+from referentie_lv.api.presenteren import (MAX_PAGINA, body_validator, gedeelde_store, gezag,
+                                          np_fouten_stil, plat, valideer_body)
 from referentie_lv.config import Config
 from referentie_lv.data.store import PROJECT_ROOT
 
@@ -186,62 +185,6 @@ def opslag(config: Config) -> Verzoekenopslag:
 
 # --------------------------------------------------------------------------- validation
 
-_REDENEN = {
-    "required": "Veld is verplicht.",
-    "type": "Waarde heeft het verkeerde type.",
-    "enum": "Waarde is niet toegestaan.",
-    "minLength": "Waarde is te kort.",
-    "maxLength": "Waarde is te lang.",
-    "pattern": "Waarde voldoet niet aan het patroon.",
-    "minItems": "Te weinig elementen.",
-    "maxItems": "Te veel elementen.",
-    "minimum": "Waarde is te laag.",
-    "maximum": "Waarde is te hoog.",
-    "format": "Waarde heeft niet het juiste formaat.",
-}
-
-
-def _pad(delen) -> str:
-    uit = ""
-    for d in delen:
-        uit += f"[{d}]" if isinstance(d, int) else (f".{d}" if uit else str(d))
-    return uit
-
-
-@lru_cache(maxsize=1)
-def _verzoek_validator() -> jsonschema.Draft7Validator:
-    # The spec is the single source of truth for the body: validate against its Verzoek schema.
-    spec = yaml.safe_load((basis.SPECS / "verzoeken-indienen.yaml").read_text(encoding="utf-8"))
-    schema = {"components": spec["components"], "$ref": "#/components/schemas/Verzoek"}
-    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-
-
-def _valideer_schema(body: Any) -> None:
-    fouten = sorted(_verzoek_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
-    if not fouten:
-        return
-    params, gezien = [], set()
-    for e in fouten:
-        naam = _pad(e.absolute_path)
-        if e.validator == "required":
-            ontbrekend = [v for v in e.validator_value
-                          if isinstance(e.instance, dict) and v not in e.instance]
-            naam = ".".join(x for x in (naam, ontbrekend[0] if ontbrekend else "") if x)
-        naam = naam or "(body)"
-        if naam in gezien:
-            continue
-        gezien.add(naam)
-        reden = _REDENEN.get(str(e.validator), "Waarde is ongeldig.")
-        if e.validator == "enum":
-            reden = "Waarde moet een van " + ", ".join(map(str, e.validator_value)) + " zijn."
-        elif e.validator in ("maxLength", "maxItems", "minLength", "minItems", "minimum", "maximum"):
-            reden = f"{reden} (grens {e.validator_value})"
-        params.append({"type": "https://www.vng.nl/realisatie/api/validaties/" + str(e.validator),
-                       "name": naam, "code": str(e.validator), "reason": reden})
-    raise basis.Probleem(400, "De body voldoet niet aan het schema Verzoek: "
-                         + ", ".join(p["name"] for p in params) + ".", invalid_params=params)
-
-
 def _onverwerkbaar(naam: str, reden: str, code: str) -> basis.Probleem:
     return basis.ongeldige_parameter(naam, reden, code, status=422)
 
@@ -266,17 +209,20 @@ def _geometrie(body: dict) -> dict:
     g = body["locatie"]["geometrie"]
     naam = "locatie.geometrie"
     try:
-        vorm = shape(g)
-    except Exception:
+        with np_fouten_stil():
+            vorm = shape({"type": g["type"], "coordinates": plat(g["coordinates"])})
+            x0, y0, x1, y1 = vorm.bounds if not vorm.is_empty else (0.0, 0.0, 0.0, 0.0)
+            # Bounds first: validity checks on absurd coordinates can make GEOS fail.
+            if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 < RD_BEREIK[0] \
+                    or y0 < RD_BEREIK[1] or x1 > RD_BEREIK[2] or y1 > RD_BEREIK[3]:
+                raise _onverwerkbaar(naam, "De coördinaten liggen niet in het RD New-gebied "
+                                           "(EPSG:28992).", "crs")
+            geldig = not vorm.is_empty and vorm.is_valid
+    except (ValueError, TypeError, shapely.errors.GEOSException):
         raise _onverwerkbaar(naam, "Geen geldige GeoJSON-geometrie.", "geometry") from None
-    if vorm.is_empty or not vorm.is_valid:
+    if not geldig:
         raise _onverwerkbaar(naam, "De geometrie is leeg of ongeldig (bijvoorbeeld een "
                                    "zichzelf snijdende ring).", "geometry")
-    x0, y0, x1, y1 = vorm.bounds
-    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 < RD_BEREIK[0] \
-            or y0 < RD_BEREIK[1] or x1 > RD_BEREIK[2] or y1 > RD_BEREIK[3]:
-        raise _onverwerkbaar(naam, "De coördinaten liggen niet in het RD New-gebied "
-                                   "(EPSG:28992).", "crs")
     return g
 
 
@@ -495,7 +441,7 @@ def dienst_indienen(config: Config) -> basis.Dienst:
             body = json.loads(ruw)
         except (ValueError, UnicodeDecodeError):
             raise basis.Probleem(400, "De body is geen geldige JSON.", code="invalidJson") from None
-        _valideer_schema(body)
+        valideer_body(body_validator("verzoeken-indienen.yaml", "Verzoek"), body, "Verzoek")
         geometrie = _geometrie(body)
         gezag, activiteiten = _bevoegd_gezag(config, body["activiteiten"])
         bijlagen: list[tuple[dict, bytes]] = []
@@ -553,7 +499,7 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
         basis.onbekende_parameters(request, ("status", "bevoegdGezag", "page", "pageSize"))
         status = basis.keuze(request, "status", ("nieuw", "ontvangen"), standaard="nieuw")
         gezag = basis.tekst(request, "bevoegdGezag", patroon=re.compile(r"(gm|pv|ws|mnre)\d{2,4}"))
-        p = basis.pagina(request, grootte_naam="pageSize")
+        p = basis.pagina(request, grootte_naam="pageSize", max_pagina=MAX_PAGINA)
         totaal, lijst = db.lijst(status, gezag, p.start, p.grootte)  # type: ignore[arg-type]
         links, headers = basis.paginalinks(request, p, totaal)
         return basis.hal({"_embedded": {"verzoekreferenties": [_referentie(request, v) for v in lijst]},
