@@ -21,9 +21,9 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dso_acceptatie.browser import LAUNCH_ARGS, find_browser  # noqa: E402
-from referentie_lv.app import create_app  # noqa: E402
-from referentie_lv.config import Config  # noqa: E402
+from dso_acceptatie.browser import LAUNCH_ARGS, find_browser
+from referentie_lv.app import create_app
+from referentie_lv.config import Config
 
 
 def start_server(data_map: str) -> tuple[uvicorn.Server, str]:

@@ -37,7 +37,7 @@ class Server:
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.thread.start()
         eind = time.monotonic() + 60
         while time.monotonic() < eind:

@@ -22,7 +22,7 @@ def test_kaart_tekent_gebied_adres_en_schaalbalk():
     paden = boom.findall(f".//{ns}path")
     assert any(p.find(f"{ns}title").text == "Centrumgebied" for p in paden if p.find(f"{ns}title") is not None)
     # The address sits in the middle of the square, so in the middle of the drawing.
-    stip = [c for c in boom.iter(f"{ns}circle") if c.get("fill") == "#b10d0d"][0]
+    stip = next(c for c in boom.iter(f"{ns}circle") if c.get("fill") == "#b10d0d")
     assert float(stip.get("cx")) == pytest.approx(kaart.BREEDTE / 2, abs=1)
     assert float(stip.get("cy")) == pytest.approx(kaart.HOOGTE / 2, abs=1)
     # 1000 m over at most 592 px: a quarter of the width (160 px) is ~270 m, so the bar says 200 m.

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -255,7 +255,7 @@ async def bijlagen(request: Request, c: dict):
 
 
 def _samenvatting(c: dict) -> dict:
-    namen = dict((w.sleutel, w.naam) for w in regelbank.werkzaamheden())
+    namen = {w.sleutel: w.naam for w in regelbank.werkzaamheden()}
     return {"activiteiten": [namen.get(s, s) for s in c.get("activiteiten", [])],
             "soort": dict(SOORTEN).get(c.get("soort"), ""),
             "antwoorden": [(v.tekst, c["antwoorden"].get(veld, "")) for veld, v in _vragen(c)]}
@@ -314,7 +314,7 @@ async def _dien_in(request: Request, c: dict) -> dict:
                         "geometrie": {"type": "Point", "coordinates": [round(loc["x"], 3), round(loc["y"], 3)]}},
             "activiteiten": acts, "antwoorden": antwoorden,
             "indiener": {"naam": gebruiker(request)["naam"]}, "bijlagen": bijlagen}
-    sleutel = sorted(getattr(config, "api_sleutels", None) or ["referentie-test"])[0]
+    sleutel = min(getattr(config, "api_sleutels", None) or ["referentie-test"])
     url = str(request.base_url).rstrip("/") + INDIENEN
     try:
         async with httpx.AsyncClient(timeout=60) as client:
@@ -353,7 +353,7 @@ async def bevestiging(request: Request):
     if not v:
         return toon(request, "melding.html", status_code=404, titel="Verzoek niet gevonden",
                     kop="Verzoek niet gevonden", tekst="Dit verzoek bestaat niet.")
-    moment = datetime.fromisoformat(v["ingediendOp"].replace("Z", "+00:00")).astimezone(NL)
+    moment = datetime.fromisoformat(v["ingediendOp"]).astimezone(NL)
     return toon(request, "aanvragen_bevestiging.html", titel=f"Verzoek {nr} ingediend – Aanvragen", v=v,
                 datum=moment.strftime("%d-%m-%Y"), tijd=moment.strftime("%H:%M"),
                 kruimels=[("/", "Home"), KRUIMEL, (None, "Bevestiging")])

@@ -11,9 +11,8 @@ from functools import lru_cache
 
 from shapely.geometry import Point
 
-
 _slot = threading.Lock()
-_stores: dict[str | None, Store] = {}
+_stores: dict = {}          # data folder → Store (read-only, shared)
 
 # Locations too large or too technical to draw on a location's map.
 NIET_TEKENEN = ("ambtsgebied", ".pons")
@@ -25,7 +24,9 @@ KWALIFICATIE = {
 
 
 def store(data_map: str | None = None):
-    from referentie_lv.data.store import Store   # opened on first use, not when the app is built
+    from referentie_lv.data.store import (
+        Store,  # opened on first use, not when the app is built
+    )
 
     with _slot:
         if data_map not in _stores:

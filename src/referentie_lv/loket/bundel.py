@@ -33,8 +33,8 @@ def repo_root() -> Path:
 
 
 def bundel(node_modules: Path) -> str:
-    delen = ["/* Gebundeld door referentie_lv.loket.bundel uit node_modules; niet met de hand wijzigen.\n"
-             "   Bron: npm-pakketten @utrecht/<component>-css (EUPL-1.2), zie NOTICE. */\n"]
+    delen = [("/* Gebundeld door referentie_lv.loket.bundel uit node_modules; niet met de hand wijzigen.\n"
+             "   Bron: npm-pakketten @utrecht/<component>-css (EUPL-1.2), zie NOTICE. */\n")]
     for naam in COMPONENTEN:
         pakket = node_modules / "@utrecht" / f"{naam}-css"
         versie = json.loads((pakket / "package.json").read_text(encoding="utf-8"))["version"]

@@ -89,8 +89,8 @@ def teken(lagen: list[Laag], punt: tuple[float, float] | None = None, *, titel: 
 
     tol = 1.0 / schaal / 2    # half a pixel: invisible simplification, far smaller SVG
     tit_id, desc_id = f"{id_prefix}-titel", f"{id_prefix}-omschrijving"
-    uit = [f'<svg class="dso-kaart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BREEDTE} {HOOGTE}" '
-           f'width="{BREEDTE}" height="{HOOGTE}" role="img" aria-labelledby="{tit_id} {desc_id}">',
+    uit = [(f'<svg class="dso-kaart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BREEDTE} {HOOGTE}" '
+           f'width="{BREEDTE}" height="{HOOGTE}" role="img" aria-labelledby="{tit_id} {desc_id}">'),
            f'<title id="{tit_id}">{escape(titel)}</title>']
     beschrijving = [f"{len(geoms)} gebied(en) getekend in RD New (EPSG:28992)"]
     if punt:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-
 # RD New's valid area (EPSG:28992 bounds, rounded outward): anything outside is no Dutch location.
 RD_X = (-7000.0, 300000.0)
 RD_Y = (289000.0, 629000.0)

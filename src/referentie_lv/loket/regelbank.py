@@ -35,7 +35,7 @@ class Werkzaamheid:
 
 
 def bank():
-    from referentie_lv.sttr.pakketten import regelbank   # loaded on first use
+    from referentie_lv.sttr.pakketten import regelbank  # loaded on first use
     return regelbank()
 
 

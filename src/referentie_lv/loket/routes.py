@@ -89,7 +89,13 @@ async def serverfout(request: Request, exc):
 
 
 def _routes() -> list:
-    from referentie_lv.loket import aanvragen, catalogus, maatregelen, regels, vergunningcheck
+    from referentie_lv.loket import (
+        aanvragen,
+        catalogus,
+        maatregelen,
+        regels,
+        vergunningcheck,
+    )
 
     return [
         Route("/", home, name="home"),
