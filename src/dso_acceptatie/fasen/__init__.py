@@ -20,8 +20,8 @@ class Fase:
 
 
 FASEN: dict[str, Fase] = {f.naam: f for f in (
-    Fase("klantreizen", "Klantreizen in de browser (pytest-bdd + Playwright)", None, 600,
-         "de klantreizen-fase is nog niet gebouwd (issue 'Klantreizen')"),
+    Fase("klantreizen", "Klantreizen in de browser (pytest-bdd + Playwright)",
+         "dso_acceptatie.fasen.klantreizen", 600, None),
     Fase("contracten", "Contracttests, API Design Rules en DSO-controles",
          "dso_acceptatie.fasen.contracten", 900, None),
     Fase("leveringen", "Conformiteit van leveringen (STOP, TPOD/IMOW, STTR, IMRO)", None, 600,
