@@ -346,3 +346,21 @@ def test_arazzo_keten_annotaties_naar_geometrie(client, bedrijf):
     assert r.status_code == 200
     vorm = shape(r.json()["geometry"])
     assert vorm.buffer(0.001).contains(Point(*punt(bedrijf[1])["coordinates"]))
+
+
+def test_throttling_per_sleutel_en_per_api(tmp_path, monkeypatch):
+    """Limit configurable without code; over it: 429 with Retry-After and X-Rate-Limit-*; another
+    key and another API are not affected. (0.2/s: one call per 5 s, so timing cannot hide it.)"""
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=0.2")
+    config = Config(api_sleutels=frozenset({SLEUTEL, "tweede"}), data_map=str(tmp_path))
+    with UvicornServer(create_app(config)) as s, httpx.Client(base_url=s.url, timeout=30) as c:
+        h = {"x-api-key": SLEUTEL}
+        assert c.get(P + "/regelingen", headers=h).status_code == 200
+        te_veel = c.get(P + "/regelingen", headers=h)
+        assert te_veel.status_code == 429
+        assert int(te_veel.headers["retry-after"]) >= 1
+        assert te_veel.headers["x-rate-limit-limit"] == "1"
+        assert te_veel.headers["x-rate-limit-remaining"] == "0"
+        _param(te_veel)
+        assert c.get(P + "/regelingen", headers={"x-api-key": "tweede"}).status_code == 200
+        assert c.get(G + "/crss", headers=h).status_code == 200
