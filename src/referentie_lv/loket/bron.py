@@ -7,7 +7,6 @@ for the templates (Dutch labels, RD coordinates, shapely shapes for the map).
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
 from shapely.geometry import Point
 
@@ -96,7 +95,7 @@ class Bron:
             uit.append({
                 "titel": reg.get("citeertitel") or reg.get("officieleTitel") or work,
                 "soort": SOORT_REGELING.get(reg.get("soortRegeling"), "Omgevingsdocument"),
-                "bevoegd_gezag": bevoegd_gezag(reg.get("eindverantwoordelijke")),
+                "bevoegd_gezag": self.bevoegd_gezag(reg.get("eindverantwoordelijke")),
                 "regels": sorted(regels, key=lambda r: r["volgorde"])})
         return uit
 
@@ -139,6 +138,15 @@ class Bron:
         return {"kop": self.kop(art), "document": reg.get("citeertitel") or reg.get("officieleTitel") or "",
                 "inhoud": [] if leden else alineas(art), "leden": leden,
                 "activiteiten": sorted(set(acts)), "gebieden": gebieden}
+
+    def bevoegd_gezag(self, tooi: str | None) -> str:
+        """'Gemeente Zaltbommel (gm0297)' for /tooi/id/gemeente/gm0297, named as in the register
+        the verzoeken service uses too, so the loket and the confirmation agree."""
+        code = (tooi or "").rsplit("/", 1)[-1]
+        for g in self.s.adressen("gemeente"):
+            if code and code.lower().removeprefix("gm") == str(g.get("gemeentecode") or "").zfill(4):
+                return f"{g.get('weergavenaam') or 'Gemeente ' + g['gemeentenaam']} ({code})"
+        return code
 
     def kop(self, knoop: dict) -> str:
         """'Artikel 5.1 Bouwen…'; a lid is named after its article: 'Artikel 6.1 lid 1'."""
@@ -183,13 +191,6 @@ def alineas(knoop: dict) -> list[str]:
     if not uit and knoop.get("tekst"):
         uit = [r for r in knoop["tekst"].split("\n") if r.strip()]
     return uit
-
-
-@lru_cache(maxsize=64)
-def bevoegd_gezag(tooi: str | None) -> str:
-    if tooi and "/gemeente/gm0297" in tooi:
-        return "Gemeente Gemeentestad (gm0297)"
-    return tooi.rsplit("/", 1)[-1] if tooi else ""
 
 
 def naam_uit_id(ident: str) -> str:
