@@ -13,7 +13,6 @@ import re
 from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from threading import Lock
 from typing import Any
 
@@ -41,14 +40,10 @@ _SORT = re.compile(r"(citeertitel|geldigVanaf)(,(asc|desc))?")
 RD_BEREIK = (-7000.0, 289000.0, 300000.0, 629000.0)
 
 
-@lru_cache(maxsize=4)
-def _store(data_map: str | None) -> Store:
-    return Store.open(data_map)
-
-
 def gedeelde_store(config: Config) -> Store:
-    """One store per data map for all services of this process (it is read-only and thread-safe)."""
-    return _store(str(Path(config.data_map).resolve()) if config.data_map else None)
+    """The process-wide store of the data map (read-only, thread-safe; shared with the loket and
+    the other services)."""
+    return Store.gedeeld(config.data_map)
 
 
 def gezag(store: Store, code: str) -> dict:
