@@ -151,16 +151,21 @@ def foutweergave(p: basis.Probleem, request: Request) -> Response | None:
 
 # --------------------------------------------------------------------------- query handling
 
-def _waarde_past(doc_waarde: Any, patroon: str) -> bool:
+@lru_cache(maxsize=65536)
+def _norm(tekst: str) -> str:
+    return normaliseer(tekst)
+
+
+def _waarde_past(doc_waarde: Any, patroon: str, wild: bool) -> bool:
+    """patroon is already normalised; wild: it contains * or ?."""
     if doc_waarde is None:
         return False
     if isinstance(doc_waarde, list):
-        return any(_waarde_past(x, patroon) for x in doc_waarde)
-    d = normaliseer(str(doc_waarde))
-    p = normaliseer(patroon)
-    if "*" in p or "?" in p:
-        return fnmatch.fnmatchcase(d, p.replace("[", "[[]"))
-    return d == p
+        return any(_waarde_past(x, patroon, wild) for x in doc_waarde)
+    d = _norm(doc_waarde) if isinstance(doc_waarde, str) else str(doc_waarde).lower()
+    if wild:
+        return fnmatch.fnmatchcase(d, patroon)
+    return d == patroon
 
 
 def _term_filter(veld: str, waarde: str):
@@ -171,7 +176,17 @@ def _term_filter(veld: str, waarde: str):
         opties = [waarde.strip('"')]
     if veld == "*":
         return lambda doc: True
-    return lambda doc: any(_waarde_past(doc.get(veld), o) for o in opties)
+    patronen = []
+    for o in opties:
+        n = normaliseer(o)
+        wild = "*" in n or "?" in n
+        patronen.append((n.replace("[", "[[]") if wild else n, wild))
+    return lambda doc: any(_waarde_past(doc.get(veld), p, w) for p, w in patronen)
+
+
+@lru_cache(maxsize=1024)
+def _filters_voor(fqs: tuple[str, ...]) -> tuple:
+    return tuple(parse_filters(list(fqs)))
 
 
 def parse_filters(fqs: list[str]) -> list:
@@ -193,6 +208,7 @@ def parse_filters(fqs: list[str]) -> list:
     return uit
 
 
+@lru_cache(maxsize=1024)
 def splits_q(q: str | None) -> tuple[str, list]:
     """Free text and field terms of q (Solr-ish: 'Kerkstraat 1 type:adres')."""
     if not q or q.strip() in ("*", "*:*"):
@@ -208,19 +224,22 @@ def splits_q(q: str | None) -> tuple[str, list]:
     return " ".join(tekst), filters
 
 
-def lees_fl(request: Request, standaard: str) -> list[str] | None:
+@lru_cache(maxsize=1024)
+def _fl_velden(w: str) -> frozenset[str] | None:
+    velden = frozenset(v for v in re.split(r"[ ,]+", w) if v)
+    return None if "*" in velden else velden
+
+
+def lees_fl(request: Request, standaard: str) -> frozenset[str] | None:
     """Field list; None = every field ('*')."""
-    w = basis.tekst(request, "fl", standaard=standaard, patroon=FL_PATROON)
-    velden = [v for v in re.split(r"[ ,]+", w or "") if v]
-    if "*" in velden:
-        return None
-    return velden
+    return _fl_velden(basis.tekst(request, "fl", standaard=standaard, patroon=FL_PATROON) or "")
 
 
-def _doc_uit(doc: dict, velden: list[str] | None) -> dict:
+def _doc_uit(doc: dict, velden: frozenset[str] | None) -> dict:
+    # Fields in the document's order (as Solr does), not in the order of fl.
     if velden is None:
         return {k: v for k, v in doc.items() if v is not None and k not in _INTERN}
-    return {k: doc[k] for k in velden if doc.get(k) is not None}
+    return {k: v for k, v in doc.items() if v is not None and k in velden}
 
 
 def _fqs(request: Request, standaard: list[str] | None) -> list[str]:
@@ -296,7 +315,7 @@ def dienst(config: Config) -> basis.Dienst:
             docs = []       # only operators ("AND"): nothing to search for
         else:
             docs = [dict(a, score=1.0) for a in s.adressen()]
-        filters = q_filters + parse_filters(fqs) + extra
+        filters = list(q_filters) + list(_filters_voor(tuple(fqs))) + extra
         if filters:
             docs = [x for x in docs if all(f(x) for f in filters)]
         return docs
@@ -315,7 +334,7 @@ def dienst(config: Config) -> basis.Dienst:
             basis.tekst(request, naam)
         return wt, q, fl, rows, start, punt, sort
 
-    def resultaat(docs: list[dict], rows: int, start: int, fl: list[str] | None,
+    def resultaat(docs: list[dict], rows: int, start: int, fl: frozenset[str] | None,
                   met_score: bool = True) -> dict:
         stuk = docs[start:start + rows]
         r: dict[str, Any] = {"numFound": len(docs), "start": start}
@@ -383,7 +402,7 @@ def dienst(config: Config) -> basis.Dienst:
         fl = lees_fl(request, FL_LOOKUP)
         doc = store().adres(ident)
         docs = [doc] if doc else []
-        filters = parse_filters(_fqs(request, None))
+        filters = _filters_voor(tuple(_fqs(request, None)))
         docs = [x for x in docs if all(f(x) for f in filters)]
         return antwoord({"response": resultaat(docs, 1, 0, fl, met_score=False)}, wt)
 
@@ -399,7 +418,7 @@ def dienst(config: Config) -> basis.Dienst:
                 raise basis.ongeldige_parameter("type", "Waarde voldoet niet aan het patroon.",
                                                 "pattern")
         afstand = basis.geheel_getal(request, "distance")
-        filters = parse_filters(_fqs(request, None))
+        filters = _filters_voor(tuple(_fqs(request, None)))
         x, y = basis.getal(request, "X"), basis.getal(request, "Y")
         punt = _punt(request)
         if x is None or y is None:
