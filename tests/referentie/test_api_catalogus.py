@@ -194,3 +194,15 @@ def test_sleutel(server):
     r = httpx.get(server.url + C + "/begrippen", headers={"x-api-key": "fout"})
     assert r.status_code == 403
     _param(r)
+
+
+def test_antwoorden_passen_in_de_eigen_spec(client):
+    from spec_schema import valideer
+    for pad, naam in (("/begrippen", "begrippen"), ("/activiteiten", "activiteiten"),
+                      ("/werkzaamheden", "werkzaamheden")):
+        b = client.get(C + pad, params={"pageSize": 100}).json()
+        valideer("catalogus.yaml", pad, "get", 200, "application/hal+json", b)
+        for item in b["_embedded"][naam]:
+            detail = client.get(item["_links"]["self"]["href"]).json()
+            valideer("catalogus.yaml", pad + "/{identificatie}", "get", 200,
+                     "application/hal+json", detail)

@@ -149,3 +149,17 @@ def test_sleutel(server):
     r = httpx.get(server.url + G + "/crss", headers={"x-api-key": "fout"})
     assert r.status_code == 403
     _param(r)
+
+
+def test_antwoorden_passen_in_de_eigen_spec(client):
+    from spec_schema import valideer
+    ident, _ = gml("Bouwhoogte.gml")
+    for crs in (RD, ETRS89):
+        r = client.get(G + f"/geometrieen/{ident}", params={"crs": crs})
+        valideer("geometrieopvragen.yaml", "/geometrieen/{geometrieIdentificatie}", "get", 200,
+                 "application/geo+json", r.json())
+    valideer("geometrieopvragen.yaml", "/crss", "get", 200, "application/hal+json",
+             client.get(G + "/crss").json())
+    r = client.get(G + f"/geometrieen/{ident}")
+    valideer("geometrieopvragen.yaml", "/geometrieen/{geometrieIdentificatie}", "get", 422,
+             "application/problem+json", r.json())

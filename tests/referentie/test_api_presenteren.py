@@ -364,3 +364,21 @@ def test_throttling_per_sleutel_en_per_api(tmp_path, monkeypatch):
         _param(te_veel)
         assert c.get(P + "/regelingen", headers={"x-api-key": "tweede"}).status_code == 200
         assert c.get(G + "/crss", headers=h).status_code == 200
+
+
+def test_antwoorden_passen_in_de_eigen_spec(client, bedrijf):
+    from spec_schema import valideer
+    regq = quote(REGELING, safe="")
+    for pad, url in (("/regelingen", "/regelingen"),
+                     ("/regelingen/{uriIdentificatie}", f"/regelingen/{regq}"),
+                     ("/regelingen/{uriIdentificatie}/documentstructuur",
+                      f"/regelingen/{regq}/documentstructuur")):
+        r = client.get(P + url)
+        valideer("presenteren.yaml", pad, "get", 200, "application/hal+json", r.json())
+    for dag in ("2021-06-01", "2024-01-01"):
+        r = client.post(ZOEK, json={"geometrie": punt(bedrijf[1])}, headers=RD,
+                        params={"size": 100, "geldigOp": dag})
+        valideer("presenteren.yaml", "/annotaties/regeltekstannotaties/_zoek", "post", 200,
+                 "application/hal+json", r.json())
+    r = client.get(P + "/regelingen", params={"size": "0"})
+    valideer("presenteren.yaml", "/regelingen", "get", 400, "application/problem+json", r.json())

@@ -395,3 +395,25 @@ def test_verzoek_overleeft_herstart(tmp_path):
         assert r2.status_code == 201 and r2.json()["verzoeknummer"] != nr
     finally:
         _stop(p)
+
+
+def test_antwoorden_passen_in_de_eigen_spec(client, ingediend):
+    from spec_schema import valideer
+    valideer("verzoeken-indienen.yaml", "/verzoeken", "post", 201, "application/hal+json",
+             ingediend.json())
+    nr = ingediend.json()["verzoeknummer"]
+    valideer("verzoeken-indienen.yaml", "/verzoeken/{verzoeknummer}", "get", 200,
+             "application/hal+json", client.get(IN + f"/verzoeken/{nr}").json())
+    valideer("verzoeken-afhandelen.yaml", "/verzoeken", "get", 200, "application/hal+json",
+             client.get(AF + "/verzoeken").json())
+    valideer("verzoeken-afhandelen.yaml", "/verzoeken/{verzoeknummer}", "get", 200,
+             "application/hal+json",
+             client.get(AF + f"/verzoeken/{nr}", headers={"Accept": "application/hal+json"}).json())
+    nieuw = client.post(IN + "/verzoeken", json=verzoek(),
+                        headers=RD).json()["verzoeknummer"]
+    valideer("verzoeken-afhandelen.yaml", "/verzoeken/{verzoeknummer}/_ontvangstbevestigen", "post",
+             200, "application/hal+json",
+             client.post(AF + f"/verzoeken/{nieuw}/_ontvangstbevestigen").json())
+    r = client.post(IN + "/verzoeken", json=verzoek(projectnaam=""), headers=RD)
+    valideer("verzoeken-indienen.yaml", "/verzoeken", "post", 400, "application/problem+json",
+             r.json())

@@ -322,6 +322,11 @@ def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> 
                                      x["geometrieIdentificatie"] is None,
                                      str(x["geometrieIdentificatie"]).startswith("afgeleid."),
                                      x["identificatie"]))
+    # 'groep' is optional in the spec (not nullable): leave it out when the object has none.
+    for lijst in (activiteiten, gebiedsaanwijzingen, *normen.values()):
+        for o in lijst:
+            if o["groep"] is None:
+                del o["groep"]
     return {"activiteiten": activiteiten, "gebiedsaanwijzingen": gebiedsaanwijzingen,
             "omgevingsnormen": normen["omgevingsnormrefs"],
             "omgevingswaarden": normen["omgevingswaarderefs"], "locaties": volgorde}
