@@ -61,7 +61,13 @@ async def kies_werkzaamheid(request: Request):
                 kruimels=[("/", "Home"), KRUIMEL, (None, "Werkzaamheid")])
 
 
+def _naar_vraag(code: str) -> RedirectResponse:
+    return _terug("/vergunningcheck/vragen?" + urlencode({"vraag": code}))
+
+
 async def vragen(request: Request):
+    """One question per page, each at its own URL (?vraag=<code>), so the browser's back button
+    and the Vorige button both show the earlier question with the answer given."""
     from referentie_lv.sttr.vragenboom import OngeldigAntwoord, zet_om
 
     st = _staat(request)
@@ -74,18 +80,15 @@ async def vragen(request: Request):
     alle = regelbank.alle_vragen(w)
     fouten: dict[str, str] = {}
     vraag = None
+    waarde = ""
     if request.method == "POST":
         form = await request.form()
-        if form.get("actie") == "vorige":
-            if gesteld:
-                vorige = gesteld.pop()
-                antwoorden.pop(vorige, None)        # kept in 'bewaard' to fill the form again
-            else:
-                request.session["vc"] = st
-                return _terug("/vergunningcheck/werkzaamheid")
-            request.session["vc"] = st
-            return _terug("/vergunningcheck/vragen")
         code = form.get("vraag", "")
+        if form.get("actie") == "vorige":
+            plek = gesteld.index(code) if code in gesteld else len(gesteld)
+            if plek == 0:
+                return _terug("/vergunningcheck/werkzaamheid")
+            return _naar_vraag(gesteld[plek - 1])
         vraag = alle.get(code)
         if vraag is None:
             return _terug("/vergunningcheck/vragen")
@@ -102,28 +105,38 @@ async def vragen(request: Request):
                 fouten["antwoord"] = ("Vul een getal in, bijvoorbeeld 80 of 12,5." if vraag.gegevenstype == "number"
                                       else "Kies ja of nee.")
         if not fouten:
-            # Answering an earlier question again (browser back) drops the answers after it.
+            # Answering an earlier question again drops the answers after it (they stay in
+            # 'bewaard' to fill the forms again); the tree may take another path now.
             if code in gesteld:
-                for later in gesteld[gesteld.index(code) + 1:]:
+                for later in gesteld[gesteld.index(code):]:
                     antwoorden.pop(later, None)
                 del gesteld[gesteld.index(code):]
             antwoorden[code] = waarde
             bewaard[code] = waarde
             gesteld.append(code)
             request.session["vc"] = st
-            return _terug("/vergunningcheck/vragen")
-    if vraag is None:
-        vraag = regelbank.volgende_vraag(w, antwoorden)
-    if vraag is None:
-        request.session["vc"] = st
-        return _terug("/vergunningcheck/conclusie")
+            volgende = regelbank.volgende_vraag(w, antwoorden)
+            return _naar_vraag(volgende.code) if volgende else _terug("/vergunningcheck/conclusie")
+    else:
+        gevraagd = request.query_params.get("vraag", "")
+        volgende = regelbank.volgende_vraag(w, antwoorden)
+        if gevraagd in gesteld:
+            vraag = alle[gevraagd]
+        elif volgende is None:
+            return _terug("/vergunningcheck/conclusie")
+        elif gevraagd != volgende.code:
+            return _naar_vraag(volgende.code)
+        else:
+            vraag = volgende
+        waarde = bewaard.get(vraag.code, "")
     request.session["vc"] = st
-    nummer = len(gesteld) + 1
-    waarde = form.get("antwoord", "") if fouten else bewaard.get(vraag.code, "")
-    return toon(request, "vc_vraag.html", status_code=400 if fouten else 200,
-                titel=("Fout: " if fouten else "") + f"Vraag {nummer}: {vraag.tekst} – Vergunningcheck",
-                vraag=vraag, nummer=nummer, waarde=waarde, w=w, loc=st["locatie"], foutmeldingen=fouten,
-                kruimels=[("/", "Home"), KRUIMEL, (None, f"Vraag {nummer}")])
+    nummer = gesteld.index(vraag.code) + 1 if vraag.code in gesteld else len(gesteld) + 1
+    antwoord = toon(request, "vc_vraag.html", status_code=400 if fouten else 200,
+                    titel=("Fout: " if fouten else "") + f"Vraag {nummer}: {vraag.tekst} – Vergunningcheck",
+                    vraag=vraag, nummer=nummer, waarde=waarde, w=w, loc=st["locatie"], foutmeldingen=fouten,
+                    kruimels=[("/", "Home"), KRUIMEL, (None, f"Vraag {nummer}")])
+    antwoord.headers["Cache-Control"] = "no-store"     # back button: fetch again, show saved answer
+    return antwoord
 
 
 async def conclusie(request: Request):
