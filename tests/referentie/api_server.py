@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Self
 
 import uvicorn
 
@@ -24,7 +25,7 @@ class UvicornServer:
                                                     lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "UvicornServer":
+    def __enter__(self) -> Self:
         self.thread.start()
         eind = time.monotonic() + 30
         while not self.server.started:

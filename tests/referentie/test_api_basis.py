@@ -8,10 +8,10 @@ import os
 
 import httpx
 import pytest
+from api_server import UvicornServer
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from api_server import UvicornServer
 from referentie_lv import fouten
 from referentie_lv.api import basis
 from referentie_lv.app import create_app

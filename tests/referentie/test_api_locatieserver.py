@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+from api_server import UvicornServer, vrije_poort
 from hypothesis import HealthCheck, settings
 from lxml import etree
 from schemathesis import GenerationMode
 
-from api_server import UvicornServer, vrije_poort
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 

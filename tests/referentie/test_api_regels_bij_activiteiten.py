@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+from api_server import UvicornServer, vrije_poort
 from hypothesis import HealthCheck, settings
 from lxml import etree
 from schemathesis import GenerationMode
 
-from api_server import UvicornServer, vrije_poort
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 
@@ -134,7 +134,7 @@ def test_activiteiten_met_namen_uit_de_levering(c):
 
 
 def test_detail_expand_en_404(c):
-    ident = sorted(MET_ACTIVITEIT)[0]
+    ident = min(MET_ACTIVITEIT)
     j = c.get(f"/juridischeregelsvooriedereen/{ident}")
     assert j.status_code == 200 and "_embedded" not in j.json()
     assert "content-crs" not in j.headers
@@ -149,7 +149,7 @@ def test_detail_expand_en_404(c):
                  params={"expand": "gedefinieerdeLocaties.noemer"}).json()
     loc = deel["_embedded"]["gedefinieerdeLocaties"][0]
     assert "geometrie" not in loc and {"identificatie", "type"} <= set(loc)
-    act = sorted(MET_ACTIVITEIT[ident]["activiteiten"])[0]
+    act = min(MET_ACTIVITEIT[ident]["activiteiten"])
     a = c.get(f"/activiteiten/{act}", params={"expand": "juridischeRegelsVoorIedereen"}).json()
     assert ident in [x["identificatie"] for x in a["_embedded"]["juridischeRegelsVoorIedereen"]]
     for pad in ("activiteiten", "juridischeregelsvooriedereen", "locaties", "regelteksten"):
@@ -224,9 +224,9 @@ def test_schemathesis_bestaande_identificaties(server):
     """Detail operations with identifiers that exist (random ones only reach the 404 path)."""
     act = sorted(set().union(*(v["activiteiten"] for v in MET_ACTIVITEIT.values())))[3]
     for pad, ident in (("/activiteiten/{identificatie}", act),
-                       ("/juridischeregelsvooriedereen/{identificatie}", sorted(MET_ACTIVITEIT)[0]),
+                       ("/juridischeregelsvooriedereen/{identificatie}", min(MET_ACTIVITEIT)),
                        ("/regelteksten/{identificatie}",
-                        MET_ACTIVITEIT[sorted(MET_ACTIVITEIT)[0]]["regeltekst"]),
+                        MET_ACTIVITEIT[min(MET_ACTIVITEIT)]["regeltekst"]),
                        ("/locaties/{identificatie}", "nl.imow-gm0297.gebiedengroep.zoneA")):
         for expand in (None, "juridischeRegelsVoorIedereen", "regeltekst,gedefinieerdeLocaties",
                        "locaties"):

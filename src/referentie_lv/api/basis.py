@@ -82,7 +82,7 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 CRS_RD = "http://www.opengis.net/def/crs/EPSG/0/28992"
 CRS_RD_KORT = "epsg:28992"
-_CRS_RE = re.compile(r"^(?:epsg:(\d+)|https?://www\.opengis\.net/def/crs/epsg/0/(\d+))$", re.I)
+_CRS_RE = re.compile(r"^(?:epsg:(\d+)|https?://www\.opengis\.net/def/crs/epsg/0/(\d+))$", re.IGNORECASE)
 
 PROBLEM_JSON = "application/problem+json"
 HAL_JSON = "application/hal+json"
@@ -135,7 +135,7 @@ class HalAntwoord(JsonAntwoord):
     media_type = HAL_JSON
 
 
-def _dienst(request: Request) -> "Dienst":
+def _dienst(request: Request) -> Dienst:
     return request.scope["referentie.dienst"]
 
 
@@ -282,7 +282,7 @@ def keuze(request: Request, naam: str, waarden: Iterable[str], standaard: str | 
 def onbekende_parameters(request: Request, bekend: Iterable[str]) -> None:
     """400 for query parameters the operation does not declare (Haal Centraal ``unknownParam``)."""
     bekend = set(bekend)
-    for naam in request.query_params.keys():
+    for naam in request.query_params:
         if naam not in bekend:
             raise ongeldige_parameter(naam, "Parameter is niet toegestaan.", "unknownParam")
 
@@ -419,7 +419,7 @@ def paginalinks(request: Request, p: Pagina, totaal: int, vorige_naam: str = "pr
 class Begrenzer:
     """Token bucket per key: ``per_seconde`` tokens a second, capacity one second's worth."""
 
-    __slots__ = ("per_seconde", "capaciteit", "emmers", "_limiet_header")
+    __slots__ = ("_limiet_header", "capaciteit", "emmers", "per_seconde")
 
     def __init__(self, per_seconde: float):
         self.per_seconde = float(per_seconde)
@@ -550,7 +550,7 @@ class Dienst:
         return self.route(pad, ("POST",), neemt=neemt, **kw)
 
     # -- the ASGI app
-    def asgi(self, config: Config, limieten: dict[str, float] | None = None) -> "DienstApp":
+    def asgi(self, config: Config, limieten: dict[str, float] | None = None) -> DienstApp:
         return DienstApp(self, config, limieten if limieten is not None
                          else limieten_uit_omgeving())
 

@@ -63,7 +63,7 @@ FQ_STANDAARD = ["type:(gemeente OR woonplaats OR weg OR postcode OR adres)"]
 # Internal fields of the register that are not PDOK fields ("*" leaves them out).
 _INTERN = {"rd_x", "rd_y", "lat", "lon", "gebied", "gebiednaam", "gebieden"}
 _FQ_TERM = re.compile(r'\s*(?:(\*|[\w.]+):(\((?:[^()"]|"[^"]*")*\)|"[^"]*"|\S+)|(\S+))')
-_SORT_DEEL = re.compile(r"\s*([\w.]+)\s+(asc|desc)\s*", re.I)
+_SORT_DEEL = re.compile(r"\s*([\w.]+)\s+(asc|desc)\s*", re.IGNORECASE)
 
 
 class SolrFout(Exception):
@@ -72,9 +72,8 @@ class SolrFout(Exception):
         self.msg = msg
 
 
-@lru_cache(maxsize=4)
 def store_voor(data_map: str | None) -> Store:
-    return Store.open(data_map)
+    return Store.gedeeld(data_map)     # one store per process, shared with the other services
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +169,7 @@ def _waarde_past(doc_waarde: Any, patroon: str, wild: bool) -> bool:
 
 def _term_filter(veld: str, waarde: str):
     if waarde.startswith("(") and waarde.endswith(")"):
-        opties = [o.strip().strip('"') for o in re.split(r"\s+OR\s+", waarde[1:-1].strip(), flags=re.I)
+        opties = [o.strip().strip('"') for o in re.split(r"\s+OR\s+", waarde[1:-1].strip(), flags=re.IGNORECASE)
                   if o.strip()]
     else:
         opties = [waarde.strip('"')]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from functools import lru_cache
 from typing import Any
 
 from shapely.geometry import mapping
@@ -44,9 +43,8 @@ _REGELINGTYPES = {"/join/id/stop/regelingtype_003": "Omgevingsplan",
                   "/join/id/stop/regelingtype_004": "Waterschapsverordening"}
 
 
-@lru_cache(maxsize=4)
 def store_voor(data_map: str | None) -> Store:
-    return Store.open(data_map)
+    return Store.gedeeld(data_map)     # one store per process, shared with the other services
 
 
 def _woorden(code: str) -> str:
