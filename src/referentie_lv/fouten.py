@@ -2,6 +2,7 @@
 
 A fault is switched on by name: ``referentie-lv --fouten a,b`` or ``REFERENTIE_LV_FOUTEN=a,b``
 (both end up in ``Config.fouten``). An unknown name stops the start with a Dutch message.
+``python -m referentie_lv.fouten`` prints the list with what each fault changes.
 
 Rule for whoever implements a fault: without the fault switched on, none of its code runs. The
 framework (``api/basis.py``) decides once, when the app is built, which wrappers to install; a
@@ -127,3 +128,17 @@ def actief(fouten: Iterable[str], naam: str) -> bool:
 
 def beschrijving(naam: str) -> str:
     return _PER_NAAM[_splits(naam)[0]].beschrijving
+
+
+def lijst() -> str:
+    """The register as text (``python -m referentie_lv.fouten``)."""
+    regels = []
+    for f in FOUTEN:
+        naam = f.naam + (":<dienst>" if f.parameter else "")
+        regels.append(f"{naam}\n    {f.beschrijving}")
+    return "\n".join(regels)
+
+
+if __name__ == "__main__":
+    print("Fouten voor de zelftest (referentie-lv --fouten a,b of REFERENTIE_LV_FOUTEN=a,b):\n")
+    print(lijst())

@@ -64,6 +64,9 @@ def test_register_is_een_lijst_met_beschrijvingen():
         importlib.import_module(f.module)          # the implementing module exists
     assert fouten.beschrijving("traag:locatieserver").startswith("Eén dienst antwoordt traag")
     fouten.controleer({"traag:regels-bij-activiteiten", "503-deel", "geen-api-version"})
+    tekst = fouten.lijst()
+    assert all(f.naam in tekst and f.beschrijving in tekst for f in fouten.FOUTEN)
+    assert "traag:<dienst>" in tekst
 
 
 def test_onbekende_fout_bij_start_via_de_opdrachtregel(tmp_path):
