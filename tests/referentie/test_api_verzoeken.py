@@ -417,3 +417,21 @@ def test_antwoorden_passen_in_de_eigen_spec(client, ingediend):
     r = client.post(IN + "/verzoeken", json=verzoek(projectnaam=""), headers=RD)
     valideer("verzoeken-indienen.yaml", "/verzoeken", "post", 400, "application/problem+json",
              r.json())
+
+
+def test_verzoek_als_pdf(client, ingediend):
+    nr = ingediend.json()["verzoeknummer"]
+    r = client.get(AF + f"/verzoeken/{nr}", headers={"Accept": "application/pdf"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    pdf = r.content
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
+    # The cross-reference table points at every object (a reader can open it).
+    xref = int(pdf[pdf.rindex(b"startxref"):].split()[1])
+    assert pdf[xref:xref + 4] == b"xref"
+    regels = pdf[xref:].split(b"trailer")[0].split(b"\n")[3:-1]
+    for n, regel in enumerate(regels, start=1):
+        assert pdf[int(regel[:10]):].startswith(b"%d 0 obj" % n)
+    # The content is readable text (uncompressed), parentheses escaped.
+    assert b"(Verzoek " + nr.encode() + b")" in pdf
+    assert b"Eik <kappen> & \"snoeien\" in de tuin" in pdf
+    assert b"situatie.pdf" in pdf

@@ -44,6 +44,7 @@ DB_NAAM = "verzoeken.sqlite"
 XML_NS = "urn:dso-acceptatie:referentie-lv:verzoekbericht:1"
 GML_NS = "http://www.opengis.net/gml/3.2"
 XML = "application/xml"
+PDF = "application/pdf"
 
 # Limits (also in the spec's info.description).
 MAX_BODY = 30 * 1024 * 1024
@@ -413,17 +414,88 @@ def _verzoeknummer(request: Request) -> str:
     return nr
 
 
-def _wil_json(accept: str | None) -> bool:
-    """XML unless the client asks for JSON before (or instead of) XML."""
-    if not accept:
-        return False
-    for deel in accept.split(","):
+def _formaat(accept: str | None) -> str:
+    """'xml', 'json' or 'pdf': the first supported type in Accept decides (q ignored); XML when
+    nothing specific is asked (the documented default)."""
+    for deel in (accept or "").split(","):
         mt = deel.split(";", 1)[0].strip().lower()
         if mt in (basis.HAL_JSON, basis.JSON):
-            return True
+            return "json"
+        if mt == PDF:
+            return "pdf"
         if mt in (XML, "text/xml", "application/*", "*/*"):
-            return False
-    return False
+            return "xml"
+    return "xml"
+
+
+def _pdf_tekst(t: str) -> bytes:
+    b = t.encode("cp1252", errors="replace")
+    return b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def verzoek_pdf(v: dict) -> bytes:
+    """A plain one-column PDF summary of the request (the human-readable companion of the XML,
+    as the DSO delivers one). Hand-written PDF 1.4: Helvetica, WinAnsi, no compression."""
+    g = v["gegevens"]
+    regels: list[tuple[int, str]] = [(14, f"Verzoek {v['verzoeknummer']}"), (10, "")]
+    veld = lambda k, w: regels.append((10, f"{k}: {w}")) if w not in (None, "") else None  # noqa
+    veld("Soort", v["soort"])
+    veld("Ingediend op", v["ingediendOp"])
+    veld("Status", v["status"])
+    veld("Bevoegd gezag", f"{v['bevoegdGezag']['naam']} ({v['bevoegdGezag']['code']})")
+    veld("Projectnaam", g["projectnaam"])
+    veld("Projectomschrijving", g.get("projectomschrijving"))
+    veld("Indiener", (g.get("indiener") or {}).get("naam"))
+    veld("Locatie", g["locatie"].get("omschrijving"))
+    veld("Geometrie (RD New)", json.dumps(g["locatie"]["geometrie"]["coordinates"])[:300])
+    regels.append((10, ""))
+    regels.append((12, "Activiteiten"))
+    for a in g["activiteiten"]:
+        regels.append((10, f"- {a.get('naam') or ''} ({a['identificatie']})"))
+    regels.append((12, "Antwoorden"))
+    for a in g.get("antwoorden", []):
+        regels.append((10, f"- {a.get('vraagTekst') or a['vraag']}: {a['antwoord']}"))
+    regels.append((12, "Bijlagen"))
+    for b in v["bijlagen"]:
+        regels.append((10, f"- {b['bestandsnaam']} ({b['mediatype']}, {b['grootte']} bytes)"))
+    # Wrap long lines at 95 characters; 52 lines per A4 page.
+    gewrapt: list[tuple[int, str]] = []
+    for grootte, tekst in regels:
+        while len(tekst) > 95:
+            gewrapt.append((grootte, tekst[:95]))
+            tekst = "    " + tekst[95:]
+        gewrapt.append((grootte, tekst))
+    paginas = [gewrapt[i:i + 52] for i in range(0, len(gewrapt), 52)] or [[]]
+
+    objecten: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+                             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+                             b"/Encoding /WinAnsiEncoding >>"]
+    kinderen = []
+    for pagina in paginas:
+        stroom = [b"BT", b"50 800 Td"]
+        for grootte, tekst in pagina:
+            stroom.append(b"/F1 %d Tf 0 -%d Td (%s) Tj" % (grootte, grootte + 5, _pdf_tekst(tekst)))
+        stroom.append(b"ET")
+        inhoud = b"\n".join(stroom)
+        objecten.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(inhoud), inhoud))
+        inhoud_nr = len(objecten)
+        objecten.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                        b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % inhoud_nr)
+        kinderen.append(len(objecten))
+    objecten[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kinderen), len(kinderen))
+    uit = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    posities = []
+    for i, obj in enumerate(objecten, start=1):
+        posities.append(len(uit))
+        uit += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
+    xref = len(uit)
+    uit += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objecten) + 1)
+    for pos in posities:
+        uit += b"%010d 00000 n \n" % pos
+    uit += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objecten) + 1, xref)
+    return bytes(uit)
 
 
 # --------------------------------------------------------------------------- services
@@ -508,14 +580,18 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
                                    "totalPages": math.ceil(totaal / p.grootte)}},
                          headers=headers)
 
-    @d.get("/verzoeken/{verzoeknummer}", levert=(XML, "text/xml", basis.HAL_JSON, basis.JSON))
+    @d.get("/verzoeken/{verzoeknummer}", levert=(XML, "text/xml", basis.HAL_JSON, basis.JSON, PDF))
     async def verzoek(request: Request) -> Response:
         nr = _verzoeknummer(request)
         v = db.haal(nr)
         if v is None:
             raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
-        if _wil_json(request.headers.get("accept")):
+        formaat = _formaat(request.headers.get("accept"))
+        if formaat == "json":
             return basis.hal(_detail(request, v))
+        if formaat == "pdf":
+            return Response(verzoek_pdf(v), media_type=PDF, headers={
+                "Content-Disposition": f'inline; filename="{nr}.pdf"'})
         return Response(verzoekbericht(request, v), media_type=XML)
 
     @d.get("/verzoeken/{verzoeknummer}/bijlagen/{bijlageId}", levert=None)
