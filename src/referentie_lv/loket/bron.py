@@ -6,31 +6,20 @@ for the templates (Dutch labels, RD coordinates, shapely shapes for the map).
 
 from __future__ import annotations
 
-import threading
-
 from shapely.geometry import Point
-
-_slot = threading.Lock()
-_stores: dict = {}          # data folder → Store (read-only, shared)
 
 # Locations too large or too technical to draw on a location's map.
 NIET_TEKENEN = ("ambtsgebied", ".pons")
 SOORT_REGELING = {"/join/id/stop/regelingtype_003": "Omgevingsplan"}
-KWALIFICATIE = {
-    "Toegestaan": "toegestaan", "Meldingsplicht": "meldingsplicht", "Vergunningplicht": "vergunningplicht",
-    "Verbod": "verbod", "Informatieplicht": "informatieplicht", "Anders geduid": "anders geduid",
-}
 
 
 def store(data_map: str | None = None):
+    """The process-wide Store of this data folder, shared with the API services."""
     from referentie_lv.data.store import (
         Store,  # opened on first use, not when the app is built
     )
 
-    with _slot:
-        if data_map not in _stores:
-            _stores[data_map] = Store.open(data_map)
-        return _stores[data_map]
+    return Store.gedeeld(data_map)
 
 
 class Bron:
