@@ -52,7 +52,7 @@ def _spec_gebruikt(raw: dict, media_type: str) -> bool:
     """Whether the spec declares this media type anywhere (cached on the dict by identity)."""
     cache = _SPEC_CACHE.setdefault(id(raw), {})
     if media_type not in cache:
-        cache[media_type] = media_type in json.dumps(raw.get("paths", {}))
+        cache[media_type] = media_type in json.dumps(raw)
     return cache[media_type]
 
 

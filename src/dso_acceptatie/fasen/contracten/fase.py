@@ -260,16 +260,20 @@ class Contracten:
                              "schemathesis heeft deze operatie niet kunnen aanroepen",
                              ernst="blokkerend")
                 continue
+            opdict = operatie(spec.inhoud, op.pad, op.methode)
+            voorbeeld = op.geslaagd_voorbeeld
+            if voorbeeld is None and op.methode == "GET":
+                try:
+                    voorbeeld = sondes.minimaal_voorbeeld(self.client, basis, op.pad, opdict,
+                                                          self.headers)
+                except httpx.HTTPError:
+                    voorbeeld = None
             if self.sleutel and not open_dienst:
                 self.sonde(dienst, label, "dso_authenticatie",
-                           lambda: sondes.authenticatie(self.client, op.geslaagd_voorbeeld,
-                                                        SLEUTEL_HEADER))
-            if op.methode == "GET":
-                opdict = operatie(spec.inhoud, op.pad, op.methode)
-                if sondes.pagineerbaar(opdict):
-                    self.sonde(dienst, label, "dso_paginering",
-                               lambda: sondes.paginering(self.client, opdict, op.geslaagd_voorbeeld,
-                                                         self.headers))
+                           lambda: sondes.authenticatie(self.client, voorbeeld, SLEUTEL_HEADER))
+            if op.methode == "GET" and sondes.pagineerbaar(opdict):
+                self.sonde(dienst, label, "dso_paginering",
+                           lambda: sondes.paginering(self.client, opdict, voorbeeld, self.headers))
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",

@@ -1,0 +1,41 @@
+"""Fixtures of the contracten tests: the reference LV as a real process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from dso_acceptatie.referentie import ReferentieLV
+from tests.contracten.helpers import nieuwe_sleutel
+
+
+@contextmanager
+def referentie(tmp: Path, fouten: str = "", env: dict[str, str] | None = None):
+    """A reference LV with its own data folder; throttling off unless the test asks for it."""
+    sleutel = nieuwe_sleutel()
+    oud = {k: os.environ.get(k) for k in ("REFERENTIE_LV_LIMIETEN", *(env or {}))}
+    os.environ["REFERENTIE_LV_LIMIETEN"] = "*=0"
+    os.environ.update(env or {})
+    try:
+        (tmp / "data").mkdir(parents=True, exist_ok=True)
+        lv = ReferentieLV(api_sleutel=sleutel, fouten=fouten, data_map=tmp / "data",
+                          log=tmp / "referentie-lv.log")
+        origin = lv.start()
+    finally:
+        for k, v in oud.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    try:
+        yield origin, sleutel
+    finally:
+        lv.stop()
+
+
+@pytest.fixture
+def start_referentie(tmp_path):
+    return lambda fouten="", env=None: referentie(tmp_path / "lv", fouten, env)
