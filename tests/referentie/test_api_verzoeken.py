@@ -435,3 +435,26 @@ def test_verzoek_als_pdf(client, ingediend):
     assert b"(Verzoek " + nr.encode() + b")" in pdf
     assert b"Eik <kappen> & \"snoeien\" in de tuin" in pdf
     assert b"situatie.pdf" in pdf
+
+
+def test_stuurtekens_en_ongeldige_unicode(client):
+    # JSON can carry control characters; the XML replaces them instead of failing.
+    r = client.post(IN + "/verzoeken", json=verzoek(projectnaam="boom\x01kappen\x1f"), headers=RD)
+    assert r.status_code == 201
+    nr = r.json()["verzoeknummer"]
+    doc = etree.fromstring(client.get(AF + f"/verzoeken/{nr}").content, veilige_parser())
+    assert doc.findtext("vb:project/vb:naam", namespaces=NS) == "boom\ufffdkappen\ufffd"
+    # A file name with a control character is refused (it would end up in headers and paths).
+    r = client.post(IN + "/verzoeken", headers=RD, json=verzoek(bijlagen=[
+        {"bestandsnaam": "a\nb.txt", "mediatype": "text/plain", "inhoud": "YQ=="}]))
+    assert r.status_code == 400 and "bijlagen[0].bestandsnaam" in _param(r)
+    # A lone surrogate is not Unicode text: 400 naming the field.
+    ruw = json_bytes_met_los_surrogaat()
+    r = client.post(IN + "/verzoeken", content=ruw, headers={**RD, "Content-Type": "application/json"})
+    assert r.status_code == 400 and "projectnaam" in _param(r)
+
+
+def json_bytes_met_los_surrogaat() -> bytes:
+    import json
+    tekst = json.dumps(verzoek(projectnaam="X"))
+    return tekst.replace('"projectnaam": "X"', '"projectnaam": "X\\ud800"').encode()

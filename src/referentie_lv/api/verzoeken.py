@@ -23,6 +23,7 @@ import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from lxml import etree
@@ -342,6 +343,31 @@ def _gml(geo: dict, gml_id: str) -> etree._Element:
     return el
 
 
+# Characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, U+FFFE/U+FFFF). JSON can carry
+# them, so a stored request may hold them; in the XML they become U+FFFD instead of a 500.
+_NIET_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGAAT = re.compile(r"[\ud800-\udfff]")
+
+
+def xml_tekst(w: Any) -> str:
+    return _NIET_XML.sub("\ufffd", str(w))
+
+
+def _geen_losse_surrogaten(o: Any, pad: str = "") -> None:
+    """400 for strings with lone UTF-16 surrogates: not Unicode text, cannot be stored or sent."""
+    if isinstance(o, str):
+        if _SURROGAAT.search(o):
+            raise basis.ongeldige_parameter(pad or "(body)", "Tekst bevat ongeldige Unicode "
+                                                             "(losse surrogaten).", "unicode")
+    elif isinstance(o, dict):
+        for k, w in o.items():
+            _geen_losse_surrogaten(k, pad or "(body)")
+            _geen_losse_surrogaten(w, f"{pad}.{k}" if pad else str(k))
+    elif isinstance(o, list):
+        for i, w in enumerate(o):
+            _geen_losse_surrogaten(w, f"{pad}[{i}]")
+
+
 def verzoekbericht(request: Request, v: dict) -> bytes:
     """The request as XML in our own namespace (see specs/verzoekbericht.xsd). lxml escapes all
     text; user input only ever lands in text nodes and attribute values, never in markup."""
@@ -350,9 +376,10 @@ def verzoekbericht(request: Request, v: dict) -> bytes:
     root = etree.Element(N + "verzoekbericht", {"versie": "1.0.0"}, nsmap={"vb": XML_NS, "gml": GML_NS})
 
     def sub(ouder, naam, tekst=None, **attrs):
-        el = etree.SubElement(ouder, N + naam, {k: str(w) for k, w in attrs.items() if w is not None})
+        el = etree.SubElement(ouder, N + naam, {k: xml_tekst(w) for k, w in attrs.items()
+                                                 if w is not None})
         if tekst is not None:
-            el.text = str(tekst)
+            el.text = xml_tekst(tekst)
         return el
 
     sub(root, "verzoeknummer", v["verzoeknummer"])
@@ -513,6 +540,7 @@ def dienst_indienen(config: Config) -> basis.Dienst:
             body = json.loads(ruw)
         except (ValueError, UnicodeDecodeError):
             raise basis.Probleem(400, "De body is geen geldige JSON.", code="invalidJson") from None
+        _geen_losse_surrogaten(body)
         valideer_body(body_validator("verzoeken-indienen.yaml", "Verzoek"), body, "Verzoek")
         geometrie = _geometrie(body)
         gezag, activiteiten = _bevoegd_gezag(config, body["activiteiten"])
