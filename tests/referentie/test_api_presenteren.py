@@ -382,3 +382,12 @@ def test_antwoorden_passen_in_de_eigen_spec(client, bedrijf):
                  "application/hal+json", r.json())
     r = client.get(P + "/regelingen", params={"size": "0"})
     valideer("presenteren.yaml", "/regelingen", "get", 400, "application/problem+json", r.json())
+
+
+def test_accept_crs_alleen_rd(client, bedrijf):
+    body = {"geometrie": punt(bedrijf[1])}
+    ok = client.post(ZOEK, json=body, headers={**RD, "Accept-Crs": "epsg:28992"})
+    assert ok.status_code == 200
+    r = client.post(ZOEK, json=body, headers={**RD, "Accept-Crs": "http://www.opengis.net/def/crs/EPSG/0/4326"})
+    assert r.status_code == 406
+    _param(r)

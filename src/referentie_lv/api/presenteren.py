@@ -394,6 +394,7 @@ def dienst(config: Config) -> basis.Dienst:
     async def regeltekstannotaties(request: Request) -> Response:
         basis.onbekende_parameters(request, ("page", "size", "geldigOp"))
         basis.content_crs(request, verplicht=True)
+        basis.accept_crs(request)              # only RD New; another CRS: 406
         dag = geldig_op(request)
         p = basis.pagina(request, grootte_naam="size", max_pagina=MAX_PAGINA)
         body = await basis.lees_json(request)
