@@ -306,3 +306,19 @@ def test_fout_kapotte_paginering(c):
     links = c.get("/kapotte-paginering/proef/v1/dingen", params={"page": 3}).json()["_links"]
     assert links["next"]["href"].endswith("page=5")      # past the last page (3)
     assert links["previous"]["href"].endswith("page=3")  # points to itself
+
+
+def test_limieten_per_dienst_instelbaar(tmp_path, monkeypatch):
+    def limieten(app) -> dict[str, float | None]:
+        return {r.app.dienst.naam: (r.app.begrenzer.per_seconde if r.app.begrenzer else None)
+                for r in app.routes if isinstance(r, basis.DienstMount)}
+
+    monkeypatch.delenv("REFERENTIE_LV_LIMIETEN", raising=False)
+    standaard = limieten(create_app(Config(data_map=str(tmp_path))))
+    assert standaard["presenteren"] == 200          # the documented DSO limit
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=5,*=0")
+    aangepast = limieten(create_app(Config(data_map=str(tmp_path))))
+    assert aangepast["presenteren"] == 5 and aangepast["locatieserver"] is None
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=veel")
+    with pytest.raises(fouten.OnbekendeFout, match="REFERENTIE_LV_LIMIETEN"):
+        create_app(Config(data_map=str(tmp_path)))
