@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from dso_acceptatie.fasen.contracten.instellingen import CONTRACTS, SPECTRAL
+from dso_acceptatie.fasen.contracten.specs import pointer
 
 RULESET = CONTRACTS / "adr" / "linter.yaml"
 SEVERITY = {0: "error", 1: "warn", 2: "info", 3: "hint"}
@@ -83,3 +84,35 @@ def onderwerp(pad: list) -> str:
     if len(pad) >= 2 and pad[0] == "paths":
         return f"pad {pad[1]}"
     return "specificatie"
+
+
+def records(resultaten: list[dict], regels_: list[str], *, spec_locatie: str, derden: bool,
+            ernst: dict[str, str], ernst_derden: str) -> list[dict]:
+    """One failed record per Spectral result (taken over one to one), and one passed record per
+    rule of the ruleset without results. Returned as keyword arguments for the record writer."""
+    uit = []
+    gevonden = set()
+    for r in resultaten:
+        gevonden.add(r.get("code"))
+        sev = SEVERITY.get(r.get("severity"), "warn")
+        regel = (r.get("range") or {}).get("start", {}).get("line")
+        pad = r.get("path") or []
+        bericht = (f"{r.get('message', '').strip()} ({pointer(pad)}"
+                   + (f", regel {regel + 1}" if regel is not None else "") + ")")
+        if derden:
+            bericht = "In de gepubliceerde spec zelf, niet in de implementatie: " + bericht
+        uit.append({
+            "onderwerp": onderwerp(pad), "controle": str(r.get("code")), "status": "gefaald",
+            "ernst": ernst_derden if derden else ernst.get(sev, "hinderlijk"),
+            "bericht": f"API Design Rules [{sev}]: {bericht}",
+            "details": {"regel": r.get("code"), "spectral_severity": r.get("severity"),
+                        "severity": sev, "pad": pad, "pointer": pointer(pad),
+                        "bereik": r.get("range"), "melding": r.get("message"),
+                        "spec": spec_locatie, "derden": derden}})
+    for code in regels_:
+        if code not in gevonden:
+            uit.append({"onderwerp": "specificatie", "controle": code, "status": "geslaagd",
+                        "ernst": "informatief",
+                        "bericht": f"API Design Rules: regel {code} zonder bevindingen",
+                        "details": {"regel": code, "spec": spec_locatie}})
+    return uit

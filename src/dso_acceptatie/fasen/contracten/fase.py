@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -311,31 +312,11 @@ class Contracten:
         for dienst, _, spec, pad in geladen:
             resultaten = per_pad.get(str(pad.resolve()), [])
             bewijs = self.bewijs.schrijf_tekst(dienst, "adr-spectral.json",
-                                               __import__("json").dumps(resultaten, indent=1))
-            gevonden = set()
-            for r in resultaten:
-                gevonden.add(r.get("code"))
-                sev = adr.SEVERITY.get(r.get("severity"), "warn")
-                ernst = (self.i.adr_ernst_derden if spec.derden
-                         else self.i.adr_ernst.get(sev, "hinderlijk"))
-                regel = (r.get("range") or {}).get("start", {}).get("line")
-                pad_spec = r.get("path") or []
-                bericht = (f"{r.get('message', '').strip()} ({specs.pointer(pad_spec)}"
-                           + (f", regel {regel + 1}" if regel is not None else "") + ")")
-                if spec.derden:
-                    bericht = ("In de gepubliceerde spec zelf, niet in de implementatie: " + bericht)
-                self.schrijf(dienst, adr.onderwerp(pad_spec), str(r.get("code")), "gefaald",
-                             f"API Design Rules [{sev}]: {bericht}", ernst=ernst, bewijs=[bewijs],
-                             details={"regel": r.get("code"), "spectral_severity": r.get("severity"),
-                                      "severity": sev, "pad": pad_spec,
-                                      "pointer": specs.pointer(pad_spec), "bereik": r.get("range"),
-                                      "melding": r.get("message"), "spec": spec.locatie,
-                                      "derden": spec.derden})
-            for code in regels:
-                if code not in gevonden:
-                    self.schrijf(dienst, "specificatie", code, "geslaagd",
-                                 f"API Design Rules: regel {code} zonder bevindingen",
-                                 details={"regel": code, "spec": spec.locatie})
+                                               json.dumps(resultaten, indent=1))
+            for rec in adr.records(resultaten, regels, spec_locatie=spec.locatie,
+                                   derden=spec.derden, ernst=self.i.adr_ernst,
+                                   ernst_derden=self.i.adr_ernst_derden):
+                self.schrijf(dienst, bewijs=[bewijs] if rec["status"] == "gefaald" else [], **rec)
 
 
 def main(argv: list[str] | None = None) -> int:
