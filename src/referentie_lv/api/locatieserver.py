@@ -305,6 +305,8 @@ def dienst(config: Config) -> basis.Dienst:
     def store() -> Store:
         return store_voor(config.data_map)
 
+    woordenschat_cache: list[list[str]] = []   # the register is read-only: built once
+
     def zoek(q: str | None, fqs: list[str], extra: list) -> list[dict]:
         tekst, q_filters = splits_q(q)
         s = store()
@@ -366,8 +368,10 @@ def dienst(config: Config) -> basis.Dienst:
     def spellcheck(tekst: str, gevonden: bool) -> dict:
         if gevonden or not tekst.strip():
             return {"suggestions": [], "collations": []}
-        s = store()
-        woordenschat = sorted({t for a in s.adressen() for t in tokens(str(a.get("weergavenaam")))})
+        if not woordenschat_cache:
+            woordenschat_cache.append(sorted({t for a in store().adressen()
+                                              for t in tokens(str(a.get("weergavenaam")))}))
+        woordenschat = woordenschat_cache[0]
         suggesties: list[Any] = []
         verbeterd = normaliseer(tekst)
         correcties: list[str] = []
