@@ -20,7 +20,9 @@ A service module exposes ``dienst(config) -> Dienst``::
 
         return d
 
-and ``app.py`` mounts it with one line (``basis.mount(module.dienst(config), config)``).
+and ``app.py`` mounts it with one line: ``diensten.append(module.dienst(config))`` (``create_app``
+turns each into ``basis.mount(dienst, config, limieten)``). A spec may be JSON (served byte for
+byte) or YAML (served as its JSON rendering).
 
 What every service gets without repeating it
 --------------------------------------------
@@ -34,14 +36,17 @@ What every service gets without repeating it
   A service whose real spec declares no security and is open by publication (PDOK Locatieserver)
   sets ``sleutel_vereist=False``.
 - Errors as ``application/problem+json`` (status, title, detail, instance; 400s with
-  ``invalidParams`` naming the parameter, Haal Centraal/ADR style): 404 for unknown paths, 405 with
+  ``invalidParams`` naming the parameter, Haal Centraal/ADR style; ``ongeldige_parameter(...,
+  status=422)`` for a 422): 404 for unknown paths, 405 with
   ``Allow``, 406 (``Accept``), 415 (``Content-Type`` on bodies), 429, and 500 for any unhandled
   exception (logged, never a stack trace to the client). Handlers raise ``Probleem`` (or use the
   parameter helpers below, which raise it). A service whose spec prescribes another error format
   passes ``foutweergave`` (the Locatieserver uses the Solr error body of its spec).
 - Content negotiation: a route declares what it ``levert`` (produces) and ``neemt`` (accepts).
-- Throttling: a token bucket per key per service (``limiet`` requests/second, burst = one second's
-  worth). Every operation response carries ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled
+  ``onbekende_parameters_weigeren=True`` makes every query parameter the spec does not declare
+  for that path a 400 (``unknownParam``).
+- Throttling: a token bucket per key per service (``limiet`` requests/second, default 200 = the
+  documented Presenteren limit; burst = one second's worth). Every operation response carries ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled
   call gets 429 with ``Retry-After``. Limits are configurable without code: environment
   ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"`` (``*`` = every service; ``0`` = no limit).
   For an open service the bucket is per client address.
