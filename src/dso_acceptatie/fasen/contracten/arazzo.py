@@ -29,21 +29,17 @@ for _naam in ("arazzo-runner", "arazzo_runner", "arazzo-runner.executor"):
 
 
 class _Sessie(requests.Session):
-    """requests session that keeps every exchange and honours a maximum rate."""
+    """requests session that keeps every exchange and waits for the phase's rate limiter."""
 
-    def __init__(self, per_seconde: float | None):
+    def __init__(self, begrenzer=None):
         super().__init__()
-        self.interval = 1.0 / per_seconde if per_seconde else 0.0
-        self._volgende = 0.0
+        self.begrenzer = begrenzer
         self.stap: str | None = None
         self.uitwisselingen: list[tuple[str | None, Uitwisseling]] = []
 
     def send(self, request, **kwargs):
-        if self.interval:
-            wacht = self._volgende - time.monotonic()
-            if wacht > 0:
-                time.sleep(wacht)
-            self._volgende = max(time.monotonic(), self._volgende) + self.interval
+        if self.begrenzer is not None:
+            self.begrenzer()
         r = super().send(request, **kwargs)
         body = request.body.encode() if isinstance(request.body, str) else request.body
         self.uitwisselingen.append((self.stap, Uitwisseling(
@@ -93,7 +89,7 @@ def _stap_operatie(stap: dict, bronnen: dict[str, dict]) -> tuple[str, str] | No
 
 
 def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleutel: str | None,
-             *, alleen_lezen: bool = False, per_seconde: float | None = None
+             *, alleen_lezen: bool = False, begrenzer=None
              ) -> list[WorkflowUitslag]:
     """Run every workflow in one Arazzo file. ``diensten``: name → (base URL, spec or None)."""
     from arazzo_runner import ArazzoRunner
@@ -135,7 +131,7 @@ def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleute
                     naam, wf_id, "overgeslagen", "doel is alleen-lezen en de stap(pen) "
                     f"{', '.join(map(str, wijzigend))} raadplegen niet (alleen)"))
                 continue
-        uitslagen.append(_een(doc, wf, naam, bronnen, sleutel, per_seconde))
+        uitslagen.append(_een(doc, wf, naam, bronnen, sleutel, begrenzer))
     return uitslagen
 
 
@@ -150,11 +146,11 @@ def _invoer(wf: dict, sleutel: str | None) -> dict:
 
 
 def _een(doc: dict, wf: dict, naam: str, bronnen: dict, sleutel: str | None,
-         per_seconde: float | None) -> WorkflowUitslag:
+         begrenzer) -> WorkflowUitslag:
     from arazzo_runner import ArazzoRunner
 
     wf_id = wf["workflowId"]
-    sessie = _Sessie(per_seconde)
+    sessie = _Sessie(begrenzer)
     start = time.perf_counter()
     stappen: dict[str, StapUitslag] = {}
     volgorde: list[str] = []
@@ -207,7 +203,7 @@ def voer_alle_uit(fase) -> None:
         diensten.setdefault(d, (b, None))
     for bestand in bestanden:
         for u in voer_uit(bestand, diensten, fase.sleutel, alleen_lezen=fase.alleen_lezen,
-                          per_seconde=fase.rps):
+                          begrenzer=fase.begrenzer):
             onderwerp = f"{u.bestand}#{u.workflow}"
             for s in u.stappen:
                 if s.geslaagd:

@@ -55,7 +55,18 @@ class Snelheidsbegrenzer:
         self._volgende = 0.0
         self._lock = threading.Lock()
 
-    def __call__(self, request: httpx.Request) -> None:
+    def pauzeer(self, seconden: float = 1.0) -> None:
+        """Keep a gap after requests sent by another limiter (schemathesis' own)."""
+        if self.interval:
+            with self._lock:
+                self._volgende = max(self._volgende, time.monotonic() + seconden)
+
+    def wacht(self) -> None:
+        """Wait out our own last slot before another limiter (schemathesis') takes over."""
+        if self.interval:
+            time.sleep(max(0.0, self._volgende - time.monotonic() + 1.0))
+
+    def __call__(self, request=None) -> None:
         if not self.interval:
             return
         with self._lock:
@@ -115,8 +126,10 @@ class Contracten:
         self.rps = self.doel.get("max_verzoeken_per_seconde")
         self.bewijs = Bewijs(ctx.run_map, writer.masker)
         self.specs: dict[str, tuple[str, specs.Spec]] = {}
+        # One limiter for all our own requests (probes, workflows); schemathesis has its own.
+        self.begrenzer = Snelheidsbegrenzer(self.rps)
         self.client = httpx.Client(timeout=self.i.verzoek_timeout_s,
-                                   event_hooks={"request": [Snelheidsbegrenzer(self.rps)]})
+                                   event_hooks={"request": [self.begrenzer]})
 
     # ------------------------------------------------------------------ records
 
@@ -218,9 +231,11 @@ class Contracten:
         return spec
 
     def contract(self, dienst: str, basis: str, spec: specs.Spec) -> None:
+        self.begrenzer.wacht()
         uitslag = uitvoering.voer_uit(spec.inhoud, basis_url=basis, headers=self.headers,
                                       instellingen=self.i, max_per_seconde=self.rps,
                                       alleen_lezen=self.alleen_lezen)
+        self.begrenzer.pauzeer()
         for fout in uitslag.algemene_fouten:
             self.schrijf(dienst, "specificatie", "schemathesis", "geblokkeerd",
                          f"schemathesis kon de dienst niet (volledig) testen: {fout}",

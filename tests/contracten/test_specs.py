@@ -1,0 +1,63 @@
+"""An unreadable or invalid spec is a finding with its location; the phase goes on with the
+other APIs. And a read-only target only gets consulting calls, at the rate it allows."""
+
+from __future__ import annotations
+
+import json
+
+from dso_acceptatie.fasen.contracten import specs
+from tests.contracten.helpers import draai_fase, nieuwe_sleutel
+from tests.contracten.stubdienst import KAPOT, StubDienst
+
+
+def test_ontleden_geeft_de_plaats_van_de_fout():
+    inhoud, problemen = specs.ontleed(KAPOT)
+    assert inhoud is None and problemen[0].plaats == "regel 3, kolom 25"
+    inhoud, problemen = specs.ontleed(b"openapi: 3.0.3\ninfo: [\n  - x: : y\n")
+    assert inhoud is None and problemen[0].plaats.startswith("regel ")
+    _, problemen = specs.ontleed(json.dumps({"swagger": "2.0"}).encode())
+    assert problemen[0].plaats == "/swagger"
+    _, problemen = specs.ontleed(b'{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, '
+                                 b'"paths": {"/a": {"get": {"responses": {"200": {}}}}}}')
+    assert problemen and problemen[0].plaats.startswith("/paths/~1a/get/responses")
+
+
+def test_ongeldige_spec_is_een_bevinding_en_de_fase_gaat_door(tmp_path):
+    with StubDienst() as stub:
+        records = draai_fase(tmp_path / "run", {
+            "presenteren": stub.url + "/kapot", "geometrieopvragen": stub.url + "/structuur",
+            "catalogus": stub.url + "/goed", "uitvoeren": stub.url + "/bestaat-niet"},
+            sleutel=None, fasen="examples", voorbeelden=1)
+    per = {(r["component"], r["controle"]): r for r in records}
+    kapot = per[("presenteren", "spec-ongeldig")]
+    assert kapot["status"] == "gefaald" and kapot["ernst"] == "blokkerend"
+    assert "regel 3, kolom 25" in kapot["bericht"] and "/kapot/openapi.json" in kapot["bericht"]
+    structuur = per[("geometrieopvragen", "spec-ongeldig")]
+    assert "/paths/~1a/get/responses/200" in structuur["bericht"]
+    assert structuur["details"]["problemen"][0]["plaats"].startswith("/paths/~1a/get")
+    assert per[("uitvoeren", "spec-beschikbaar")]["status"] == "geblokkeerd"
+    # The valid API was still tested, per operation.
+    assert per[("catalogus", "spec")]["status"] == "geslaagd"
+    assert {r["onderwerp"] for r in records if r["component"] == "catalogus"} >= {
+        "GET /dingen", "POST /dingen", "POST /dingen/_zoek", "DELETE /dingen/{id}"}
+
+
+def test_alleen_lezen_alleen_raadplegen_en_begrensd_tempo(tmp_path):
+    per_seconde = 4
+    with StubDienst() as stub:
+        records = draai_fase(tmp_path / "run", {"catalogus": stub.url + "/goed"},
+                             sleutel=nieuwe_sleutel(), alleen_lezen=True,
+                             max_per_seconde=per_seconde, fasen="examples,fuzzing", voorbeelden=3)
+        verzoeken = list(stub.verzoeken)
+    methoden = {(m, p) for _, m, p in verzoeken}
+    assert methoden and all(m in ("GET", "HEAD") or (m == "POST" and p.endswith("/_zoek"))
+                            for m, p in methoden), methoden
+    overgeslagen = {r["onderwerp"] for r in records if r["status"] == "overgeslagen"
+                    and r["controle"] == "schemathesis"}
+    assert overgeslagen == {"POST /dingen", "DELETE /dingen/{id}"}
+    assert "unsupported_method" not in {r["controle"] for r in records}
+    # Never more than the allowed number in any one-second window (a little slack for the
+    # boundary between schemathesis' own limiter and the probes' limiter).
+    tijden = sorted(t for t, *_ in verzoeken)
+    drukste = max(sum(1 for u in tijden if t <= u < t + 1.0) for t in tijden)
+    assert drukste <= per_seconde + 1, drukste
