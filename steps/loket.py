@@ -108,8 +108,9 @@ def titel_en_taal(page: Page):
     titel = page.title()
     assert titel and len(titel) > 3, f"de pagina heeft geen betekenisvolle titel: {titel!r}"
     taal = page.locator("html").get_attribute("lang")
-    assert taal and taal.lower().startswith("nl"), (
-        f"de pagina zegt niet dat ze Nederlands is: lang={taal!r} (WCAG 3.1.1)")
+    if not (taal and taal.lower().startswith("nl")):
+        raise AssertionError(f"de pagina zegt niet dat ze Nederlands is: lang={taal!r} "
+                             "(WCAG 3.1.1)")
 
 
 @then(parsers.parse('kan ik met de toetsenbord-skiplink naar de inhoud springen'))
@@ -372,8 +373,9 @@ def verder_naar_aanvragen(page: Page):
     page.get_by_role("link", name="Verder naar Aanvragen").click()
     page.wait_for_load_state()
     kop = page.get_by_role("heading", level=1).first.inner_text()
-    assert not re.search(r"niet gevonden|ging iets mis|fout", kop, re.I), (
-        f"de link 'Verder naar Aanvragen' leidt naar een foutpagina: '{kop}' ({page.url})")
+    if re.search(r"niet gevonden|ging iets mis|fout", kop, re.I):
+        raise AssertionError(f"de link 'Verder naar Aanvragen' leidt naar een foutpagina: "
+                             f"'{kop}' ({page.url})")
 
 
 # --- Aanvragen en meldingen ---------------------------------------------------------------------------

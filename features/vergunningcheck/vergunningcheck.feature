@@ -17,8 +17,7 @@ Functionaliteit: Vergunningcheck
       | Is de boom zichtbaar vanaf openbaar toegankelijk gebied?                                                         | ja       |
       | Wordt de boom gekapt op grond van de Plantenziektenwet?                                                          | nee      |
       | Wordt de boom gekapt vanwege een aanschrijving op grond van artikel PM van de Algemene plaatselijke verordening? | nee      |
-    Dan luidt de conclusie voor "Kappen van een boom": Vergunningplicht
-    En geeft de uitvoeren-API voor dezelfde antwoorden dezelfde conclusie als het loket
+    Dan geeft de uitvoeren-API voor dezelfde antwoorden dezelfde conclusie als het loket
 
   @blokkerend @keten
   Scenario: De conclusie in het loket is die van de uitvoeren-API (bouwen van een bijgebouw)
@@ -26,8 +25,7 @@ Functionaliteit: Vergunningcheck
     En ik de vragen als volgt beantwoord:
       | vraag                                     | antwoord |
       | Wat is de oppervlakte van het bijgebouw? | 25       |
-    Dan luidt de conclusie voor "Bouwen van een bijgebouw": Meldingsplicht
-    En geeft de uitvoeren-API voor dezelfde antwoorden dezelfde conclusie als het loket
+    Dan geeft de uitvoeren-API voor dezelfde antwoorden dezelfde conclusie als het loket
 
   @ernstig @component-aanvragen-en-meldingen
   Scenario: Vanuit de conclusie verder naar Aanvragen, met locatie en activiteit al ingevuld

@@ -1,7 +1,10 @@
 """The klantreizen phase: runs the Dutch Gherkin features in a real browser and writes records.
 
     python -m dso_acceptatie.fasen.klantreizen --run-map DIR --doel DIR/doel.json --run-id ID
-        [--selectie "TAG-EXPRESSIE"] [--werkers N|auto]
+        [--selectie "TAG-EXPRESSIE"] [--werkers N|auto] [--herhalingen N]
+
+The same three options can come from the environment (DSO_KLANTREIZEN_SELECTIE, _WERKERS,
+_HERHALINGEN), so ``dso-acceptatie run`` can be narrowed without changing the orchestrator.
 
 It runs pytest as a child process with its own configuration (not the project's pyproject, whose
 addopts switch off both Allure plugins): pytest-bdd, pytest-xdist (``-n auto``), pytest-rerunfailures
@@ -79,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="tag-expressie (pytest -m), bijv. 'klantreis-vergunningcheck and blokkerend'")
     p.add_argument("--werkers", default=os.environ.get("DSO_KLANTREIZEN_WERKERS", "auto"),
                    help="aantal parallelle browsers (pytest-xdist -n), standaard auto")
-    p.add_argument("--herhalingen", type=int, default=1, help="herhalingen van een gefaald scenario")
+    p.add_argument("--herhalingen", type=int,
+                   default=int(os.environ.get("DSO_KLANTREIZEN_HERHALINGEN", "1")),
+                   help="herhalingen van een gefaald scenario (standaard 1)")
     args, _ = p.parse_known_args(argv)
 
     with ctx.writer as w:

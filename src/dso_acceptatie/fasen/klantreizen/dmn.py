@@ -236,8 +236,8 @@ def past(test: str, waarde) -> bool:
     if len(delen) > 1:
         return any(past(d, waarde) for d in delen)
     m = _VERGELIJK.match(test)
-    if m and not isinstance(waarde, bool):
-        if not isinstance(waarde, (int, float)):
+    if m and (m.group(1) or isinstance(waarde, (int, float))):
+        if isinstance(waarde, bool) or not isinstance(waarde, (int, float)):
             return False
         op, grens = m.group(1) or "=", _getal(m.group(2))
         return {"<": waarde < grens, "<=": waarde <= grens, ">": waarde > grens,
