@@ -391,3 +391,29 @@ def test_accept_crs_alleen_rd(client, bedrijf):
     r = client.post(ZOEK, json=body, headers={**RD, "Accept-Crs": "http://www.opengis.net/def/crs/EPSG/0/4326"})
     assert r.status_code == 406
     _param(r)
+
+
+def test_regeltekstannotaties_van_regeling(client):
+    """All regelteksten of the regeling (count from the OW file), paged without gaps."""
+    def ids(map_: str) -> set[str]:
+        doc = etree.parse(str(LEVERING / map_ / "owRegeltekst-Gemeentestad.xml"), PARSER)
+        return {r.findtext("{*}identificatie") for r in doc.iter("{*}Regeltekst")}
+
+    verwacht = ids("opdracht")
+    url = P + "/regelingen/" + quote(REGELING, safe="") + "/regeltekstannotaties"
+    r = client.get(url, params={"size": 100, "geldigOp": "2021-06-01"})
+    assert r.status_code == 200, r.text
+    b = r.json()
+    assert {rt["identificatie"] for rt in b["_embedded"]["regelteksten"]} == verwacht
+    from spec_schema import valideer
+    valideer("presenteren.yaml", "/regelingen/{uriIdentificatie}/regeltekstannotaties", "get", 200,
+             "application/hal+json", b)
+    assert any(x["geometrieIdentificatie"] for x in b["annotaties"]["locaties"])
+    gezien, volgende = [], url + "?size=4&geldigOp=2021-06-01"
+    while volgende:
+        b = client.get(volgende).json()
+        gezien += [rt["identificatie"] for rt in b["_embedded"]["regelteksten"]]
+        volgende = b["_links"].get("next", {}).get("href")
+    assert len(gezien) == len(set(gezien)) and set(gezien) == verwacht
+    assert client.get(P + "/regelingen/" + quote("/akn/nl/act/x/1/y", safe="")
+                      + "/regeltekstannotaties").status_code == 404

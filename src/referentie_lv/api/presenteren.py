@@ -227,10 +227,27 @@ class _Zoekcache:
                 self.items.popitem(last=False)
 
 
-def _zoek(store: Store, geometrie, dag: str) -> dict:
-    """Regelteksten at the geometry with, per regeltekst, the refs that apply there, plus the
-    annotation objects by identificatie. Independent of the request (cacheable)."""
-    a = store.annotaties_op(geometrie, dag)
+def _alles(store: Store, dag: str) -> dict:
+    """The shape of ``store.annotaties_op`` for the whole plan: every annotation counts."""
+    regels = store.juridische_regels(dag)
+    normwaarden = {nw["identificatie"] for t in (store.omgevingsnormen(dag), store.omgevingswaarden(dag))
+                   for o in t for nw in o.get("normwaarden") or [] if nw.get("identificatie")}
+    return {"locaties": [o["identificatie"] for o in store.locaties(dag)],
+            "regelteksten": [o["identificatie"] for o in store.ow_objecten("Regeltekst", dag)],
+            "activiteiten": [o["identificatie"] for o in store.activiteiten(dag)],
+            "activiteitlocatieaanduidingen": [
+                {"identificatie": aa["identificatie"], "activiteit": aa["activiteit"]["identificatie"]}
+                for j in regels for aa in j.get("activiteiten") or []],
+            "gebiedsaanwijzingen": [o["identificatie"] for o in store.gebiedsaanwijzingen(dag)],
+            "omgevingsnormen": [o["identificatie"] for o in store.omgevingsnormen(dag)],
+            "omgevingswaarden": [o["identificatie"] for o in store.omgevingswaarden(dag)],
+            "normwaarden": sorted(normwaarden)}
+
+
+def _zoek(store: Store, a: dict, dag: str, regeling: str | None = None) -> dict:
+    """Regelteksten of ``a`` (annotaties_op of a geometry, or _alles) with, per regeltekst, the
+    refs that apply, plus what _annotaties needs. Independent of the request (cacheable).
+    With ``regeling`` only the regelteksten of that regeling (work id)."""
     locs = set(a["locaties"])
     acts, gas = set(a["activiteiten"]), set(a["gebiedsaanwijzingen"])
     normen, waarden = set(a["omgevingsnormen"]), set(a["omgevingswaarden"])
@@ -254,6 +271,8 @@ def _zoek(store: Store, geometrie, dag: str) -> dict:
             nr |= set(j.get("omgevingsnormen") or []) & normen
             wr |= set(j.get("omgevingswaarden") or []) & waarden
         art = rt.get("artikel") or {}
+        if regeling is not None and art.get("regeling") != regeling:
+            continue
         regelteksten.append({
             "identificatie": rt_id, "wId": rt.get("wId") or "",
             "documentIdentificatie": art.get("regeling") or "",
@@ -332,6 +351,34 @@ def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> 
             "omgevingswaarden": normen["omgevingswaarderefs"], "locaties": volgorde}
 
 
+def _pagina_antwoord(request: Request, store: Store, resultaat: dict, p: basis.Pagina,
+                     dag: str) -> Response:
+    alle = resultaat["regelteksten"]
+    pagina = alle[p.start:p.start + p.grootte]
+    links, headers = basis.paginalinks(request, p, len(alle))
+    items = []
+    for rt in pagina:
+        item = dict(rt)
+        item["expressieIdentificatie"] = (store.regeling(rt["documentIdentificatie"], dag)
+                                          or {}).get("expression", "")
+        item["locatierefs"] = [{"locatieIdentificatie": x} for x in rt["locatierefs"]]
+        item["_links"] = {"regeling": {"href": _href(request, _regeling_pad(
+            rt["documentIdentificatie"]))}}
+        items.append(item)
+    annotaties = resultaat["paginas"].get((p.start, p.grootte))
+    if annotaties is None:
+        annotaties = _annotaties(store, dag, pagina, resultaat)
+        if len(resultaat["paginas"]) < 64:      # bounded: pages are client-chosen
+            resultaat["paginas"][(p.start, p.grootte)] = annotaties
+    return basis.hal({
+        "_embedded": {"regelteksten": items},
+        "annotaties": annotaties,
+        "_links": links,
+        "page": {"number": p.nummer, "size": p.grootte, "totalElements": len(alle),
+                 "totalPages": math.ceil(len(alle) / p.grootte)}},
+        headers=headers)
+
+
 def dienst(config: Config) -> basis.Dienst:
     d = basis.Dienst("presenteren", BASISPAD, basis.SPECS / "presenteren.yaml",
                      servers_herschrijven=True)
@@ -383,13 +430,6 @@ def dienst(config: Config) -> basis.Dienst:
         dag = geldig_op(request)
         return basis.hal(_regeling(request, store, regeling_of_404(request, dag)))
 
-    # The AKN identification contains slashes (also when sent as %2F: the server decodes the
-    # path), so these two path parameters take the rest of the path, not one segment.
-    for r in d.routes:
-        if r.pad.startswith("/regelingen/{uriIdentificatie}"):
-            staart = r.pad[len("/regelingen/{uriIdentificatie}"):]
-            r.regex = re.compile("^/regelingen/(?P<uriIdentificatie>.+?)" + re.escape(staart) + "$")
-
     @d.post("/annotaties/regeltekstannotaties/_zoek")
     async def regeltekstannotaties(request: Request) -> Response:
         basis.onbekende_parameters(request, ("page", "size", "geldigOp"))
@@ -406,33 +446,33 @@ def dienst(config: Config) -> basis.Dienst:
         resultaat = cache.haal(sleutel)
         if resultaat is None:
             vorm = _zoekvorm(geometrie)
-            resultaat = _zoek(store, vorm, dag) if versie is not None and vorm is not None else \
+            resultaat = _zoek(store, store.annotaties_op(vorm, dag), dag) \
+                if versie is not None and vorm is not None else \
                 {"regelteksten": [], "locaties": set(), "normwaarden": set(),
                  "activiteitlocaties": {}, "paginas": {}}
             cache.zet(sleutel, resultaat)
-        alle = resultaat["regelteksten"]
-        pagina = alle[p.start:p.start + p.grootte]
-        links, headers = basis.paginalinks(request, p, len(alle))
-        items = []
-        for rt in pagina:
-            item = dict(rt)
-            item["expressieIdentificatie"] = (store.regeling(rt["documentIdentificatie"], dag)
-                                              or {}).get("expression", "")
-            item["locatierefs"] = [{"locatieIdentificatie": x} for x in rt["locatierefs"]]
-            item["_links"] = {"regeling": {"href": _href(request, _regeling_pad(
-                rt["documentIdentificatie"]))}}
-            items.append(item)
-        annotaties = resultaat["paginas"].get((p.start, p.grootte))
-        if annotaties is None:
-            annotaties = _annotaties(store, dag, pagina, resultaat)
-            if len(resultaat["paginas"]) < 64:      # bounded: pages are client-chosen
-                resultaat["paginas"][(p.start, p.grootte)] = annotaties
-        return basis.hal({
-            "_embedded": {"regelteksten": items},
-            "annotaties": annotaties,
-            "_links": links,
-            "page": {"number": p.nummer, "size": p.grootte, "totalElements": len(alle),
-                     "totalPages": math.ceil(len(alle) / p.grootte)}},
-            headers=headers)
+        return _pagina_antwoord(request, store, resultaat, p, dag)
+
+    @d.get("/regelingen/{uriIdentificatie}/regeltekstannotaties")
+    async def regeling_regeltekstannotaties(request: Request) -> Response:
+        basis.onbekende_parameters(request, ("page", "size", "geldigOp"))
+        dag = geldig_op(request)
+        p = basis.pagina(request, grootte_naam="size", max_pagina=MAX_PAGINA)
+        r = regeling_of_404(request, dag)
+        sleutel = ("regeling", r["identificatie"], store.versie_op(dag))
+        resultaat = cache.haal(sleutel)
+        if resultaat is None:
+            resultaat = _zoek(store, _alles(store, dag), dag, regeling=r["identificatie"])
+            cache.zet(sleutel, resultaat)
+        return _pagina_antwoord(request, store, resultaat, p, dag)
+
+    # The AKN identification contains slashes (also when sent as %2F: the server decodes the
+    # path), so this path parameter takes the rest of the path, not one segment.
+    for r in d.routes:
+        if r.pad.startswith("/regelingen/{uriIdentificatie}"):
+            staart = r.pad[len("/regelingen/{uriIdentificatie}"):]
+            r.regex = re.compile("^/regelingen/(?P<uriIdentificatie>.+?)" + re.escape(staart) + "$")
+    # The bare detail route matches any tail, so it must be tried after the longer ones.
+    d.routes.sort(key=lambda r: r.pad == "/regelingen/{uriIdentificatie}")
 
     return d
