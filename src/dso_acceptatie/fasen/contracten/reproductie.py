@@ -62,6 +62,16 @@ def masker_headers(headers: Mapping[str, Any] | None) -> dict[str, str]:
             for k, v in _platte_headers(headers).items()}
 
 
+def _diep(waarde, masker: Masker):
+    if isinstance(waarde, str):
+        return masker(waarde)
+    if isinstance(waarde, dict):
+        return {masker(str(k)): _diep(v, masker) for k, v in waarde.items()}
+    if isinstance(waarde, list):
+        return [_diep(v, masker) for v in waarde]
+    return waarde
+
+
 class Bewijs:
     """Writes evidence files under ``<run>/bewijs/contracten/<dienst>/`` and returns their paths
     relative to the run folder."""
@@ -94,7 +104,8 @@ class Bewijs:
             **(extra or {}),
         }
         pad = self._naam(dienst, onderwerp, controle)
-        pad.write_text(self.masker(json.dumps(inhoud, ensure_ascii=False, indent=2)),
+        # Mask each text before serialising: masking serialised JSON can eat an escape (\").
+        pad.write_text(json.dumps(_diep(inhoud, self.masker), ensure_ascii=False, indent=2),
                        encoding="utf-8")
         return opdracht, str(pad.relative_to(self.run_map))
 
@@ -102,5 +113,5 @@ class Bewijs:
         map_ = self.run_map / "bewijs" / "contracten" / dienst
         map_.mkdir(parents=True, exist_ok=True)
         pad = map_ / naam
-        pad.write_text(self.masker(tekst), encoding="utf-8")
+        pad.write_text(self.masker(tekst), encoding="utf-8")  # Spectral output: no secrets in it
         return str(pad.relative_to(self.run_map))
