@@ -322,6 +322,8 @@ def controleer_pagina(item: pytest.Item, pagina) -> None:
     if s is None:
         return
     try:
+        # A step may end on a click that is still navigating: check the page it arrives at.
+        pagina.wait_for_load_state("load", timeout=10_000)
         url, titel = pagina.url, pagina.title()
     except Exception:  # noqa: BLE001 - page gone: nothing to check
         return
