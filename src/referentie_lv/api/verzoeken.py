@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from lxml import etree
 import shapely.errors
+from lxml import etree
 from shapely.geometry import shape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,7 +50,8 @@ PDF = "application/pdf"
 # Limits (also in the spec's info.description).
 MAX_BODY = 30 * 1024 * 1024
 MAX_BIJLAGE = 5 * 1024 * 1024
-MEDIATYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
+# Allowed attachment types: the spec's NieuweBijlage.mediatype enum (checked by the schema);
+# _controleer_inhoud checks that the content matches the declared type.
 
 # RD New validity area (EPSG:28992 bounds): coordinates outside are certainly not RD.
 RD_BEREIK = (-7000.0, 289000.0, 300000.0, 629000.0)
