@@ -234,7 +234,7 @@ class Contracten:
         self.begrenzer.wacht()
         uitslag = uitvoering.voer_uit(spec.inhoud, basis_url=basis, headers=self.headers,
                                       instellingen=self.i, max_per_seconde=self.rps,
-                                      alleen_lezen=self.alleen_lezen)
+                                      alleen_lezen=self.alleen_lezen, seed=self.i.seed)
         self.begrenzer.pauzeer()
         for fout in uitslag.algemene_fouten:
             self.schrijf(dienst, "specificatie", "schemathesis", "geblokkeerd",

@@ -30,6 +30,7 @@ class Instellingen:
     adr_ernst_derden: str = "informatief"
     ernst: dict[str, str] = field(default_factory=dict)
     workflows: Path = CONTRACTS / "workflows"
+    seed: int | None = None          # fixed seed for reproducible runs (DSO_CONTRACTEN_SEED)
 
     def ernst_van(self, controle: str) -> str:
         return self.ernst.get(controle, "ernstig")
@@ -56,11 +57,13 @@ def lees(pad: Path | None = None) -> Instellingen:
     env = os.environ
     if env.get("DSO_CONTRACTEN_VOORBEELDEN"):
         i.max_voorbeelden = int(env["DSO_CONTRACTEN_VOORBEELDEN"])
-    if env.get("DSO_CONTRACTEN_SCHEMATHESIS_FASEN") is not None and "DSO_CONTRACTEN_SCHEMATHESIS_FASEN" in env:
+    if "DSO_CONTRACTEN_SCHEMATHESIS_FASEN" in env:
         i.schemathesis_fasen = [f.strip() for f in env["DSO_CONTRACTEN_SCHEMATHESIS_FASEN"].split(",")
                                 if f.strip()]
     if env.get("DSO_CONTRACTEN_MAX_ANTWOORDTIJD"):
         i.max_antwoordtijd_s = float(env["DSO_CONTRACTEN_MAX_ANTWOORDTIJD"])
+    if env.get("DSO_CONTRACTEN_SEED"):
+        i.seed = int(env["DSO_CONTRACTEN_SEED"])
     if env.get("DSO_CONTRACTEN_WORKFLOWS"):
         i.workflows = Path(env["DSO_CONTRACTEN_WORKFLOWS"])
     return i
