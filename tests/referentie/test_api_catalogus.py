@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import UvicornServer
 from lxml import etree
 
-from api_server import UvicornServer
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 

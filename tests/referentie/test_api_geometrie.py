@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import UvicornServer
 from lxml import etree
 from pyproj import Transformer
 
-from api_server import UvicornServer
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from api_server import UvicornServer
 from lxml import etree
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
-from api_server import UvicornServer
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 
@@ -216,7 +216,7 @@ def test_zoek_met_vlak(client, bedrijf):
                                                     [x - 5, y + 5], [x - 5, y - 5]]]}
     r = client.post(ZOEK, json={"geometrie": vierkant}, headers=RD, params={"size": 100})
     p = client.post(ZOEK, json={"geometrie": punt(vlak)}, headers=RD, params={"size": 100})
-    ids = lambda x: {rt["identificatie"] for rt in x.json()["_embedded"]["regelteksten"]}  # noqa
+    ids = lambda x: {rt["identificatie"] for rt in x.json()["_embedded"]["regelteksten"]}
     assert r.status_code == 200 and ids(p) <= ids(r)
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import UvicornServer, vrije_poort
 from lxml import etree
 
-from api_server import UvicornServer, vrije_poort
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 
@@ -124,7 +124,7 @@ def test_ingediend_verzoek_niet_te_wijzigen(client, ingediend, pad, methode):
     nr = ingediend.json()["verzoeknummer"]
     r = client.request(methode, pad.format(nr=nr), json={"projectnaam": "anders"})
     assert r.status_code == 405
-    assert set(x.strip() for x in r.headers["allow"].split(",")) == {"GET", "HEAD"}
+    assert {x.strip() for x in r.headers["allow"].split(",")} == {"GET", "HEAD"}
     _param(r)
     assert client.get(AF + f"/verzoeken/{nr}", headers={"Accept": "application/hal+json"}) \
         .json()["project"]["naam"] == verzoek()["projectnaam"]
@@ -289,7 +289,7 @@ def test_verzoek_als_xml_veilig_te_parsen_en_volledig(client, ingediend):
     assert etree.QName(doc).namespace == NS["vb"] and etree.QName(doc).localname == "verzoekbericht"
     schema = etree.XMLSchema(etree.parse(str(XSD), veilige_parser()))
     schema.assertValid(doc)
-    t = lambda pad: doc.findtext(pad, namespaces=NS)  # noqa: E731
+    t = lambda pad: doc.findtext(pad, namespaces=NS)
     ingestuurd = verzoek()
     assert t("vb:verzoeknummer") == nr
     assert t("vb:project/vb:naam") == ingestuurd["projectnaam"]      # '<', '&', '"' round-trip

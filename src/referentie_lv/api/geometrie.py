@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pyproj import Transformer
 import shapely
+from pyproj import Transformer
 from shapely.geometry import mapping
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +33,7 @@ CRSS = {
     9067: {"uri": "http://www.opengis.net/def/crs/EPSG/0/9067", "code": "EPSG:9067",
            "naam": "ETRF2000", "decimalen": 9},
 }
-_CRS = re.compile(r"(?:epsg:(\d+)|https?://www\.opengis\.net/def/crs/epsg/0/(\d+))", re.I)
+_CRS = re.compile(r"(?:epsg:(\d+)|https?://www\.opengis\.net/def/crs/epsg/0/(\d+))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)

@@ -307,12 +307,12 @@ def _annotaties(store: Store, dag: str, pagina: list[dict], resultaat: dict) -> 
             "locatierefs": [{"locatieIdentificatie": x}
                             for x in sorted(set(o.get("locaties") or []) & locs)]})
     normen: dict[str, list[dict]] = {"omgevingsnormrefs": [], "omgevingswaarderefs": []}
-    for sleutel in normen:
+    for sleutel, doel in normen.items():
         for i in verzamel(sleutel):
             o = store.ow_object(i, dag) or {}
             nl = {loc for nw in o.get("normwaarden") or [] if nw.get("identificatie") in normwaarden
                   for loc in nw.get("locaties") or []} & locs
-            normen[sleutel].append({"identificatie": i, "naam": o.get("naam") or "",
+            doel.append({"identificatie": i, "naam": o.get("naam") or "",
                                     "groep": _waarde(o.get("groep")),
                                     "locatierefs": [{"locatieIdentificatie": x} for x in sorted(nl)]})
     # Locaties: every one referred to, plus the members of groups (they carry the geometry ids).

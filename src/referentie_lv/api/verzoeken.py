@@ -20,7 +20,7 @@ import math
 import re
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from referentie_lv.api import basis
-from referentie_lv.api.presenteren import (MAX_PAGINA, body_validator, gedeelde_store, gezag,
-                                          np_fouten_stil, plat, valideer_body)
+from referentie_lv.api.presenteren import (
+    MAX_PAGINA,
+    body_validator,
+    gedeelde_store,
+    gezag,
+    np_fouten_stil,
+    plat,
+    valideer_body,
+)
 from referentie_lv.config import Config
 from referentie_lv.data.store import PROJECT_ROOT
 
@@ -104,7 +111,7 @@ class Verzoekenopslag:
 
     def dien_in(self, soort: str, projectnaam: str, gezag: dict, gegevens: dict,
                 bijlagen: list[tuple[dict, bytes]]) -> dict:
-        nu = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        nu = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         with self._slot:
             self._con.execute("BEGIN IMMEDIATE")
             try:
@@ -167,7 +174,7 @@ class Verzoekenopslag:
         return d, d.pop("inhoud")
 
     def bevestig_ontvangst(self, nummer: str) -> dict | None:
-        nu = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        nu = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         with self._slot:
             # Idempotent: only the first confirmation sets the time.
             self._con.execute("UPDATE verzoek SET status = 'ontvangen', ontvangen_op = ? "
@@ -466,7 +473,7 @@ def verzoek_pdf(v: dict) -> bytes:
     as the DSO delivers one). Hand-written PDF 1.4: Helvetica, WinAnsi, no compression."""
     g = v["gegevens"]
     regels: list[tuple[int, str]] = [(14, f"Verzoek {v['verzoeknummer']}"), (10, "")]
-    veld = lambda k, w: regels.append((10, f"{k}: {w}")) if w not in (None, "") else None  # noqa
+    veld = lambda k, w: regels.append((10, f"{k}: {w}")) if w not in (None, "") else None
     veld("Soort", v["soort"])
     veld("Ingediend op", v["ingediendOp"])
     veld("Status", v["status"])
@@ -496,8 +503,8 @@ def verzoek_pdf(v: dict) -> bytes:
     paginas = [gewrapt[i:i + 52] for i in range(0, len(gewrapt), 52)] or [[]]
 
     objecten: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-                             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                             b"/Encoding /WinAnsiEncoding >>"]
+                             (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+                              b"/Encoding /WinAnsiEncoding >>")]
     kinderen = []
     for pagina in paginas:
         stroom = [b"BT", b"50 800 Td"]
