@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +34,14 @@ CHECKSELECTIE = ("(klantreis-vergunningcheck and keten)"
                  " or (klantreis-vergunningcheck and component-aanvragen-en-meldingen)")
 
 
+SLEUTEL = "proefsleutel-" + secrets.token_hex(8)
+
+
 def _run(tmp_path: Path, fouten: str | None = None,
          selectie: str = SELECTIE) -> tuple[int, Path, list[dict]]:
-    omgeving = dict(os.environ, DSO_KLANTREIZEN_SELECTIE=selectie, DSO_KLANTREIZEN_WERKERS="2")
+    # A known key (the run only generates one when none is set), to prove it is never written.
+    omgeving = dict(os.environ, DSO_KLANTREIZEN_SELECTIE=selectie, DSO_KLANTREIZEN_WERKERS="2",
+                    DSO_REFERENTIE_API_KEY=SLEUTEL)
     if fouten:
         omgeving["DSO_KLANTREIZEN_HERHALINGEN"] = "0"   # a fault is not flaky: no retry needed
     cmd = [sys.executable, "-m", "dso_acceptatie", "run", "--fase", "klantreizen",
@@ -67,6 +73,16 @@ def test_schone_referentie_slaagt(tmp_path):
     assert list((run_map / "allure-results").glob("*-result.json")), "geen Allure-resultaten"
     klaar = next(r for r in records if r["controle"] == "fase-klaar")
     assert klaar["details"]["pytest_exitcode"] == 0
+    # API steps keep their exchanges as evidence, with the key masked; the key is nowhere.
+    api = list((run_map / "bewijs" / "klantreizen" / "api").glob("*.json"))
+    assert api and all('"x-api-key": "***"' in p.read_text() for p in api)
+    for pad in run_map.rglob("*"):
+        if pad.is_file():
+            assert SLEUTEL.encode() not in pad.read_bytes(), f"API-sleutel staat in {pad}"
+    # submitted requests carry the run marker
+    keten = next(r for r in scenarios if r["onderwerp"].startswith("Aanvragen en meldingen"))
+    assert keten["status"] == "geslaagd"
+    assert any(f"acceptatierun {run_map.name}/" in p.read_text() for p in api)
 
 
 def _gefaald(tmp_path: Path, fouten: str, selectie: str):
