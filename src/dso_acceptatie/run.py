@@ -86,7 +86,10 @@ class Orkestrator:
             if doel.soort == "referentie":
                 self.meld("Referentie-LV starten …")
                 referentie = ReferentieLV(api_sleutel=os.environ[REFERENTIE_SLEUTEL_VARIABELE],
-                                          fouten=self.fouten, log=run_map / "referentie-lv.log")
+                                          fouten=self.fouten, log=run_map / "referentie-lv.log",
+                                          # its own data folder per run: requests submitted by
+                                          # one run (fuzzing included) never leak into the next
+                                          data_map=run_map / "referentie-lv")
                 try:
                     doel = doel.met_origin(referentie.start())
                 except ReferentieStartFout as e:
