@@ -146,7 +146,7 @@ def loket_gelijk_aan_api(page: Page, api, testdata, gegevens):
         kop = next((k for k in loket if naam.lower() in k.lower()), None)
         if kop is None:
             verschillen.append(f"'{naam}': de API zegt '{tekst}', het loket toont geen conclusie")
-        elif not re.search(rf"\b{re.escape(tekst)}\b", kop, re.I):
+        elif not re.search(rf"\b{re.escape(tekst)}\b", kop, re.IGNORECASE):
             verschillen.append(f"'{naam}': de API zegt '{tekst}', het loket toont '{kop}'")
     assert api_conclusies, "de uitvoeren-API gaf geen enkele conclusie"
     assert not verschillen, "loket en uitvoeren-API zijn het oneens: " + "; ".join(verschillen)

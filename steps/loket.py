@@ -360,7 +360,7 @@ def conclusie_luidt(page: Page, testdata, werkzaamheid, conclusie, gegevens):
     w = testdata.vertaal("werkzaamheden", werkzaamheid)
     expect(page.get_by_role("heading", level=1, name=CONCLUSIE_KOP)).to_be_visible()
     verwacht = page.get_by_role("main").get_by_role(
-        "heading", level=2, name=re.compile(rf"{re.escape(w)}.*\b{re.escape(tekst)}\b", re.I))
+        "heading", level=2, name=re.compile(rf"{re.escape(w)}.*\b{re.escape(tekst)}\b", re.IGNORECASE))
     if not verwacht.count():
         raise AssertionError(f"verwacht conclusie '{tekst}' voor '{w}', maar het loket toont: "
                              f"{getoonde_conclusies(page)}")
@@ -373,7 +373,7 @@ def verder_naar_aanvragen(page: Page):
     page.get_by_role("link", name="Verder naar Aanvragen").click()
     page.wait_for_load_state()
     kop = page.get_by_role("heading", level=1).first.inner_text()
-    if re.search(r"niet gevonden|ging iets mis|fout", kop, re.I):
+    if re.search(r"niet gevonden|ging iets mis|fout", kop, re.IGNORECASE):
         raise AssertionError(f"de link 'Verder naar Aanvragen' leidt naar een foutpagina: "
                              f"'{kop}' ({page.url})")
 
@@ -428,7 +428,7 @@ def locatie_al_gekozen(page: Page, testdata, naam, run_markering):
 
 @then(parsers.parse('is de activiteit "{werkzaamheid}" al aangevinkt'))
 def activiteit_aangevinkt(page: Page, testdata, werkzaamheid):
-    link = page.get_by_role("link", name=re.compile(r"Verder met de gekozen locatie", re.I))
+    link = page.get_by_role("link", name=re.compile(r"Verder met de gekozen locatie", re.IGNORECASE))
     if link.count():
         link.click()
     naam = testdata.vertaal("werkzaamheden", werkzaamheid)
@@ -499,7 +499,7 @@ def controleer_en_dien_in(request, page: Page, gegevens):
     main = page.get_by_role("main")
     expect(main).to_contain_text(gegevens["project"]["Projectnaam"])
     controleer_pagina(request, page)
-    page.get_by_role("checkbox", name=re.compile("naar waarheid", re.I)).check()
+    page.get_by_role("checkbox", name=re.compile("naar waarheid", re.IGNORECASE)).check()
     page.get_by_role("button", name="Indienen").click()
 
 
@@ -525,7 +525,7 @@ def niet_meer_wijzigen(page: Page, gegevens):
     main = page.get_by_role("main")
     expect(main).to_contain_text(gegevens["verzoeknummer"])
     expect(main.get_by_role("textbox")).to_have_count(0)
-    expect(main.get_by_role("button", name=re.compile("wijzig|opslaan|indienen", re.I))).to_have_count(0)
+    expect(main.get_by_role("button", name=re.compile("wijzig|opslaan|indienen", re.IGNORECASE))).to_have_count(0)
     page.goto("aanvragen/overzicht")
     expect(page.get_by_role("main")).not_to_contain_text(gegevens["project"]["Projectnaam"])
 
@@ -564,7 +564,7 @@ def vereisten(page: Page, datatable):
 def grondslag(page: Page, gegevens):
     kop = page.get_by_role("heading", name="Juridische grondslag")
     expect(kop).to_be_visible()
-    link = page.get_by_role("main").get_by_role("link", name=re.compile(r"^Artikel", re.I)).first
+    link = page.get_by_role("main").get_by_role("link", name=re.compile(r"^Artikel", re.IGNORECASE)).first
     expect(link).to_be_visible()
     gegevens["regel"] = link.inner_text()
 
@@ -597,7 +597,7 @@ def zoek_onbekend(page: Page, woord):
 @then("zie ik het begrip met zijn definitie en bron")
 def begrip_gevonden(page: Page, gegevens):
     b = gegevens["begrip"]
-    term = page.get_by_role("term").filter(has_text=re.compile(rf"^\s*{re.escape(b['term'])}\s*$", re.I))
+    term = page.get_by_role("term").filter(has_text=re.compile(rf"^\s*{re.escape(b['term'])}\s*$", re.IGNORECASE))
     expect(term.first, f"het begrip '{b['term']}' staat niet in de resultaten").to_be_visible()
     definitie = page.get_by_role("definition").filter(has_text=b["definitie_bevat"])
     expect(definitie.first).to_be_visible()
@@ -606,7 +606,7 @@ def begrip_gevonden(page: Page, gegevens):
 
 @then("zie ik dat er geen begrip is gevonden")
 def geen_begrip(page: Page):
-    expect(page.get_by_role("main")).to_contain_text(re.compile(r"geen begrip gevonden", re.I))
+    expect(page.get_by_role("main")).to_contain_text(re.compile(r"geen begrip gevonden", re.IGNORECASE))
 
 
 # --- Ontwikkelaar ---------------------------------------------------------------------------------------
@@ -620,7 +620,7 @@ def open_ontwikkelaars(page: Page, testdata):
 @then("staat elke API van het doel erop met een link naar haar specificatie")
 def elke_api(page: Page, doel, api):
     from urllib.parse import urljoin, urlsplit
-    links = page.get_by_role("link", name=re.compile(r"openapi\.json", re.I))
+    links = page.get_by_role("link", name=re.compile(r"openapi\.json", re.IGNORECASE))
     expect(links.first).to_be_visible()
     hrefs = {urlsplit(urljoin(page.url, h)).path.rstrip("/")
              for h in links.evaluate_all("els => els.map(e => e.getAttribute('href'))")}

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from dso_acceptatie.fasen.klantreizen import paden, voorbeelden
-from dso_acceptatie.fasen.klantreizen.dmn import (DmnFout, dmn_bestanden, evalueer, lees_model,
-                                                  past, voorbeelden as rijen)
+from dso_acceptatie.fasen.klantreizen.dmn import (
+    DmnFout,
+    dmn_bestanden,
+    evalueer,
+    lees_model,
+    past,
+)
+from dso_acceptatie.fasen.klantreizen.dmn import voorbeelden as rijen
 
 
 def _modellen():

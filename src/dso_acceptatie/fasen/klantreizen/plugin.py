@@ -109,7 +109,9 @@ class Staat:
     def axe_resultaat(self, regel: dict) -> None:
         if self._axe_bestand is None:
             self.axe_map.mkdir(parents=True, exist_ok=True)
-            self._axe_bestand = open(self.axe_map / f"{self.worker}.jsonl", "a", encoding="utf-8")
+            # open for the worker's lifetime, closed in pytest_unconfigure
+            self._axe_bestand = open(self.axe_map / f"{self.worker}.jsonl", "a",  # noqa: SIM115
+                                     encoding="utf-8")
         self._axe_bestand.write(json.dumps(regel, ensure_ascii=False) + "\n")
         self._axe_bestand.flush()
 
@@ -225,14 +227,14 @@ def _poging(request) -> tuple[Staat | None, Poging | None]:
 
 
 def pytest_bdd_before_step(request, feature, scenario, step, step_func) -> None:
-    s, p = _poging(request)
+    _, p = _poging(request)
     if p is not None:
         p.stappen.append({"stap": f"{step.keyword} {step.name}", "status": "overgeslagen",
                           "start": time.monotonic(), "bericht": "stap niet afgemaakt"})
 
 
 def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args) -> None:
-    s, p = _poging(request)
+    _, p = _poging(request)
     if p is None or not p.stappen:
         return
     p.stappen[-1].update(status="geslaagd", bericht="stap geslaagd")
@@ -252,7 +254,7 @@ def _kort(exc: BaseException) -> str:
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args,
                           exception) -> None:
-    s, p = _poging(request)
+    _, p = _poging(request)
     if p is None:
         return
     if not p.stappen:
@@ -266,7 +268,7 @@ def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception) -> None:
-    s, p = _poging(request)
+    _, p = _poging(request)
     if p is None:
         return
     p.stappen.append({"stap": f"{step.keyword} {step.name}", "status": "gefaald",
@@ -282,7 +284,7 @@ def _allure_bijlage(pad: Path, naam: str, soort: str) -> None:
         types = {"png": allure.attachment_type.PNG, "zip": None, "json": allure.attachment_type.JSON}
         allure.attach.file(str(pad), name=naam, attachment_type=types.get(soort),
                            extension=soort)
-    except Exception:  # noqa: BLE001 - Allure is a second view; the record already links the file
+    except Exception:  # noqa: BLE001, S110 - Allure is a second view; the record links the file
         pass
 
 
@@ -311,7 +313,7 @@ def bewaar_trace(item: pytest.Item, context) -> Path | None:
             _allure_bijlage(pad, "Playwright-trace (npx playwright show-trace)", "zip")
             return pad
         context.tracing.stop()
-    except Exception:  # noqa: BLE001 - a closed context has no trace left to save
+    except Exception:  # noqa: BLE001, S110 - a closed context has no trace left to save
         pass
     return None
 

@@ -24,7 +24,7 @@ class Testdata:
         self.bestand = bestand
 
     @classmethod
-    def laad(cls, doel: str, map_: Path = paden.TESTDATA) -> "Testdata":
+    def laad(cls, doel: str, map_: Path = paden.TESTDATA) -> Testdata:
         bestand = map_ / f"{doel}.toml"
         if not bestand.exists():
             return cls(doel, {}, None)

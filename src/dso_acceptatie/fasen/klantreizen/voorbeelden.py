@@ -16,8 +16,13 @@ import sys
 from pathlib import Path
 
 from dso_acceptatie.fasen.klantreizen import paden
-from dso_acceptatie.fasen.klantreizen.dmn import (Model, Voorbeeld, dmn_bestanden, lees_model,
-                                                   voorbeelden)
+from dso_acceptatie.fasen.klantreizen.dmn import (
+    Model,
+    Voorbeeld,
+    dmn_bestanden,
+    lees_model,
+    voorbeelden,
+)
 
 OPDRACHT = "python -m dso_acceptatie.fasen.klantreizen.voorbeelden"
 
