@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog=f"fase {FASE}")
     p.add_argument("--selectie", default=os.environ.get("DSO_KLANTREIZEN_SELECTIE"),
                    help="tag-expressie (pytest -m), bijv. 'klantreis-vergunningcheck and blokkerend'")
-    p.add_argument("--werkers", default=os.environ.get("DSO_KLANTREIZEN_WERKERS", "auto"),
+    # A target with a request limit (the production probe) gets one browser at a time.
+    standaard = "1" if ctx.doel.get("max_verzoeken_per_seconde") else "auto"
+    p.add_argument("--werkers", default=os.environ.get("DSO_KLANTREIZEN_WERKERS", standaard),
                    help="aantal parallelle browsers (pytest-xdist -n), standaard auto")
     p.add_argument("--herhalingen", type=int,
                    default=int(os.environ.get("DSO_KLANTREIZEN_HERHALINGEN", "1")),
