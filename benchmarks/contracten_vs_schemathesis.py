@@ -38,7 +38,7 @@ def kaal(basis: str, sleutel: str, voorbeelden: int, map_: Path) -> float:
            "--suppress-health-check", "all", "--no-color"]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=map_, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
+                   env={**os.environ, "SCHEMATHESIS_HOOKS": ""}, check=False)
     return time.perf_counter() - start
 
 
@@ -54,7 +54,7 @@ def fase(basis: str, dienst: str, sleutel: str, voorbeelden: int, map_: Path) ->
                     "--doel", str(run / "doel.json"), "--run-id", "benchmark"], cwd=PROJECT,
                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     duur = time.perf_counter() - start
-    records = sum(1 for _ in open(run / "records" / "contracten.jsonl", encoding="utf-8"))
+    records = len((run / "records" / "contracten.jsonl").read_text(encoding="utf-8").splitlines())
     return duur, records
 
 

@@ -88,7 +88,7 @@ class StubDienst:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "StubDienst":
+    def __enter__(self) -> StubDienst:  # noqa: PYI034
         self.thread.start()
         return self
 

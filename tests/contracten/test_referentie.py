@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from referentie_lv import fouten as referentie_fouten   # the fault list only; the harness never imports it
+from referentie_lv import (
+    fouten as referentie_fouten,  # the fault list only; the harness never imports it
+)
 from tests.contracten.helpers import beschrijf, dienst_urls, draai_fase, gefaald
 
 

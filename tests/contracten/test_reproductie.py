@@ -29,7 +29,7 @@ def test_curl_draagt_de_plaatshouder_en_overleeft_het_maskeren(tmp_path):
 def test_de_shell_maakt_er_de_echte_header_van():
     opdracht = curl("GET", "http://127.0.0.1:1/x", {"x-api-key": SLEUTEL})
     argv = subprocess.run(["bash", "-c", 'printf "%s\\n" ' + opdracht.split(" ", 1)[1]],
-                          capture_output=True, text=True,
+                          capture_output=True, text=True, check=True,
                           env={"DSO_API_KEY": SLEUTEL, "PATH": "/usr/bin:/bin"}).stdout.splitlines()
     assert f"x-api-key: {SLEUTEL}" in argv
 

@@ -92,7 +92,6 @@ def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleute
              *, alleen_lezen: bool = False, begrenzer=None
              ) -> list[WorkflowUitslag]:
     """Run every workflow in one Arazzo file. ``diensten``: name → (base URL, spec or None)."""
-    from arazzo_runner import ArazzoRunner
 
     naam = bestand.name
     try:

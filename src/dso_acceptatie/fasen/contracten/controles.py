@@ -82,7 +82,7 @@ def dso_api_version(ctx, response, case):
 def dso_problem_json(ctx, response, case):
     """Errors as application/problem+json with status equal to the HTTP status, title and detail."""
     if response.status_code < 400 or not _spec_gebruikt(_raw(case), PROBLEM_JSON):
-        return None
+        return
     _toegepast(case, "dso_problem_json")
     mt = _media_type(response)
     if mt != PROBLEM_JSON:
@@ -90,7 +90,7 @@ def dso_problem_json(ctx, response, case):
                              f"'{mt or '(geen)'}' in plaats van {PROBLEM_JSON}.")
     body = _json(response)
     if not isinstance(body, dict):
-        raise AssertionError("Het foutantwoord is geen JSON-object.")
+        raise AssertionError("Het foutantwoord is geen JSON-object.")  # noqa: TRY004 — schemathesis wants AssertionError
     if body.get("status") != response.status_code:
         raise AssertionError(f"'status' in het foutantwoord is {body.get('status')!r}, de "
                              f"HTTP-status is {response.status_code}.")
@@ -103,7 +103,7 @@ def dso_problem_json(ctx, response, case):
 def dso_hal_links(ctx, response, case):
     """HAL responses carry _links.self."""
     if not 200 <= response.status_code < 300 or _media_type(response) != HAL_JSON:
-        return None
+        return
     _toegepast(case, "dso_hal_links")
     body = _json(response)
     links = body.get("_links") if isinstance(body, dict) else None
@@ -129,10 +129,10 @@ def _heeft_geometrie(data, diepte: int = 0) -> bool:
 def dso_content_crs(ctx, response, case):
     """A response with a geometry says in which CRS it is (Content-Crs)."""
     if not 200 <= response.status_code < 300 or "json" not in _media_type(response):
-        return None
+        return
     body = _json(response)
     if not _heeft_geometrie(body):
-        return None
+        return
     _toegepast(case, "dso_content_crs")
     if not _header(response, "content-crs"):
         raise AssertionError("Het antwoord bevat een geometrie maar geen header Content-Crs.")
@@ -142,7 +142,7 @@ def dso_content_crs(ctx, response, case):
 def dso_retry_after(ctx, response, case):
     """A throttled call (429) says when to come back (Retry-After)."""
     if response.status_code != 429:
-        return None
+        return
     _toegepast(case, "dso_retry_after")
     if not _header(response, "retry-after"):
         raise AssertionError("Antwoord 429 zonder header Retry-After.")

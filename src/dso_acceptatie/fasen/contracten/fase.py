@@ -178,7 +178,8 @@ class Contracten:
         lint = adr.start([pad for *_, pad in geladen])
         for dienst, basis, spec, _ in geladen:
             if spec.bruikbaar:
-                self.bescherm(dienst, "schemathesis", lambda: self.contract(dienst, basis, spec))
+                self.bescherm(dienst, "schemathesis",
+                              lambda d=dienst, b=basis, s=spec: self.contract(d, b, s))
         self.bescherm("contracten", "workflows", self.workflows)
         self.bescherm("contracten", "adr", lambda: self.adr(lint, geladen))
         self.client.close()
@@ -286,10 +287,11 @@ class Contracten:
                     voorbeeld = None
             if self.sleutel and not open_dienst:
                 self.sonde(dienst, label, "dso_authenticatie",
-                           lambda: sondes.authenticatie(self.client, voorbeeld, SLEUTEL_HEADER))
+                           lambda v=voorbeeld: sondes.authenticatie(self.client, v, SLEUTEL_HEADER))
             if op.methode == "GET" and sondes.pagineerbaar(opdict):
                 self.sonde(dienst, label, "dso_paginering",
-                           lambda: sondes.paginering(self.client, opdict, voorbeeld, self.headers))
+                           lambda o=opdict, v=voorbeeld: sondes.paginering(self.client, o, v,
+                                                                    self.headers))
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from dso_acceptatie.fasen.contracten.instellingen import SLEUTEL_PLAATSHOUDER
 from dso_acceptatie.records import MASKER, Masker

@@ -12,12 +12,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import httpx
 import yaml
 
-from dso_acceptatie.fasen.contracten.instellingen import CONTRACTS, OAS30_SCHEMA, Instellingen
+from dso_acceptatie.fasen.contracten.instellingen import (
+    CONTRACTS,
+    OAS30_SCHEMA,
+    Instellingen,
+)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from dso_acceptatie.fasen.contracten import controles  # noqa: F401  (registers the DSO checks)
+from dso_acceptatie.fasen.contracten import controles
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen
 
 ALLE_FASEN = ("examples", "coverage", "fuzzing", "stateful")
