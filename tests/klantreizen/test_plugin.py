@@ -77,12 +77,18 @@ def testdata(naam):
 """
 
 
-def _draai(tmp_path: Path, alleen_lezen: bool = False, werkers: int = 2) -> list[dict]:
+def _draai(tmp_path: Path, alleen_lezen: bool = False, werkers: int = 2,
+           extra_feature: str | None = None) -> list[dict]:
     project = tmp_path / "project"
     (project / "features" / "proef").mkdir(parents=True)
     (project / "features" / "proef" / "proef.feature").write_text(FEATURE, encoding="utf-8")
     (project / "features" / "proef" / "test_proef.py").write_text(
         'from pytest_bdd import scenarios\nscenarios("proef")\n', encoding="utf-8")
+    if extra_feature:
+        (project / "features" / "kapot").mkdir()
+        (project / "features" / "kapot" / "kapot.feature").write_text(extra_feature, "utf-8")
+        (project / "features" / "kapot" / "test_kapot.py").write_text(
+            'from pytest_bdd import scenarios\nscenarios("kapot")\n', encoding="utf-8")
     (project / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     run_map = tmp_path / "run"
     (run_map / "records").mkdir(parents=True)
@@ -99,7 +105,7 @@ def _draai(tmp_path: Path, alleen_lezen: bool = False, werkers: int = 2) -> list
         cmd += ["-n", str(werkers)]
     uit = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=120,
                          check=False)
-    assert uit.returncode in (0, 1), uit.stdout + uit.stderr
+    assert uit.returncode in (0, 1, 2), uit.stdout + uit.stderr
     return list(lees_records(run_map))
 
 
@@ -163,6 +169,13 @@ def test_elke_werker_schrijft_een_eigen_bestand(records, tmp_path_factory):
     scenarios = [r for r in records if r["controle"] == "scenario"]
     assert len(scenarios) == 5
     assert {r["details"]["werker"] for r in scenarios} <= {"gw0", "gw1"}
+
+
+def test_een_feature_die_niet_laadt_is_geblokkeerd(tmp_path):
+    records = _draai(tmp_path, werkers=2, extra_feature=FEATURE.replace("@hinderlijk", "@hinderlik"))
+    geblokkeerd = [r for r in records if r["status"] == "geblokkeerd"]
+    assert len(geblokkeerd) == 1, geblokkeerd
+    assert "hinderlik" in geblokkeerd[0]["bericht"] and geblokkeerd[0]["ernst"] == "blokkerend"
 
 
 def test_alleen_lezen_doel_slaat_indienen_over(tmp_path):

@@ -146,6 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
         doel = config.getoption("--klantreizen-doel") or run_map / "doel.json"
         run_id = config.getoption("--klantreizen-run-id") or run_map.name
         config.stash[STAAT] = Staat(config, Path(run_map), Path(doel), run_id)
+        _STAAT_PROCES["staat"] = config.stash[STAAT]
         config.pluginmanager.register(_Rapporteur(config), "dso-klantreizen-rapporteur")
 
 
@@ -350,6 +351,26 @@ def _overgeslagen_reden(rapport) -> str:
     if isinstance(lr, tuple) and len(lr) == 3:
         return str(lr[2]).removeprefix("Skipped: ")
     return str(lr or "overgeslagen")
+
+
+def pytest_collectreport(report) -> None:
+    """A feature that cannot be loaded (syntax, undeclared tag) is blocked, never silently absent."""
+    if not report.failed:
+        return
+    s = _STAAT_PROCES.get("staat")
+    # Every worker collects the same files and xdist forwards their reports to the controller:
+    # write once, from the first worker (or from pytest without xdist).
+    if s is None or not s.uitvoerend or s.worker not in ("main", "gw0"):
+        return
+    tekst = str(report.longrepr).strip().splitlines()
+    s.writer.schrijf(component="Omgevingsloket", onderwerp=f"feature {report.nodeid}",
+                     controle="feature laden", status="geblokkeerd", ernst="blokkerend",
+                     bericht=f"de scenario's in {report.nodeid} konden niet worden geladen, dus "
+                             f"niet getest: {' '.join(tekst[-3:])[:500]}",
+                     details={"nodeid": report.nodeid})
+
+
+_STAAT_PROCES: dict[str, Staat] = {}   # collectreport has no config: the one state per process
 
 
 class _Rapporteur:
