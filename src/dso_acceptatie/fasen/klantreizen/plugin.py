@@ -430,7 +430,8 @@ def _schrijf_scenario(s: Staat, nodeid: str, sc: Scenario, rapporten: dict) -> N
     else:
         status, ernst = "geslaagd", "informatief"
         bericht = f"scenario geslaagd ({len(sc.stappen)} stappen)"
-    details = {"feature": sc.feature, "bestand": sc.bestand, "scenario": sc.naam,
+    details = {"klantreis": klantreis, "feature": sc.feature, "bestand": sc.bestand,
+               "scenario": sc.naam,
                "nodeid": nodeid, "tags": sorted(set(sc.feature_tags) | set(sc.scenario_tags)),
                "ernst_bij_falen": ernst_tag, "pogingen": len(sc.pogingen), "werker": s.worker,
                "voorbeeld": sc.voorbeeld, "eerdere_fouten": sc.eerdere_fouten}
