@@ -480,10 +480,13 @@ def voeg_document_toe(page: Page, tmp_path, bestandsnaam, gegevens):
     gegevens.setdefault("bijlagen", {})[bestandsnaam] = inhoud
 
 
-@when(parsers.parse('ik een document "{bestandsnaam}" van {megabytes:d} MB probeer toe te voegen'))
-def te_groot_document(page: Page, tmp_path, bestandsnaam, megabytes):
+@when(parsers.parse('ik een document "{bestandsnaam}" van {kilobytes:d} kB probeer toe te voegen'))
+def verkeerd_document(page: Page, tmp_path, bestandsnaam, kilobytes):
     pad = tmp_path / bestandsnaam
-    maak_pdf(pad, megabytes * 1024 * 1024)
+    if bestandsnaam.lower().endswith(".pdf"):
+        maak_pdf(pad, kilobytes * 1024)
+    else:
+        pad.write_bytes(b"MZ" + b"\0" * (kilobytes * 1024))
     page.get_by_label("Document toevoegen").set_input_files(str(pad))
     page.get_by_role("button", name="Uploaden").click()
 

@@ -32,15 +32,20 @@ Functionaliteit: Aanvragen en meldingen
     Dan bevat het opgehaalde verzoek wat ik heb ingevuld
 
   @hinderlijk
-  Scenario: Een te groot document wordt geweigerd met een duidelijke melding
+  Abstract Scenario: Een document dat niet mag, wordt geweigerd met een duidelijke melding
     Als ik een aanvraag start
     En ik het project beschrijf met:
-      | veld        | waarde           |
-      | Projectnaam | Schuur bij huis  |
+      | veld        | waarde          |
+      | Projectnaam | Schuur bij huis |
     En ik als locatie het adres van locatie "aanvraag" kies
     En ik de activiteit "Bouwen van een bijgebouw" kies voor een "Melding"
     En ik de vragen over de aanvraag beantwoord:
       | vraag | antwoord |
-    En ik een document "bouwtekening.pdf" van 6 MB probeer toe te voegen
+    En ik een document "<bestand>" van <grootte> kB probeer toe te voegen
     Dan zie ik een foutmelding bij het bestand
     En krijgt de pagina geen technische foutmelding
+
+    Voorbeelden:
+      | bestand          | grootte |
+      | bouwtekening.pdf | 6144    |
+      | notitie.exe      | 1       |
