@@ -110,6 +110,9 @@ def test_paginafouten_label_en_lang_geven_een_duidelijke_bevinding(tmp_path):
     assert r["ernst"] == "blokkerend" and "Adres of postcode en huisnummer" in r["bericht"]
     assert r["bewijs"] and all((run_map / p).exists() for p in r["bewijs"])
     assert any(p.endswith(".png") for p in r["bewijs"]) and any(p.endswith(".zip") for p in r["bewijs"])
+    r_onderwerp = r["onderwerp"]
+    stap = bevinding(lambda r: r["onderwerp"] == r_onderwerp and r["controle"].startswith("stap"))
+    assert stap["ernst"] == "informatief" and stap["bewijs"][0].endswith(".png")
     axe = bevinding(lambda r: r["controle"] == "axe-core: label")
     assert axe["details"]["wcag"] and axe["details"]["elementen"] and axe["ernst"] == "ernstig"
 

@@ -265,7 +265,9 @@ def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func
     p.fout = f"stap '{step.keyword} {step.name}' faalde: {_kort(exception)}"
     pagina = request.node.stash.get(PAGINA, None)
     if pagina is not None:
-        leg_scherm_vast(request.node, pagina, "fout")
+        pad = leg_scherm_vast(request.node, pagina, "fout")
+        if pad is not None:
+            p.stappen[-1]["bewijs"] = [staat(request.config).relatief(pad)]
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception) -> None:
@@ -451,5 +453,5 @@ def _schrijf_scenario(s: Staat, nodeid: str, sc: Scenario, rapporten: dict) -> N
                 st_bericht = _overgeslagen_reden(overgeslagen[0])
         s.writer.schrijf(component=component, onderwerp=onderwerp, controle=f"stap {i + 1}: {tekst}",
                          status=st_status, ernst="informatief", bericht=st_bericht,
-                         duur_ms=(st or {}).get("ms"),
+                         duur_ms=(st or {}).get("ms"), bewijs=(st or {}).get("bewijs"),
                          details={"nodeid": nodeid, "stap": i + 1, "scenario_status": status})
