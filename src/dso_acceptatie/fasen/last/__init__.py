@@ -1,0 +1,1 @@
+"""Phase 'last': load tests of the raadpleeg services against their SLOs (locust, load/)."""

@@ -1,0 +1,281 @@
+"""The last phase process: choose a load profile for the target → run locust headless as a
+subprocess over the journeys in load/ → read its CSV → one record per endpoint per SLO.
+
+Safety first, decided here and nowhere else:
+- a read-only target (``alleen_lezen``, production) is never load-tested: one ``overgeslagen``
+  record says why, and no request is sent;
+- only a target whose services all live on loopback gets the heavy profile; any other target
+  gets the gentle one, further capped by the target's ``max_verzoeken_per_seconde``; a profile
+  marked ``alleen_loopback`` is refused for a non-loopback target, also when asked for by name;
+- locust runs bounded (users and time from the profile, hard limits in slo.py) and is killed
+  when it overruns; the key stays in the environment (locust only gets the variable's name).
+"""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.fasen.basis import FaseContext
+from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie.records import RecordWriter
+
+PROJECT = Path(__file__).resolve().parents[4]
+LOAD = Path(os.environ.get("DSO_LAST_MAP") or PROJECT / "load")
+STANDAARD_SLO = LOAD / "slo.toml"
+LOCUST_CONF = LOAD / "locust.conf"
+
+# Journey file -> the services it calls (a journey runs only when the target offers them all).
+REIZEN: dict[str, tuple[str, ...]] = {
+    "raadplegen.py": ("locatieserver", "presenteren", "geometrieopvragen",
+                      "regels-bij-activiteiten"),
+    "vergunningcheck.py": ("uitvoeren",),
+}
+REIS_TITEL = {"raadplegen.py": "regels op een locatie raadplegen",
+              "vergunningcheck.py": "Vergunningcheck"}
+EXTRA_TIJD_S = 60   # start-up, stop-timeout and report writing on top of the run time
+
+
+@dataclass
+class Keuze:
+    """The profile for this target, or why there is none."""
+    profiel: slo_mod.Profiel | None
+    status: str = "geslaagd"       # overgeslagen / geblokkeerd when there is no profile
+    reden: str = ""
+    max_per_seconde: float | None = None
+
+
+def is_loopback(url: str) -> bool:
+    host = (urlparse(url).hostname or "").strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def kies_profiel(doel: dict, slo: slo_mod.SloBestand, urls: list[str],
+                 gevraagd: str | None = None) -> Keuze:
+    """Which profile this target may get (see the module docstring)."""
+    if doel.get("alleen_lezen"):
+        return Keuze(None, "overgeslagen",
+                     f"doel '{doel.get('naam')}' is alleen-lezen (productie): daar draait geen "
+                     "lasttest, want die belast de echte dienst voor alle gebruikers; meet "
+                     "prestaties op pre of op de referentie")
+    loopback = bool(urls) and all(is_loopback(u) for u in urls)
+    naam = gevraagd or ("zwaar" if loopback else "zacht")
+    profiel = slo.profielen.get(naam)
+    if profiel is None:
+        return Keuze(None, "geblokkeerd", f"profiel '{naam}' staat niet in {slo.pad}; bekend: "
+                                          f"{', '.join(slo.profielen)}")
+    if profiel.alleen_loopback and not loopback:
+        niet = sorted({urlparse(u).hostname or u for u in urls if not is_loopback(u)})
+        return Keuze(None, "geblokkeerd",
+                     f"profiel '{naam}' is alleen voor loopback-doelen, maar dit doel staat op "
+                     f"{', '.join(niet)}; kies een zacht profiel")
+    caps = [c for c in (profiel.max_verzoeken_per_seconde, doel.get("max_verzoeken_per_seconde"))
+            if c]
+    return Keuze(profiel, max_per_seconde=min(caps) if caps else None)
+
+
+def _getal(waarde: str) -> float:
+    try:
+        return float(waarde)
+    except (TypeError, ValueError):
+        return 0.0   # locust writes N/A for an endpoint without requests
+
+
+def lees_stats_csv(pad: Path) -> list[slo_mod.Meting]:
+    """Rows of locust's ``<prefix>_stats.csv`` (without the Aggregated row)."""
+    uit = []
+    with open(pad, newline="", encoding="utf-8") as f:
+        for rij in csv.DictReader(f):
+            if rij.get("Name") == "Aggregated" or not rij.get("Name"):
+                continue
+            uit.append(slo_mod.Meting(
+                endpoint=rij["Name"], aantal=int(rij["Request Count"]),
+                fouten=int(rij["Failure Count"]), mediaan_ms=_getal(rij["Median Response Time"]),
+                p95_ms=_getal(rij["95%"]), p99_ms=_getal(rij["99%"]),
+                max_ms=_getal(rij["Max Response Time"]), doorvoer=_getal(rij["Requests/s"])))
+    return uit
+
+
+def lees_failures_csv(pad: Path) -> dict[str, list[str]]:
+    """Per endpoint: 'N× message', most frequent first."""
+    per: dict[str, list[tuple[int, str]]] = {}
+    if not pad.exists():
+        return {}
+    with open(pad, newline="", encoding="utf-8") as f:
+        for rij in csv.DictReader(f):
+            per.setdefault(rij["Name"], []).append((int(rij["Occurrences"]), rij["Error"]))
+    return {n: [f"{k}× {t}" for k, t in sorted(v, reverse=True)[:5]] for n, v in per.items()}
+
+
+class Last:
+    def __init__(self, ctx: FaseContext, w: RecordWriter):
+        self.ctx = ctx
+        self.w = w
+        self.doel = ctx.doel
+        self.bewijs = ctx.bewijs_map                 # <run>/bewijs/last
+        self.rel = Path("bewijs") / "last"
+
+    def schrijf(self, component: str, onderwerp: str, controle: str, status: str, bericht: str,
+                ernst: str = "informatief", **kw) -> None:
+        self.w.schrijf(component=component, onderwerp=onderwerp, controle=controle,
+                       status=status, ernst=ernst, bericht=bericht, **kw)
+
+    def voer_uit(self) -> None:
+        slo_pad = Path(os.environ.get("DSO_LAST_SLO") or STANDAARD_SLO)
+        try:
+            slo = slo_mod.lees(slo_pad)
+        except ConfiguratieFout as e:
+            self.schrijf("last", "slo-bestand", "configuratie", "geblokkeerd",
+                         f"het SLO-bestand is onbruikbaar: {e}", ernst="blokkerend")
+            return
+        diensten: dict[str, str] = self.doel.get("diensten") or {}
+        reizen = [r for r, nodig in REIZEN.items() if all(d in diensten for d in nodig)]
+        for reis, nodig in REIZEN.items():
+            if reis not in reizen:
+                ontbreekt = [d for d in nodig if d not in diensten]
+                self.schrijf("last", REIS_TITEL[reis], "reis-beschikbaar", "overgeslagen",
+                             f"de reis '{REIS_TITEL[reis]}' is niet belast: het doel biedt "
+                             f"{', '.join(ontbreekt)} niet aan")
+        if not reizen:
+            self.schrijf("last", "lasttest", "reis-beschikbaar", "geblokkeerd",
+                         "het doel biedt geen enkele raadpleegdienst aan die de lasttests nodig "
+                         "hebben; er is niets te belasten", ernst="blokkerend")
+            return
+        gebruikt = sorted({d for r in reizen for d in REIZEN[r]})
+        keuze = kies_profiel(self.doel, slo, [diensten[d] for d in gebruikt],
+                             os.environ.get("DSO_LAST_PROFIEL") or None)
+        if keuze.profiel is None:
+            self.schrijf("last", "lastprofiel", "lastprofiel", keuze.status, keuze.reden,
+                         ernst="blokkerend" if keuze.status == "geblokkeerd" else "informatief")
+            return
+        self.belast(slo, keuze, reizen, {d: diensten[d] for d in gebruikt})
+
+    def belast(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
+               diensten: dict[str, str]) -> None:
+        p = keuze.profiel
+        assert p is not None
+        prefix = self.bewijs / "locust"
+        html = self.bewijs / "rapport.html"
+        log_pad = self.bewijs / "locust.log"
+        host = _origin(next(iter(diensten.values())))
+        cmd = [sys.executable, "-m", "locust",
+               "-f", ",".join(str(LOAD / r) for r in reizen), "--config", str(LOCUST_CONF),
+               "--headless", "--only-summary", "--host", host,
+               "-u", str(p.gebruikers), "-r", str(p.spawnsnelheid), "-t", f"{p.duur_s:g}s",
+               "--csv", str(prefix), "--html", str(html),
+               "--profiel", p.naam, "--slo", str(slo.pad),
+               "--sleutel-variabele", self.doel.get("api_sleutel_variabele") or "",
+               "--diensten", json.dumps(diensten)]
+        if keuze.max_per_seconde:
+            cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]
+        limiet = p.duur_s + EXTRA_TIJD_S
+        start = time.monotonic()
+        with open(log_pad, "wb") as log:
+            proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+            try:
+                code = proces.wait(timeout=limiet)
+            except subprocess.TimeoutExpired:
+                _stop(proces)
+                code = None
+        duur_ms = (time.monotonic() - start) * 1000
+        self._maskeer(log_pad, html, *self.bewijs.glob("locust_*.csv"))
+        stats = Path(f"{prefix}_stats.csv")
+        bewijs = [str(self.rel / n) for n in ("locust_stats.csv", "locust_failures.csv",
+                                              "rapport.html", "locust.log")
+                  if (self.bewijs / n).exists()]
+        profiel_details = {"profiel": p.naam, "gebruikers": p.gebruikers,
+                           "spawnsnelheid": p.spawnsnelheid, "duur_s": p.duur_s,
+                           "reizen_per_gebruiker_per_s": p.reizen_per_gebruiker_per_s,
+                           "max_verzoeken_per_seconde": keuze.max_per_seconde,
+                           "reizen": reizen, "locust_exitcode": code}
+        if code is None or not stats.exists() or code not in (0, 1):
+            reden = (f"locust overschreed de tijdslimiet van {limiet:g} s en is gestopt"
+                     if code is None else f"locust stopte met code {code} zonder bruikbare "
+                     f"statistiek; zie {self.rel / 'locust.log'}: {_staart(log_pad)}")
+            self.schrijf("last", "lasttest", "locust", "geblokkeerd", reden, ernst="blokkerend",
+                         duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
+            return
+        metingen = lees_stats_csv(stats)
+        meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
+        totaal = sum(m.aantal for m in metingen)
+        self.schrijf("last", "lastprofiel", "lastprofiel", "geslaagd",
+                     f"profiel '{p.naam}': {p.gebruikers} gebruikers, {p.duur_s:g} s, "
+                     f"{totaal} verzoeken over {len(metingen)} endpoints "
+                     f"({', '.join(REIS_TITEL[r] for r in reizen)})",
+                     duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
+        verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
+        per_naam = {m.endpoint: m for m in metingen}
+        for u in slo_mod.beoordeel_alles(metingen, slo, p, verwacht):
+            m = per_naam.get(u.endpoint)
+            details = {"slo": u.slo, "gemeten": _rond(u.gemeten), "grens": u.grens,
+                       "eenheid": u.eenheid, "profiel": p.naam}
+            if m is not None:
+                details.update(aantal=m.aantal, fouten=m.fouten,
+                               foutpercentage=_rond(m.foutpercentage), mediaan_ms=m.mediaan_ms,
+                               p95_ms=m.p95_ms, p99_ms=m.p99_ms, max_ms=m.max_ms,
+                               doorvoer=_rond(m.doorvoer))
+            if meldingen.get(u.endpoint):
+                details["foutmeldingen"] = meldingen[u.endpoint]
+            self.schrijf(u.endpoint.split(" ", 1)[0], u.endpoint, u.slo, u.status, u.bericht,
+                         ernst=slo.ernst[u.slo] if u.status == "gefaald" else "informatief",
+                         bewijs=bewijs, details=details)
+
+    def _maskeer(self, *paden: Path) -> None:
+        """Evidence files pass the same masker as records (the key should never be there)."""
+        for pad in paden:
+            if pad.exists():
+                tekst = pad.read_text(encoding="utf-8", errors="replace")
+                gemaskeerd = self.w.masker(tekst)
+                if gemaskeerd != tekst:
+                    pad.write_text(gemaskeerd, encoding="utf-8")
+
+
+def _origin(url: str) -> str:
+    u = urlparse(url)
+    return f"{u.scheme}://{u.netloc}"
+
+
+def _rond(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def _staart(pad: Path, regels: int = 5) -> str:
+    try:
+        return " | ".join(pad.read_text(encoding="utf-8", errors="replace").splitlines()[-regels:])
+    except OSError:
+        return "(geen log)"
+
+
+def _stop(proces: subprocess.Popen) -> None:
+    try:
+        os.killpg(proces.pid, signal.SIGTERM)
+        proces.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proces.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proces.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ctx = FaseContext.uit_argumenten("last", argv)
+    with ctx.writer as w:
+        Last(ctx, w).voer_uit()
+    return 0

@@ -1,0 +1,202 @@
+"""What every locustfile in load/ shares: its options, the key, service URLs, pacing, rate caps
+and the SLO gate. Imported only inside a locust process (importing locust patches the stdlib
+with gevent), never by the phase itself.
+
+Options (command line, ``load/locust.conf`` or ``LOCUST_<NAAM>`` variables):
+``--profiel`` (profile in slo.toml: pacing per user and the overall cap), ``--slo`` (the file),
+``--sleutel-variabele`` (name of the environment variable holding the key: the key itself is
+never an option, so it never shows in ``ps`` or in a conf file), ``--diensten`` (JSON, base URL
+per service; default ``--host`` + the standard DSO base path), ``--zoektermen`` and
+``--max-per-seconde`` (the target's own cap, when lower than the profile's).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from locust import events
+from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import RescheduleTask
+
+from dso_acceptatie.diensten import DIENSTEN
+from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.fasen.last import slo as slo_mod
+
+log = logging.getLogger("dso_last")
+STANDAARD_SLO = Path(__file__).resolve().parents[4] / "load" / "slo.toml"
+
+
+@events.init_command_line_parser.add_listener
+def _opties(parser) -> None:
+    parser.add_argument("--profiel", default="zwaar",
+                        help="profiel uit het SLO-bestand (tempo per gebruiker, plafond)")
+    parser.add_argument("--slo", default=str(STANDAARD_SLO), help="SLO-bestand (TOML)")
+    parser.add_argument("--sleutel-variabele", default="DSO_API_KEY",
+                        help="naam van de omgevingsvariabele met de API-sleutel")
+    parser.add_argument("--diensten", default="",
+                        help="JSON: basis-URL per dienst (leeg: --host + standaard DSO-basispad)")
+    parser.add_argument("--zoektermen", default="Marktplein 1",
+                        help="adressen die burgers intypen, gescheiden door |")
+    parser.add_argument("--max-per-seconde", type=float, default=0,
+                        help="plafond over alle diensten samen (lager dan dat van het profiel)")
+
+
+class _Begrenzer:
+    """At most ``per_seconde`` requests a second from this process (slots handed out in order)."""
+
+    def __init__(self, per_seconde: float):
+        self.interval = 1.0 / per_seconde
+        self.volgende = 0.0
+        self._lock = threading.Lock()
+
+    def wacht(self) -> None:
+        with self._lock:
+            nu = time.monotonic()
+            slot = max(nu, self.volgende)
+            self.volgende = slot + self.interval
+        if slot > nu:
+            time.sleep(slot - nu)   # gevent-patched: only this user waits
+
+
+class _Staat:
+    slo: slo_mod.SloBestand
+    profiel: slo_mod.Profiel
+    begrenzers: dict[str, _Begrenzer]
+    totaal: _Begrenzer | None
+
+
+STAAT = _Staat()
+
+
+@events.init.add_listener
+def _init(environment, **_kw) -> None:
+    o = environment.parsed_options
+    if o is None:   # locust used as a library
+        return
+    try:
+        STAAT.slo = slo_mod.lees(Path(o.slo))
+        if o.profiel not in STAAT.slo.profielen:
+            raise ConfiguratieFout(f"{o.slo}: profiel '{o.profiel}' bestaat niet. Oplossing: "
+                                   f"kies uit {', '.join(STAAT.slo.profielen)}.")
+    except ConfiguratieFout as e:
+        sys.stderr.write(f"{e}\n")
+        sys.exit(2)
+    STAAT.profiel = STAAT.slo.profielen[o.profiel]
+    STAAT.begrenzers = {d: _Begrenzer(n) for d, n in STAAT.slo.limieten.items()}
+    caps = [c for c in (STAAT.profiel.max_verzoeken_per_seconde, o.max_per_seconde) if c]
+    STAAT.totaal = _Begrenzer(min(caps)) if caps else None
+
+
+def _throughput(user: "DsoGebruiker") -> float:
+    # constant_throughput, with the rate of the profile chosen at start
+    rate = STAAT.profiel.reizen_per_gebruiker_per_s
+    loop = time.perf_counter() - user._cp_last_run - user._cp_last_wait_time
+    user._cp_last_wait_time = max(0.0, 1.0 / rate - loop)
+    user._cp_last_run = time.perf_counter()
+    return user._cp_last_wait_time
+
+
+class Mislukt(RescheduleTask):
+    """A step of a journey failed: the rest of this journey cannot go on (already counted as a
+    failure; locust ends the task quietly and the user waits for its next journey)."""
+
+
+class DsoGebruiker(FastHttpUser):
+    """A user of the DSO raadpleeg-APIs: key header, URL per service, and checked calls."""
+
+    abstract = True
+    wait_time = _throughput
+
+    def on_start(self) -> None:
+        o = self.environment.parsed_options
+        self.basis = {n: (self.host or "").rstrip("/") + d.basispad for n, d in DIENSTEN.items()}
+        if o.diensten:
+            self.basis.update({n: u.rstrip("/") for n, u in json.loads(o.diensten).items()})
+        sleutel = os.environ.get(o.sleutel_variabele or "")
+        self.sleutel_headers = {"x-api-key": sleutel} if sleutel else {}
+        self.zoektermen = [t.strip() for t in o.zoektermen.split("|") if t.strip()]
+
+    @contextmanager
+    def vraag(self, dienst: str, methode: str, pad: str, *, params: dict | None = None,
+              json_body=None, headers: dict | None = None, sjabloon: str | None = None,
+              verwacht: tuple[int, ...] = (200,)):
+        """Call ``<dienst><pad>``; yield the response; any unexpected status is a failure.
+
+        The statistics name is ``<dienst> <METHODE> <sjabloon>`` (the path with its parameters
+        as placeholders), which is also the endpoint's key in slo.toml.
+        """
+        for begrenzer in (STAAT.totaal, STAAT.begrenzers.get(dienst) or STAAT.begrenzers.get("*")):
+            if begrenzer is not None:
+                begrenzer.wacht()
+        url = self.basis[dienst] + pad + (f"?{urlencode(params, doseq=True)}" if params else "")
+        h = {"Accept": "application/hal+json, application/json;q=0.9", **self.sleutel_headers,
+             **(headers or {})}
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body)
+            h["Content-Type"] = "application/json"
+        naam = f"{dienst} {methode} {sjabloon or pad}"
+        with self.client.request(methode, url, name=naam, data=data, headers=h,
+                                 catch_response=True) as r:
+            if r.status_code not in verwacht:
+                r.failure(_status_tekst(r))
+                raise Mislukt(naam)
+            try:
+                yield r
+            except (KeyError, IndexError, TypeError, ValueError) as e:
+                r.failure(f"antwoord mist wat de reis nodig heeft: {type(e).__name__}: {e}")
+                raise Mislukt(naam) from None
+
+
+def _status_tekst(r) -> str:
+    if r.status_code == 429:
+        ra = r.headers.get("Retry-After")
+        return (f"HTTP 429 te veel verzoeken (Retry-After: {ra})" if ra
+                else "HTTP 429 te veel verzoeken ZONDER Retry-After")
+    if not r.status_code:
+        return f"geen antwoord: {r.error}"
+    return f"HTTP {r.status_code}"
+
+
+def pad_deel(waarde: str) -> str:
+    """A value as one path segment."""
+    return quote(str(waarde), safe="")
+
+
+def metingen_uit_stats(stats) -> list[slo_mod.Meting]:
+    uit = []
+    for entry in stats.entries.values():
+        if not entry.num_requests:
+            continue
+        uit.append(slo_mod.Meting(
+            endpoint=entry.name, aantal=entry.num_requests, fouten=entry.num_failures,
+            mediaan_ms=entry.median_response_time,
+            p95_ms=entry.get_response_time_percentile(0.95),
+            p99_ms=entry.get_response_time_percentile(0.99),
+            max_ms=entry.max_response_time, doorvoer=entry.total_rps))
+    return uit
+
+
+@events.quitting.add_listener
+def _slo_poort(environment, **_kw) -> None:
+    """Exit code 1 when any SLO is breached: `locust ...` alone is a CI gate."""
+    if getattr(STAAT, "slo", None) is None:
+        return
+    uitkomsten = slo_mod.beoordeel_alles(metingen_uit_stats(environment.stats), STAAT.slo,
+                                         STAAT.profiel)
+    gefaald = [u for u in uitkomsten if u.status == "gefaald"]
+    for u in uitkomsten:
+        log.info("SLO %-14s %-11s %s: %s", u.slo, u.status, u.endpoint, u.bericht)
+    if gefaald:
+        log.error("%d SLO('s) overschreden", len(gefaald))
+        environment.process_exit_code = 1
+    elif environment.process_exit_code is None:
+        environment.process_exit_code = 0

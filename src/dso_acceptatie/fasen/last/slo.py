@@ -1,0 +1,352 @@
+"""load/slo.toml: load profiles, client-side rate caps and service levels per endpoint.
+
+One evaluation (:func:`beoordeel`) serves both the phase (figures from locust's CSV) and the
+locustfiles' own ``events.quitting`` gate (figures from ``environment.stats``), so a person who
+runs locust by hand gets the same verdict as the run.
+
+Every mistake in the file stops with a Dutch message naming file, line and fix
+(:class:`~dso_acceptatie.doelen.ConfiguratieFout`); unknown keys are errors, never ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.records import ERNSTEN
+
+# SLO name (controle in the record) -> key in slo.toml, unit, and whether higher is better.
+SLO_SLEUTELS = {
+    "p95-latentie": ("p95_ms", "ms"),
+    "p99-latentie": ("p99_ms", "ms"),
+    "foutpercentage": ("foutpercentage", "%"),
+    "doorvoer": ("doorvoer_min", "verzoeken/s"),
+}
+_SLEUTEL_NAAR_SLO = {k: naam for naam, (k, _) in SLO_SLEUTELS.items()}
+STANDAARD_ERNST = {"p95-latentie": "ernstig", "p99-latentie": "hinderlijk",
+                   "foutpercentage": "ernstig", "doorvoer": "hinderlijk"}
+
+PROFIEL_SLEUTELS = {
+    "omschrijving": str, "gebruikers": int, "spawnsnelheid": (int, float), "duur_s": (int, float),
+    "reizen_per_gebruiker_per_s": (int, float), "max_verzoeken_per_seconde": (int, float),
+    "alleen_loopback": bool, "doorvoer_toetsen": bool,
+}
+# Hard bounds so no file can turn the phase into an unbounded load generator.
+MAX_GEBRUIKERS = 200
+MAX_DUUR_S = 120
+ENDPOINT_SLEUTELS = {"p95_ms", "p99_ms", "foutpercentage", "doorvoer_min", "min_verzoeken"}
+BOVENSTE = {"profielen", "limieten", "standaard", "endpoints", "ernst"}
+_ENDPOINT = re.compile(r"^[a-z][a-z-]* (GET|POST|PUT|PATCH|DELETE|HEAD) /\S*$")
+
+
+@dataclass(frozen=True)
+class Profiel:
+    naam: str
+    omschrijving: str
+    gebruikers: int
+    spawnsnelheid: float
+    duur_s: float
+    reizen_per_gebruiker_per_s: float
+    max_verzoeken_per_seconde: float | None = None   # over all services together, client-side
+    alleen_loopback: bool = False
+    doorvoer_toetsen: bool = True
+
+
+@dataclass(frozen=True)
+class Grenzen:
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    foutpercentage: float | None = None
+    doorvoer_min: float | None = None
+    min_verzoeken: int = 1
+
+
+@dataclass
+class SloBestand:
+    pad: Path
+    profielen: dict[str, Profiel]
+    limieten: dict[str, float]           # per service: the most we send per second (per key)
+    standaard: Grenzen
+    endpoints: dict[str, Grenzen]
+    ernst: dict[str, str] = field(default_factory=lambda: dict(STANDAARD_ERNST))
+
+    def grenzen(self, endpoint: str) -> Grenzen:
+        return self.endpoints.get(endpoint, self.standaard)
+
+
+@dataclass(frozen=True)
+class Meting:
+    """Figures of one endpoint over the whole load run (times in ms)."""
+    endpoint: str            # "<dienst> <METHODE> <pad>", the locust request name
+    aantal: int
+    fouten: int
+    mediaan_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    doorvoer: float          # requests per second over the run
+
+    @property
+    def dienst(self) -> str:
+        return self.endpoint.split(" ", 1)[0]
+
+    @property
+    def foutpercentage(self) -> float:
+        return 100.0 * self.fouten / self.aantal if self.aantal else 0.0
+
+
+@dataclass(frozen=True)
+class Uitkomst:
+    endpoint: str
+    slo: str                 # SLO name, e.g. "p95-latentie"
+    status: str              # geslaagd | gefaald | overgeslagen
+    gemeten: float | None
+    grens: float
+    eenheid: str
+    bericht: str
+
+
+# --------------------------------------------------------------------------- reading
+
+def _regel_van(tekst: str, tabel: tuple[str, ...], sleutel: str | None = None) -> int | None:
+    """Line of ``[a.b."c"]`` (or of ``sleutel =`` inside it); tomllib gives none for meaning."""
+    def kop_past(regel: str) -> bool:
+        m = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", regel)
+        if not m:
+            return False
+        try:
+            delen = _toml_sleutelpad(m.group(1))
+        except ValueError:
+            return False
+        return tuple(delen) == tabel
+
+    regels = tekst.splitlines()
+    for i, r in enumerate(regels):
+        if tabel and not kop_past(r):
+            continue
+        if sleutel is None:
+            return i + 1 if tabel else None
+        for j in range(i + 1 if tabel else 0, len(regels)):
+            if tabel and regels[j].lstrip().startswith("["):
+                break
+            if not tabel and regels[j].lstrip().startswith("["):
+                break
+            if re.match(r'^\s*("?)' + re.escape(sleutel) + r'\1\s*=', regels[j]):
+                return j + 1
+        return i + 1 if tabel else None
+    return None
+
+
+def _toml_sleutelpad(tekst: str) -> list[str]:
+    """Split a TOML dotted key (bare or quoted parts) the way tomllib does, for line lookup."""
+    delen, i = [], 0
+    tekst = tekst.strip()
+    while i < len(tekst):
+        if tekst[i] in "\"'":
+            einde = tekst.index(tekst[i], i + 1)
+            delen.append(tekst[i + 1:einde])
+            i = einde + 1
+        else:
+            m = re.match(r"[A-Za-z0-9_-]+", tekst[i:])
+            if not m:
+                raise ValueError(tekst)
+            delen.append(m.group(0))
+            i += m.end()
+        while i < len(tekst) and tekst[i] in " \t":
+            i += 1
+        if i < len(tekst):
+            if tekst[i] != ".":
+                raise ValueError(tekst)
+            i += 1
+            while i < len(tekst) and tekst[i] in " \t":
+                i += 1
+    return delen
+
+
+def _fout(pad: Path, regel: int | None, tekst: str) -> ConfiguratieFout:
+    return ConfiguratieFout(f"{pad}:{regel}: {tekst}" if regel else f"{pad}: {tekst}")
+
+
+def _getal(waarde, pad: Path, regel: int | None, wat: str, *, geheel: bool = False,
+           minimum: float = 0.0, maximum: float | None = None) -> float:
+    soort = int if geheel else (int, float)
+    if isinstance(waarde, bool) or not isinstance(waarde, soort) or (
+            isinstance(waarde, float) and not math.isfinite(waarde)):
+        raise _fout(pad, regel, f"'{wat}' moet een {'geheel ' if geheel else ''}getal zijn, niet "
+                                f"{waarde!r}. Oplossing: schrijf bijvoorbeeld {wat} = 10.")
+    if waarde < minimum or (maximum is not None and waarde > maximum):
+        bereik = f"tussen {minimum:g} en {maximum:g}" if maximum is not None else f"minstens {minimum:g}"
+        raise _fout(pad, regel, f"'{wat}' = {waarde} ligt buiten het toegestane bereik; het moet "
+                                f"{bereik} zijn.")
+    return waarde
+
+
+def _grenzen(waarden: dict, pad: Path, tekst: str, tabel: tuple[str, ...],
+             basis: Grenzen | None) -> Grenzen:
+    if not isinstance(waarden, dict):
+        raise _fout(pad, _regel_van(tekst, tabel[:-1], tabel[-1]) or _regel_van(tekst, tabel),
+                    f"[{'.'.join(tabel)}] moet een tabel zijn.")
+    uit = dict(basis.__dict__) if basis else {}
+    for sleutel, waarde in waarden.items():
+        regel = _regel_van(tekst, tabel, sleutel)
+        if sleutel not in ENDPOINT_SLEUTELS:
+            raise _fout(pad, regel, f"onbekende sleutel '{sleutel}' in [{'.'.join(tabel)}]. "
+                                    f"Oplossing: gebruik een van: {', '.join(sorted(ENDPOINT_SLEUTELS))}.")
+        maximum = 100.0 if sleutel == "foutpercentage" else None
+        uit[sleutel] = _getal(waarde, pad, regel, sleutel, geheel=sleutel == "min_verzoeken",
+                              maximum=maximum)
+    return Grenzen(**uit)
+
+
+def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
+    tabel = ("profielen", naam)
+    if not isinstance(waarden, dict):
+        raise _fout(pad, _regel_van(tekst, ("profielen",), naam), f"profiel '{naam}' moet een "
+                    f"tabel zijn. Oplossing: schrijf [profielen.{naam}].")
+    for sleutel, waarde in waarden.items():
+        regel = _regel_van(tekst, tabel, sleutel)
+        if sleutel not in PROFIEL_SLEUTELS:
+            raise _fout(pad, regel, f"onbekende sleutel '{sleutel}' in [profielen.{naam}]. "
+                                    f"Oplossing: gebruik een van: {', '.join(sorted(PROFIEL_SLEUTELS))}.")
+        verwacht = PROFIEL_SLEUTELS[sleutel]
+        if verwacht is bool or verwacht is str:
+            if not isinstance(waarde, verwacht):
+                raise _fout(pad, regel, f"'{sleutel}' in [profielen.{naam}] heeft het verkeerde "
+                                        f"type; verwacht {'true of false' if verwacht is bool else 'tekst'}.")
+    ontbreekt = [s for s in ("gebruikers", "spawnsnelheid", "duur_s", "reizen_per_gebruiker_per_s")
+                 if s not in waarden]
+    if ontbreekt:
+        raise _fout(pad, _regel_van(tekst, tabel), f"profiel '{naam}' mist {', '.join(ontbreekt)}. "
+                    "Oplossing: geef gebruikers, spawnsnelheid, duur_s en reizen_per_gebruiker_per_s.")
+
+    def g(sleutel, **kw):
+        return _getal(waarden[sleutel], pad, _regel_van(tekst, tabel, sleutel), sleutel, **kw)
+
+    max_rps = waarden.get("max_verzoeken_per_seconde")
+    return Profiel(
+        naam=naam, omschrijving=waarden.get("omschrijving", ""),
+        gebruikers=int(g("gebruikers", geheel=True, minimum=1, maximum=MAX_GEBRUIKERS)),
+        spawnsnelheid=float(g("spawnsnelheid", minimum=0.1, maximum=MAX_GEBRUIKERS)),
+        duur_s=float(g("duur_s", minimum=1, maximum=MAX_DUUR_S)),
+        reizen_per_gebruiker_per_s=float(g("reizen_per_gebruiker_per_s", minimum=0.01, maximum=50)),
+        max_verzoeken_per_seconde=None if max_rps is None else float(
+            g("max_verzoeken_per_seconde", minimum=0.1)),
+        alleen_loopback=bool(waarden.get("alleen_loopback", False)),
+        doorvoer_toetsen=bool(waarden.get("doorvoer_toetsen", True)),
+    )
+
+
+def lees(pad: Path) -> SloBestand:
+    """Read and check slo.toml; raise ConfiguratieFout with file and line on any mistake."""
+    pad = Path(pad)
+    try:
+        tekst = pad.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfiguratieFout(f"{pad}: bestand niet gevonden. Oplossing: zet het SLO-bestand "
+                               "terug (load/slo.toml) of wijs een ander aan met DSO_LAST_SLO.") from None
+    try:
+        data = tomllib.loads(tekst)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"at line (\d+)", str(e))
+        raise _fout(pad, int(m.group(1)) if m else None,
+                    f"geen geldige TOML ({e}). Oplossing: herstel de syntaxis op die regel.") from None
+    for sleutel in data:
+        if sleutel not in BOVENSTE:
+            raise _fout(pad, _regel_van(tekst, (sleutel,)) or _regel_van(tekst, (), sleutel),
+                        f"onbekende sleutel '{sleutel}'. Oplossing: gebruik een van: "
+                        f"{', '.join(sorted(BOVENSTE))}.")
+    profielen = {naam: _profiel(naam, w, pad, tekst)
+                 for naam, w in (data.get("profielen") or {}).items()}
+    if not profielen:
+        raise _fout(pad, None, "er staat geen enkel profiel in. Oplossing: voeg "
+                               "[profielen.zwaar] en [profielen.zacht] toe.")
+    limieten: dict[str, float] = {}
+    for dienst, waarde in (data.get("limieten") or {}).items():
+        limieten[dienst] = float(_getal(waarde, pad, _regel_van(tekst, ("limieten",), dienst),
+                                        f"limieten.{dienst}", minimum=0.1))
+    standaard = _grenzen(data.get("standaard") or {}, pad, tekst, ("standaard",), None)
+    endpoints: dict[str, Grenzen] = {}
+    for naam, waarden in (data.get("endpoints") or {}).items():
+        if not _ENDPOINT.match(naam):
+            raise _fout(pad, _regel_van(tekst, ("endpoints", naam)),
+                        f"endpoint '{naam}' heeft niet de vorm '<dienst> <METHODE> <pad>'. "
+                        "Oplossing: schrijf bijvoorbeeld [endpoints.\"presenteren POST "
+                        "/annotaties/regeltekstannotaties/_zoek\"].")
+        endpoints[naam] = _grenzen(waarden, pad, tekst, ("endpoints", naam), standaard)
+    ernst = dict(STANDAARD_ERNST)
+    for slo_naam, waarde in (data.get("ernst") or {}).items():
+        regel = _regel_van(tekst, ("ernst",), slo_naam)
+        if slo_naam not in SLO_SLEUTELS:
+            raise _fout(pad, regel, f"onbekende SLO '{slo_naam}' in [ernst]. Oplossing: kies uit "
+                                    f"{', '.join(SLO_SLEUTELS)}.")
+        if waarde not in ERNSTEN:
+            raise _fout(pad, regel, f"ernst '{waarde}' bestaat niet. Oplossing: kies uit "
+                                    f"{', '.join(ERNSTEN)}.")
+        ernst[slo_naam] = waarde
+    return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst)
+
+
+# --------------------------------------------------------------------------- judging
+
+def _getal_tekst(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x)}"
+
+
+def beoordeel(meting: Meting, grenzen: Grenzen, profiel: Profiel | None) -> list[Uitkomst]:
+    """One outcome per SLO that applies to this endpoint."""
+    uit: list[Uitkomst] = []
+    e = meting.endpoint
+    weinig = meting.aantal < grenzen.min_verzoeken
+    for slo, (sleutel, eenheid) in SLO_SLEUTELS.items():
+        grens = getattr(grenzen, sleutel)
+        if grens is None:
+            continue
+        if slo == "foutpercentage":
+            gemeten = meting.foutpercentage
+            ok = gemeten <= grens
+            tekst = (f"{_getal_tekst(gemeten)}% fouten ({meting.fouten} van {meting.aantal}); "
+                     f"grens {_getal_tekst(grens)}%")
+            if meting.aantal == 0:
+                uit.append(Uitkomst(e, slo, "gefaald", None, grens, eenheid,
+                                    "geen enkel verzoek gemeten: de reis kwam niet bij dit endpoint"))
+                continue
+        elif slo == "doorvoer":
+            gemeten = meting.doorvoer
+            if profiel is not None and not profiel.doorvoer_toetsen:
+                uit.append(Uitkomst(e, slo, "overgeslagen", gemeten, grens, eenheid,
+                                    f"doorvoer niet getoetst in profiel '{profiel.naam}': dat "
+                                    "profiel begrenst zelf het tempo, dus de gemeten "
+                                    f"{_getal_tekst(gemeten)} verzoeken/s zegt niets over de dienst"))
+                continue
+            ok = gemeten >= grens
+            tekst = (f"{_getal_tekst(gemeten)} verzoeken/s; minimum {_getal_tekst(grens)} verzoeken/s")
+        else:
+            gemeten = meting.p95_ms if slo == "p95-latentie" else meting.p99_ms
+            pct = slo[:3]
+            if weinig:
+                uit.append(Uitkomst(e, slo, "overgeslagen", gemeten if meting.aantal else None,
+                                    grens, eenheid,
+                                    f"te weinig verzoeken ({meting.aantal}, minimaal "
+                                    f"{grenzen.min_verzoeken}) voor een betrouwbaar {pct}"))
+                continue
+            ok = gemeten <= grens
+            tekst = f"{pct} {_getal_tekst(gemeten)} ms; grens {_getal_tekst(grens)} ms"
+        uit.append(Uitkomst(e, slo, "geslaagd" if ok else "gefaald", gemeten, grens, eenheid,
+                            ("binnen de SLO: " if ok else "SLO overschreden: ") + tekst))
+    return uit
+
+
+def beoordeel_alles(metingen: list[Meting], slo: SloBestand, profiel: Profiel | None,
+                    verwacht: list[str] = ()) -> list[Uitkomst]:
+    """All outcomes; an endpoint in ``verwacht`` that was never called is judged with zero calls."""
+    per_naam = {m.endpoint: m for m in metingen}
+    for naam in verwacht:
+        per_naam.setdefault(naam, Meting(naam, 0, 0, 0, 0, 0, 0, 0))
+    uit: list[Uitkomst] = []
+    for naam in sorted(per_naam):
+        uit += beoordeel(per_naam[naam], slo.grenzen(naam), profiel)
+    return uit
