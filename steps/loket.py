@@ -646,9 +646,12 @@ def antwoord_op(page: Page, vraag, antwoord):
     page.get_by_role("button", name="Volgende").click()
 
 
-@when("ik naar de vorige vraag ga")
-def vorige_vraag(page: Page):
-    page.get_by_role("button", name="Vorige").click()
+@when(parsers.parse("ik met {terug} naar de vorige vraag ga"))
+def vorige_vraag(page: Page, terug):
+    if "browser" in terug:
+        page.go_back()
+    else:
+        page.get_by_role("button", name="Vorige").click()
 
 
 @then(parsers.parse('staat bij de vraag "{vraag}" nog het antwoord "{antwoord}"'))

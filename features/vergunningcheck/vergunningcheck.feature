@@ -51,8 +51,14 @@ Functionaliteit: Vergunningcheck
       | -5           |
 
   @hinderlijk
-  Scenario: Met Vorige blijft een gegeven antwoord bewaard
+  Abstract Scenario: Terug naar de vorige vraag houdt het antwoord (<terug>)
     Als ik de werkzaamheid "Kappen van een boom" kies
     En ik op de vraag "Wat is de stamomtrek van de boom?" "80" antwoord
-    En ik naar de vorige vraag ga
-    Dan staat bij de vraag "Wat is de stamomtrek van de boom?" nog het antwoord "80"
+    En ik op de vraag "Is de boom zichtbaar vanaf openbaar toegankelijk gebied?" "Ja" antwoord
+    En ik met <terug> naar de vorige vraag ga
+    Dan staat bij de vraag "Is de boom zichtbaar vanaf openbaar toegankelijk gebied?" nog het antwoord "Ja"
+
+    Voorbeelden:
+      | terug                         |
+      | de knop Vorige                |
+      | de terugknop van de browser   |
