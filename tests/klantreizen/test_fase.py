@@ -40,8 +40,9 @@ SLEUTEL = "proefsleutel-" + secrets.token_hex(8)
 def _run(tmp_path: Path, fouten: str | None = None,
          selectie: str = SELECTIE) -> tuple[int, Path, list[dict]]:
     # A known key (the run only generates one when none is set), to prove it is never written.
+    # The whole project suite runs in parallel on 2 cores: give the browser steps more room.
     omgeving = dict(os.environ, DSO_KLANTREIZEN_SELECTIE=selectie, DSO_KLANTREIZEN_WERKERS="2",
-                    DSO_REFERENTIE_API_KEY=SLEUTEL)
+                    DSO_REFERENTIE_API_KEY=SLEUTEL, DSO_KLANTREIZEN_TIMEOUT_MS="15000")
     if fouten:
         omgeving["DSO_KLANTREIZEN_HERHALINGEN"] = "0"   # a fault is not flaky: no retry needed
     cmd = [sys.executable, "-m", "dso_acceptatie", "run", "--fase", "klantreizen",
@@ -63,8 +64,10 @@ def test_schone_referentie_slaagt(tmp_path):
     scenarios = _scenarios(records)
     log = (run_map / "klantreizen.log").read_text(errors="replace")[-3000:]
     assert len(scenarios) >= 10, log
+    # 'instabiel' (passed on the retry) is allowed: on a loaded CI machine a step may time out
+    # once; it is recorded as such and does not block acceptance (acceptatiecriteria.toml).
     niet_goed = [(r["onderwerp"], r["status"], r["bericht"]) for r in records
-                 if r["status"] not in ("geslaagd",)]
+                 if r["status"] not in ("geslaagd", "instabiel")]
     assert not niet_goed, niet_goed
     assert code == 0
     # every journey of the subset is there, each page was checked on accessibility
