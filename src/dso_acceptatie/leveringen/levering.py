@@ -1,0 +1,203 @@
+"""Validate one delivery: stage it safely, detect what it is, run the right processors.
+
+A delivery is a folder, a zip, or a single file. It is first copied or unpacked into a private
+work folder with every safety check of :mod:`veilig`; nothing is ever read from a vendor's path
+again after that. Each XML file is parsed once with the hardened parser and classified by its
+root namespace: STOP/LVBB, TPOD/IMOW (OW files), STTR (DMN + STTR manifest/opdracht) or IMRO 2012.
+The validators per standard then add findings; which rule set each applied (and why, e.g. by
+peildatum) is part of the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from dso_acceptatie.leveringen import veilig
+from dso_acceptatie.leveringen.model import (
+    FOUT,
+    INFORMATIEF,
+    SOORT_NAAM,
+    SOORTEN,
+    Bevinding,
+    Uitkomst,
+)
+from dso_acceptatie.leveringen.veilig import (
+    STANDAARD,
+    Limieten,
+    OnleesbareInvoer,
+    OnveiligeInvoer,
+    Teller,
+)
+
+
+@dataclass
+class Bestand:
+    naam: str                              # path inside the delivery (posix), as people see it
+    pad: Path                              # the staged copy
+    boom: etree._ElementTree | None = None
+    soort: str | None = None
+
+    @property
+    def ns(self) -> str:
+        return etree.QName(self.boom.getroot()).namespace or "" if self.boom is not None else ""
+
+    @property
+    def lokale_naam(self) -> str:
+        return etree.QName(self.boom.getroot()).localname if self.boom is not None else ""
+
+
+@dataclass
+class Levering:
+    werkmap: Path
+    bestanden: list[Bestand]
+    peildatum: date
+    opties: dict = field(default_factory=dict)
+
+    def van_soort(self, soort: str) -> list[Bestand]:
+        return [b for b in self.bestanden if b.soort == soort]
+
+    def mappen(self) -> dict[Path, list[Bestand]]:
+        """Files per folder: each folder is one package (a zip inside a folder is a folder)."""
+        uit: dict[Path, list[Bestand]] = {}
+        for b in self.bestanden:
+            uit.setdefault(b.pad.parent, []).append(b)
+        return uit
+
+    def naam_van(self, pad: Path) -> str:
+        return pad.relative_to(self.werkmap).as_posix()
+
+
+XML_EXTENSIES = {".xml", ".gml", ".dmn"}
+
+
+def soort_van(ns: str) -> str | None:
+    if ns.startswith("http://www.geonovum.nl/imro/"):
+        return "imro"
+    if ns.startswith(("http://www.omg.org/spec/DMN/", "https://www.omg.org/spec/DMN/",
+                      "http://toepasbare-regels.omgevingswet.overheid.nl/")):
+        return "sttr"
+    if ns.startswith("http://www.geostandaarden.nl/"):
+        return "tpod"
+    if ns.startswith(("https://standaarden.overheid.nl/", "http://www.overheid.nl/2017/",
+                      "http://www.opengis.net/se")):
+        return "stop"
+    return None
+
+
+def _is_xml(pad: Path) -> bool:
+    if pad.suffix.lower() in XML_EXTENSIES:
+        return True
+    try:
+        with open(pad, "rb") as f:
+            kop = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return kop.startswith(b"<")
+
+
+def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
+    teller = Teller(limieten)
+    if bron.is_symlink():
+        raise OnveiligeInvoer("de levering is een symbolische koppeling; geef het echte pad.",
+                              str(bron))
+    if bron.is_dir():
+        bestanden = veilig.kopieer_map(bron, werkmap, teller)
+    elif bron.is_file():
+        if zipfile.is_zipfile(bron) or bron.suffix.lower() == ".zip":
+            bestanden = veilig.pak_zip_uit(bron, werkmap, bron.name, teller, limieten)
+        else:
+            grootte = bron.stat().st_size
+            if grootte > limieten.max_bestand:
+                raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
+                                      f"{limieten.max_bestand} bytes per bestand.", bron.name)
+            teller.bestand(bron.name, grootte)
+            doel = werkmap / bron.name
+            shutil.copyfile(bron, doel)
+            bestanden = [doel]
+    else:
+        raise OnleesbareInvoer("het pad bestaat niet of is geen bestand of map.", str(bron))
+    # Zips inside the delivery (STTR packages in a folder): unpack each into a folder of its own.
+    uit = []
+    for pad in bestanden:
+        if pad.suffix.lower() == ".zip" or zipfile.is_zipfile(pad):
+            naam = pad.relative_to(werkmap).as_posix()
+            if limieten.max_diepte_zip < 1:
+                raise OnveiligeInvoer("een zip in de levering wordt niet uitgepakt.", naam)
+            doel = pad.with_name(pad.stem)
+            if doel.exists():
+                raise OnveiligeInvoer(f"de map '{doel.name}' bestaat al naast de zip.", naam)
+            binnen = veilig.pak_zip_uit(pad, doel, naam, teller, limieten)
+            pad.unlink()
+            for p in binnen:
+                if p.suffix.lower() == ".zip" or zipfile.is_zipfile(p):
+                    raise OnveiligeInvoer("een zip in een zip in een levering wordt niet "
+                                          "uitgepakt (diepte beperkt).",
+                                          p.relative_to(werkmap).as_posix())
+            uit.extend(binnen)
+        else:
+            uit.append(pad)
+    return uit
+
+
+def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None = None,
+             limieten: Limieten = STANDAARD, **opties) -> Uitkomst:
+    """Validate a delivery. Raises OnveiligeInvoer/OnleesbareInvoer when it cannot be read."""
+    from dso_acceptatie.leveringen import imro, stop, sttr, tpod
+
+    bron = Path(pad)
+    peildatum = peildatum or date.today()
+    if soort is not None and soort not in SOORTEN:
+        raise ValueError(f"onbekende soort {soort!r}")
+    uitkomst = Uitkomst(pad=str(pad), peildatum=peildatum.isoformat())
+    with tempfile.TemporaryDirectory(prefix="dso-levering-") as tmp:
+        werkmap = Path(tmp) / "levering"
+        werkmap.mkdir()
+        paden = _stage(bron, werkmap, limieten)
+        bestanden = []
+        for p in sorted(paden):
+            b = Bestand(p.relative_to(werkmap).as_posix(), p)
+            if _is_xml(p):
+                b.boom = veilig.lees_xml(p, b.naam, limieten)
+                b.soort = soort_van(b.ns)
+            elif p.suffix.lower() == ".json":
+                try:
+                    json.loads(p.read_text(encoding="utf-8"))
+                except (ValueError, UnicodeDecodeError) as e:
+                    regel = getattr(e, "lineno", None)
+                    kolom = getattr(e, "colno", None)
+                    raise OnleesbareInvoer(f"geen geldige JSON: {getattr(e, 'msg', e)}", b.naam,
+                                           regel, kolom) from None
+            bestanden.append(b)
+        levering = Levering(werkmap, bestanden, peildatum, opties)
+        uitkomst.bestanden = [b.naam for b in bestanden]
+        gevonden = [s for s in SOORTEN if levering.van_soort(s)]
+        if not gevonden:
+            raise OnleesbareInvoer("de levering bevat geen bestand van een bekende standaard "
+                                   "(STOP/LVBB, TPOD/IMOW, STTR of IMRO 2012).", bron.name)
+        te_doen = [soort] if soort else gevonden
+        uitkomst.soorten = te_doen
+        if soort and soort not in gevonden:
+            uitkomst.bevindingen.append(Bevinding(
+                "SOORT", FOUT, f"de levering bevat geen bestanden van soort "
+                f"{SOORT_NAAM[soort]}; wel: {', '.join(SOORT_NAAM[s] for s in gevonden)}.",
+                soort=soort))
+            return uitkomst
+        for s in te_doen:
+            validator = {"stop": stop, "tpod": tpod, "sttr": sttr, "imro": imro}[s]
+            regelsets, bevindingen = validator.valideer(levering)
+            uitkomst.regelsets.extend(regelsets)
+            uitkomst.bevindingen.extend(bevindingen)
+        onbekend = [b.naam for b in bestanden if b.boom is not None and b.soort is None]
+        for naam in onbekend:
+            uitkomst.bevindingen.append(Bevinding(
+                "ONBEKEND", INFORMATIEF, "XML-bestand van een onbekende standaard; niet "
+                "gevalideerd.", bestand=naam))
+    return uitkomst

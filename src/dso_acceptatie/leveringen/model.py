@@ -1,0 +1,82 @@
+"""Findings and outcomes of validating one delivery."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Severities as the validatiematrix names them (LVBB "fout" = matrix "Blokkerend").
+FOUT = "fout"
+WAARSCHUWING = "waarschuwing"
+INFORMATIEF = "informatief"
+ERNSTEN = (FOUT, WAARSCHUWING, INFORMATIEF)
+
+SOORTEN = ("stop", "tpod", "sttr", "imro")
+SOORT_NAAM = {"stop": "STOP/LVBB", "tpod": "TPOD/IMOW", "sttr": "STTR (toepasbare regels)",
+              "imro": "IMRO 2012"}
+
+
+@dataclass
+class Bevinding:
+    code: str                    # rule code: STOP0005, TPOD1740, LVBB1009, BSPG-001a, XSD, ...
+    ernst: str                   # fout | waarschuwing | informatief
+    bericht: str                 # Dutch, for people
+    bestand: str | None = None   # path inside the delivery
+    regel: int | None = None
+    kolom: int | None = None
+    xpath: str | None = None
+    soort: str | None = None     # stop | tpod | sttr | imro
+    regelset: str | None = None  # which rule set decided (name + version)
+    bron: str | None = None      # processor: lxml-xsd, saxon-schematron, lxml-schematron, ...
+
+    def plaats(self) -> str:
+        delen = []
+        if self.bestand:
+            delen.append(self.bestand)
+        if self.regel:
+            delen.append(f"regel {self.regel}")
+        if self.kolom:
+            delen.append(f"kolom {self.kolom}")
+        if self.xpath:
+            delen.append(self.xpath)
+        return ", ".join(delen) or "levering"
+
+    def als_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Regelset:
+    soort: str
+    naam: str                    # e.g. "IMRO 2012 TAM v0.13"
+    toelichting: str = ""        # why this set (peildatum), or why skipped
+    toegepast: bool = True
+
+
+@dataclass
+class Uitkomst:
+    pad: str
+    peildatum: str
+    soorten: list[str] = field(default_factory=list)
+    bestanden: list[str] = field(default_factory=list)
+    regelsets: list[Regelset] = field(default_factory=list)
+    bevindingen: list[Bevinding] = field(default_factory=list)
+
+    def aantal(self, ernst: str) -> int:
+        return sum(1 for b in self.bevindingen if b.ernst == ernst)
+
+    @property
+    def geldig(self) -> bool:
+        return self.aantal(FOUT) == 0
+
+    @property
+    def oordeel(self) -> str:
+        return "goedgekeurd" if self.geldig else "afgekeurd"
+
+    def codes(self, ernst: str | None = None) -> set[str]:
+        return {b.code for b in self.bevindingen if ernst is None or b.ernst == ernst}
+
+    def als_dict(self) -> dict:
+        return {"pad": self.pad, "peildatum": self.peildatum, "soorten": self.soorten,
+                "oordeel": self.oordeel, "bestanden": self.bestanden,
+                "regelsets": [asdict(r) for r in self.regelsets],
+                "bevindingen": [b.als_dict() for b in self.bevindingen]}

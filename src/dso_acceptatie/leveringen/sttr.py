@@ -1,0 +1,158 @@
+"""STTR (toepasbare regels): DMN 1.1 well-formedness and the package checks we can honestly make.
+
+The STTR/IMTR XSDs and the STTR Schematron are not publicly available here (shared/data INDEX §7),
+so this is *not* STTR schema validation. What is checked, with our own codes (STTR-…):
+
+* package: an STTR manifest (``…/v1/manifest.xsd`` namespace) that names exactly the files present,
+  an opdracht whose ``bestandsnaam`` exists, a valid ``geldigBegindatum`` (dd-mm-jjjj);
+* DMN: root ``definitions`` in the DMN 1.1 namespace (STTR prescribes DMN 1.1), ``name`` and
+  ``namespace`` present, unique ids, every local reference (``href="#id"``) resolves, every
+  decision table rule has as many input/output entries as the table has inputs/outputs, a
+  hitPolicy DMN 1.1 knows, output entries within the declared outputValues.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from lxml import etree
+
+from dso_acceptatie.leveringen.model import FOUT, WAARSCHUWING, Bevinding, Regelset
+
+DMN11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
+STTR_BASIS = "http://toepasbare-regels.omgevingswet.overheid.nl/"
+MANIFEST_NS = STTR_BASIS + "v1/manifest.xsd"
+OPDRACHT_NS = STTR_BASIS + "v1/opdracht.xsd"
+HITPOLICIES = {"UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER"}
+REGELSET = "STTR: DMN 1.1-welgevormdheid en pakketcontroles (eigen controles; STTR-XSD en " \
+           "-Schematron niet beschikbaar)"
+
+
+def _q(tag: str) -> str:
+    return f"{{{DMN11}}}{tag}"
+
+
+def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
+    uit: list[Bevinding] = []
+
+    def bev(code, bericht, b=None, regel=None, ernst=FOUT):
+        uit.append(Bevinding(code, ernst, bericht, b.naam if b is not None else None, regel,
+                             soort="sttr", regelset=REGELSET, bron="dso-acceptatie"))
+
+    for map_, bestanden in levering.mappen().items():
+        sttr = [b for b in bestanden if b.soort == "sttr"]
+        if not sttr:
+            continue
+        namen = {b.pad.name: b for b in bestanden}
+        manifest = next((b for b in sttr if b.ns == MANIFEST_NS), None)
+        plaats = levering.naam_van(map_) or "levering"
+        if manifest is None:
+            bev("STTR-PAKKET-001", f"{plaats}: geen STTR-manifest (manifest.xml in namespace "
+                f"{MANIFEST_NS}) in het pakket.")
+        else:
+            genoemd = [((el.text or "").strip(), el.sourceline) for el in
+                       manifest.boom.iter(f"{{{MANIFEST_NS}}}naam")]
+            for naam, regel in genoemd:
+                if naam not in namen:
+                    bev("STTR-PAKKET-002", f"'{naam}' staat in het manifest maar ontbreekt in het "
+                        "pakket.", manifest, regel)
+            for naam, b in sorted(namen.items()):
+                if naam not in {n for n, _ in genoemd}:
+                    bev("STTR-PAKKET-003", f"'{naam}' zit in het pakket maar staat niet in het "
+                        "manifest.", b)
+        opdrachten = [b for b in sttr if b.ns == OPDRACHT_NS]
+        if manifest is not None and not opdrachten:
+            bev("STTR-PAKKET-004", f"{plaats}: geen opdracht (namespace {OPDRACHT_NS}) in het "
+                "pakket.")
+        for o in opdrachten:
+            for el in o.boom.iter(f"{{{OPDRACHT_NS}}}bestandsnaam"):
+                naam = (el.text or "").strip()
+                if naam not in namen:
+                    bev("STTR-PAKKET-005", f"de opdracht noemt '{naam}', maar dat bestand zit niet "
+                        "in het pakket.", o, el.sourceline)
+            for el in o.boom.iter(f"{{{OPDRACHT_NS}}}geldigBegindatum"):
+                tekst = (el.text or "").strip()
+                try:
+                    datetime.strptime(tekst, "%d-%m-%Y")
+                except ValueError:
+                    bev("STTR-PAKKET-006", f"geldigBegindatum '{tekst}' is geen geldige datum "
+                        "(dd-mm-jjjj).", o, el.sourceline)
+        for b in sttr:
+            if b.pad.suffix.lower() == ".dmn" or b.lokale_naam == "definitions":
+                _dmn(b, bev)
+    return [Regelset("sttr", REGELSET, "DMN 1.1 + STTR-pakketstructuur")], uit
+
+
+def _dmn(b, bev) -> None:
+    root = b.boom.getroot()
+    if etree.QName(root).localname != "definitions" or b.ns != DMN11:
+        bev("STTR-DMN-001", f"het hoofdelement is {{{b.ns}}}{etree.QName(root).localname}; STTR "
+            f"vereist DMN 1.1: definitions in namespace {DMN11}.", b, root.sourceline)
+        return
+    for attr in ("name", "namespace"):
+        if not root.get(attr):
+            bev("STTR-DMN-008", f"definitions mist het verplichte attribuut '{attr}'.", b,
+                root.sourceline)
+    ids: dict[str, int] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        i = el.get("id")
+        if i is None:
+            continue
+        if i in ids:
+            bev("STTR-DMN-002", f"id '{i}' komt meer dan eens voor (eerst op regel {ids[i]}).", b,
+                el.sourceline)
+        else:
+            ids[i] = el.sourceline
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        href = el.get("href")
+        if not href or not href.startswith("#"):
+            continue
+        doel = href[1:]
+        if ":" in doel or "/" in doel:
+            continue   # a URI to a concept elsewhere (functioneleStructuurRef), not a local id
+        if doel not in ids:
+            bev("STTR-DMN-003", f"verwijzing href=\"{href}\" in {etree.QName(el).localname} wijst "
+                "naar een id dat niet bestaat.", b, el.sourceline)
+    for tabel in root.iter(_q("decisionTable")):
+        n_in = len(tabel.findall(_q("input")))
+        uitvoer = tabel.findall(_q("output"))
+        beleid = tabel.get("hitPolicy", "UNIQUE")
+        if beleid not in HITPOLICIES:
+            bev("STTR-DMN-006", f"hitPolicy '{beleid}' bestaat niet in DMN 1.1 (toegestaan: "
+                f"{', '.join(sorted(HITPOLICIES))}).", b, tabel.sourceline)
+        if not uitvoer:
+            bev("STTR-DMN-005", "decisionTable zonder output.", b, tabel.sourceline)
+        toegestaan = None
+        if len(uitvoer) == 1:
+            waarden = uitvoer[0].find(f"{_q('outputValues')}/{_q('text')}")
+            if waarden is not None and waarden.text:
+                toegestaan = {w.strip() for w in _splits(waarden.text)}
+        for r in tabel.findall(_q("rule")):
+            ins = r.findall(_q("inputEntry"))
+            outs = r.findall(_q("outputEntry"))
+            if len(ins) != n_in:
+                bev("STTR-DMN-004", f"regel {r.get('id')} heeft {len(ins)} inputEntry's; de tabel "
+                    f"heeft {n_in} inputs.", b, r.sourceline)
+            if len(outs) != len(uitvoer):
+                bev("STTR-DMN-005", f"regel {r.get('id')} heeft {len(outs)} outputEntry's; de "
+                    f"tabel heeft {len(uitvoer)} outputs.", b, r.sourceline)
+            if toegestaan and len(outs) == 1:
+                waarde = (outs[0].findtext(_q("text")) or "").strip()
+                if waarde and waarde not in toegestaan:
+                    bev("STTR-DMN-009", f"outputEntry {waarde} staat niet in de outputValues van "
+                        f"de tabel ({', '.join(sorted(toegestaan))}).", b, outs[0].sourceline,
+                        WAARSCHUWING)
+    for beslissing in root.iter(_q("decision")):
+        if not beslissing.get("name"):
+            bev("STTR-DMN-008", f"decision {beslissing.get('id')} heeft geen name.", b,
+                beslissing.sourceline)
+
+
+def _splits(tekst: str) -> list[str]:
+    """FEEL list of string literals: "a","b",null → ['"a"', '"b"', 'null']."""
+    return re.findall(r'"(?:[^"\\]|\\.)*"|[^,\s]+', tekst)

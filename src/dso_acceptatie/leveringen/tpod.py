@@ -1,0 +1,114 @@
+"""TPOD/IMOW: OW files against the IMOW XSD of their version, TPOD Schematron where it fits.
+
+IMOW 2.0.0 files (schemaLocation …/tpod/v2.0.0/…, or no version stated) are checked against the
+IMOW 2.0.0 XSD; IMOW 1.0.x files against the IMOW 1.0.2 XSD that ships with the STOP 1.0.4 set.
+
+The only TPOD Schematron published (Geonovum ``validaties.sch`` v1.0.6) is written for IMOW 1.0.x
+with STOP 1.0.4. It is applied only to deliveries whose OW files are IMOW 1.0.x and that carry a
+manifest.xml (the rules read it); on IMOW 2.x its findings would not be trustworthy, so there it
+is not applied and the outcome says so. ``tpod_1_0="altijd"`` forces it (findings then only
+informatief), ``"nooit"`` switches it off.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding, Regelset
+from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
+from dso_acceptatie.leveringen.paden import standaarden
+from dso_acceptatie.leveringen.schematron import SaxonRegelset
+
+MANIFEST_OW_NS = "http://www.geostandaarden.nl/bestanden-ow/manifest-ow"
+DEELBESTAND_NS = "http://www.geostandaarden.nl/imow/bestanden/deelbestand"
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+TPOD_SCH = "tpod-validaties-1.0.6/validaties.sch"
+
+
+def imow_versie(b) -> str:
+    loc = b.boom.getroot().get(XSI) or ""
+    m = re.search(r"/v(\d+\.\d+\.\d+)/", loc)
+    if m:
+        return m.group(1)
+    if "/xsd/bestanden-ow/" in loc or "/v1.0" in loc:
+        return "1.0.x"
+    return "2.0.0"
+
+
+def _xsd(versie: str, manifest: bool) -> tuple[Path, str]:
+    if versie.startswith("1."):
+        basis, naam = standaarden() / "stop-lvbb-1.0.4" / "xsd", "IMOW 1.0.2"
+    else:
+        basis, naam = standaarden() / "imow-2.0.0", "IMOW 2.0.0"
+    rel = ("bestanden-ow/generiek/manifest-ow.xsd" if manifest
+           else "bestanden-ow/deelbestand-ow/IMOW_Deelbestand.xsd")
+    return basis / rel, naam
+
+
+def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
+    bevindingen: list[Bevinding] = []
+    regelsets: dict[str, Regelset] = {}
+    versies = set()
+    for b in levering.van_soort("tpod"):
+        is_manifest = b.ns == MANIFEST_OW_NS
+        if not is_manifest and b.ns != DEELBESTAND_NS:
+            bevindingen.append(Bevinding(
+                "TPOD1164", FOUT, f"hoofdelement {{{b.ns}}}{b.lokale_naam} is geen OW-bestand "
+                "(ow-dc:owBestand) en geen manifest-ow (Aanleveringen).", b.naam, soort="tpod"))
+            continue
+        versie = imow_versie(b)
+        versies.add(versie)
+        xsd_pad, naam = _xsd(versie, is_manifest)
+        regelsets.setdefault(naam, Regelset("tpod", f"{naam} XSD",
+                                            "versie volgens schemaLocation van de OW-bestanden"))
+        bevindingen += xsd_bevindingen(b, xsd_pad, "TPOD1162" if is_manifest else "TPOD1164",
+                                       "tpod", f"{naam} XSD")
+    lijst = list(regelsets.values())
+    modus = levering.opties.get("tpod_1_0", "auto")
+    oud = versies and all(v.startswith("1.") for v in versies)
+    naam_sch = "TPOD-validaties 1.0.6 (Schematron, IMOW 1.0.x / STOP 1.0.4)"
+    if modus == "nooit":
+        lijst.append(Regelset("tpod", naam_sch, "uitgezet", False))
+    elif not oud and modus != "altijd":
+        lijst.append(Regelset(
+            "tpod", naam_sch, f"niet toegepast: de levering is IMOW {', '.join(sorted(versies))}"
+            "; deze regels horen bij IMOW 1.0.x en geven op IMOW 2.x geen betrouwbare uitkomst "
+            "(de actuele TPOD-regels bestaan alleen als tekst in de validatiematrix)", False))
+    else:
+        uit, reden = _tpod_schematron(levering, informatief=not oud)
+        bevindingen += uit
+        lijst.append(Regelset("tpod", naam_sch, reden, True))
+    return lijst, bevindingen
+
+
+def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]:
+    sch = standaarden() / TPOD_SCH
+    uit: list[Bevinding] = []
+    mappen = 0
+    for map_, bestanden in levering.mappen().items():
+        if not any(b.soort == "tpod" for b in bestanden):
+            continue
+        namen = {b.pad.name for b in bestanden}
+        if "manifest.xml" not in namen:
+            uit.append(Bevinding(
+                "LVBB1003", FOUT if not informatief else INFORMATIEF,
+                "de TPOD-validaties lezen manifest.xml; die ontbreekt, dus de TPOD-Schematron kon "
+                "op deze map niet draaien.", levering.naam_van(map_) or None, soort="tpod",
+                regelset="TPOD-validaties 1.0.6"))
+            continue
+        mappen += 1
+        regelset = SaxonRegelset(sch, werkmap=map_)
+        for b in bestanden:
+            if b.boom is None or b.pad.suffix.lower() not in (".xml", ".gml"):
+                continue
+            for f in regelset.voer_uit(b.pad):
+                bev = sch_bevinding(f, b, "tpod", "TPOD-validaties 1.0.6", "saxon-schematron",
+                                    ernst=INFORMATIEF if informatief else None)
+                if informatief:
+                    bev.bericht += " (indicatief: regelset 1.0.x op IMOW 2.x)"
+                uit.append(bev)
+    reden = f"toegepast op {mappen} map(pen) met OW-bestanden"
+    if informatief:
+        reden += "; geforceerd op IMOW 2.x, bevindingen alleen informatief"
+    return uit, reden
