@@ -32,7 +32,8 @@ class Vergunningchecker(DsoGebruiker):
                 body = r.json()
                 if body["status"] == "afgerond":
                     return
-                vraag = [x["volgendeVraag"] for x in body["resultaten"] if x.get("volgendeVraag")][0]
+                open_ = [x["volgendeVraag"] for x in body["resultaten"] if x.get("volgendeVraag")]
+                vraag = open_[0]   # 'vragen' without a next question: IndexError, a failure
             antwoorden.append({"vraagId": vraag["id"], "waarde": antwoord(vraag)})
 
 

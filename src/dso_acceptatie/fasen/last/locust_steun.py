@@ -95,7 +95,7 @@ def _init(environment, **_kw) -> None:
     STAAT.totaal = _Begrenzer(min(caps)) if caps else None
 
 
-def _throughput(user: "DsoGebruiker") -> float:
+def _throughput(user: DsoGebruiker) -> float:
     # constant_throughput, with the rate of the profile chosen at start
     rate = STAAT.profiel.reizen_per_gebruiker_per_s
     loop = time.perf_counter() - user._cp_last_run - user._cp_last_wait_time

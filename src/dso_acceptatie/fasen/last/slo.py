@@ -213,9 +213,8 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
             raise _fout(pad, regel, f"onbekende sleutel '{sleutel}' in [profielen.{naam}]. "
                                     f"Oplossing: gebruik een van: {', '.join(sorted(PROFIEL_SLEUTELS))}.")
         verwacht = PROFIEL_SLEUTELS[sleutel]
-        if verwacht is bool or verwacht is str:
-            if not isinstance(waarde, verwacht):
-                raise _fout(pad, regel, f"'{sleutel}' in [profielen.{naam}] heeft het verkeerde "
+        if verwacht in (bool, str) and not isinstance(waarde, verwacht):
+            raise _fout(pad, regel, f"'{sleutel}' in [profielen.{naam}] heeft het verkeerde "
                                         f"type; verwacht {'true of false' if verwacht is bool else 'tekst'}.")
     ontbreekt = [s for s in ("gebruikers", "spawnsnelheid", "duur_s", "reizen_per_gebruiker_per_s")
                  if s not in waarden]

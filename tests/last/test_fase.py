@@ -1,0 +1,153 @@
+"""The last phase end to end: real reference LV on 127.0.0.1, real locust, short bounded runs.
+
+Each run uses the test profile below (4 users, 4 s) instead of the full profile of the main run;
+the SLO limits are loose enough for a busy CI machine and still far from the faults' effects
+(every fifth call a 503 = 20% errors; a slow service waits over a second per call).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dso_acceptatie.diensten import DIENSTEN
+from dso_acceptatie.records import lees_records
+from dso_acceptatie.referentie import ReferentieLV
+
+pytestmark = pytest.mark.traag
+
+SLEUTEL_VARIABELE = "DSO_LAST_TEST_SLEUTEL"
+ZOEK = "presenteren POST /annotaties/regeltekstannotaties/_zoek"
+SUGGEST = "locatieserver GET /suggest"
+TEST_SLO = f"""\
+[profielen.kort]
+omschrijving = "test: kort en klein"
+gebruikers = 4
+spawnsnelheid = 4
+duur_s = 4
+reizen_per_gebruiker_per_s = 2
+alleen_loopback = true
+
+[limieten]
+presenteren = 150
+
+[standaard]
+p95_ms = 1000
+foutpercentage = 1.0
+min_verzoeken = 3
+
+[endpoints."{ZOEK}"]
+p95_ms = 1000
+
+[endpoints."{SUGGEST}"]
+doorvoer_min = 0.5
+"""
+
+
+@pytest.fixture(autouse=True)
+def _traag_genoeg(monkeypatch):
+    # read by the reference LV child: 1.2 s per call on the slow service, well above the 1 s SLO
+    monkeypatch.setenv("REFERENTIE_LV_TRAAG_SECONDEN", "1.2")
+
+
+def draai_fase(tmp_path: Path, fouten: str = "", slo_tekst: str = TEST_SLO,
+               doel_extra: dict | None = None, starten: bool = True) -> tuple[Path, list[dict], str]:
+    sleutel = "lt-" + secrets.token_urlsafe(18)
+    run_map = tmp_path / "run"
+    run_map.mkdir()
+    slo_pad = tmp_path / "slo.toml"
+    slo_pad.write_text(slo_tekst, encoding="utf-8")
+    env = dict(os.environ, **{SLEUTEL_VARIABELE: sleutel}, DSO_LAST_SLO=str(slo_pad),
+               DSO_LAST_PROFIEL="kort")
+
+    def met_origin(origin: str) -> None:
+        doel = {"naam": "referentie", "soort": "referentie", "origin": origin,
+                "diensten": {n: origin + d.basispad for n, d in DIENSTEN.items()},
+                "api_sleutel_variabele": SLEUTEL_VARIABELE, "alleen_lezen": False,
+                "max_verzoeken_per_seconde": None, **(doel_extra or {})}
+        (run_map / "doel.json").write_text(json.dumps(doel), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "dso_acceptatie.fasen.last", "--run-map",
+                        str(run_map), "--doel", str(run_map / "doel.json"), "--run-id", "t"],
+                       env=env, check=True, timeout=120)
+
+    if starten:
+        with ReferentieLV(api_sleutel=sleutel, fouten=fouten, data_map=tmp_path / "data",
+                          log=tmp_path / "referentie.log") as lv:
+            met_origin(lv.origin)
+    else:
+        met_origin("http://127.0.0.1:9")   # nothing listens there: these cases send nothing
+    return run_map, list(lees_records(run_map)), sleutel
+
+
+def per_slo(records: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(r["onderwerp"], r["controle"]): r for r in records}
+
+
+def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path):
+    run_map, records, sleutel = draai_fase(tmp_path)
+    r = per_slo(records)
+    profiel = r[("lastprofiel", "lastprofiel")]
+    assert profiel["status"] == "geslaagd" and profiel["details"]["profiel"] == "kort"
+    slos = [x for x in records if x["controle"] != "lastprofiel"]
+    assert slos and all(x["status"] == "geslaagd" for x in slos), [
+        (x["onderwerp"], x["controle"], x["bericht"]) for x in slos if x["status"] != "geslaagd"]
+    # every journey step was measured, with its figures and evidence in the record
+    for endpoint in (SUGGEST, "locatieserver GET /free", ZOEK,
+                     "geometrieopvragen GET /geometrieen/{geometrieIdentificatie}",
+                     "regels-bij-activiteiten GET /activiteiten/{identificatie}",
+                     "uitvoeren GET /werkzaamheden", "uitvoeren POST /conclusie/_bepaal"):
+        rec = r[(endpoint, "p95-latentie")]
+        assert rec["details"]["aantal"] >= 3 and rec["details"]["p95_ms"] > 0
+        assert rec["component"] == endpoint.split(" ")[0]
+    assert r[(SUGGEST, "doorvoer")]["status"] == "geslaagd"
+    for pad in r[(ZOEK, "foutpercentage")]["bewijs"]:
+        assert (run_map / pad).is_file()
+    assert (run_map / "bewijs" / "last" / "rapport.html").stat().st_size > 1000
+    for bestand in run_map.rglob("*"):
+        if bestand.is_file():
+            assert sleutel.encode() not in bestand.read_bytes(), bestand
+
+
+def test_503_deel_laat_het_foutpercentage_falen_per_endpoint(tmp_path):
+    _, records, _ = draai_fase(tmp_path, fouten="503-deel")
+    r = per_slo(records)
+    zoek = r[(ZOEK, "foutpercentage")]
+    assert zoek["status"] == "gefaald" and zoek["ernst"] == "ernstig"
+    assert 10 <= zoek["details"]["foutpercentage"] <= 40      # every fifth call per service
+    assert any("HTTP 503" in m for m in zoek["details"]["foutmeldingen"])
+    assert r[(SUGGEST, "foutpercentage")]["status"] == "gefaald"
+
+
+def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_path):
+    _, records, _ = draai_fase(tmp_path, fouten="traag:presenteren")
+    r = per_slo(records)
+    zoek = r[(ZOEK, "p95-latentie")]
+    assert zoek["status"] == "gefaald", zoek["bericht"]
+    assert zoek["details"]["gemeten"] >= 1000 and "SLO overschreden" in zoek["bericht"]
+    assert r[(ZOEK, "foutpercentage")]["status"] == "geslaagd"
+    assert r[(SUGGEST, "p95-latentie")]["status"] == "geslaagd"
+    assert r[("uitvoeren POST /conclusie/_bepaal", "p95-latentie")]["status"] == "geslaagd"
+
+
+def test_kapot_slo_bestand_blokkeert_met_bestand_en_regel(tmp_path):
+    tekst = TEST_SLO + "\n[standaard2]\np95_ms = 3\n"
+    run_map, records, _ = draai_fase(tmp_path, slo_tekst=tekst, starten=False)
+    [rec] = records
+    regel = tekst.splitlines().index("[standaard2]") + 1
+    assert rec["status"] == "geblokkeerd" and rec["controle"] == "configuratie"
+    assert f"slo.toml:{regel}: onbekende sleutel 'standaard2'" in rec["bericht"]
+    assert not (run_map / "bewijs" / "last" / "locust_stats.csv").exists()
+
+
+def test_alleen_lezen_doel_wordt_niet_belast(tmp_path):
+    run_map, records, _ = draai_fase(tmp_path, doel_extra={"alleen_lezen": True, "naam": "prod"},
+                                     starten=False)
+    [rec] = records
+    assert rec["status"] == "overgeslagen" and "alleen-lezen" in rec["bericht"]
+    assert not (run_map / "bewijs" / "last" / "locust.log").exists()
