@@ -117,9 +117,14 @@ def parser() -> argparse.ArgumentParser:
     ref.add_argument("--fouten", help="komma-gescheiden fouten voor de zelftest")
     ref.set_defaults(func=cmd_referentie)
 
-    lev = sub.add_parser("levering", help="valideer een levering (STOP, TPOD/IMOW, STTR, IMRO)")
-    lev.add_argument("pad", nargs="?")
-    lev.set_defaults(func=lambda a: _nog_niet("levering"))
+    from dso_acceptatie.leveringen import opdracht as levering_opdracht
+
+    lev = sub.add_parser("levering", help="valideer een levering (STOP, TPOD/IMOW, STTR, IMRO)",
+                         description="Valideer een levering (map, zip of los bestand) tegen de "
+                                     "officiële schema's en regels. Exitcodes: 0 geldig, 1 "
+                                     "bevindingen met ernst fout, 2 onleesbaar of geweigerd.")
+    levering_opdracht.voeg_argumenten_toe(lev)
+    lev.set_defaults(func=levering_opdracht.cmd_levering)
 
     rap = sub.add_parser("rapport", help="bouw het rapport opnieuw op uit een runmap")
     rap.add_argument("runmap", help="map reports/runs/<run-id>")

@@ -1,0 +1,1 @@
+"""Phase leveringen: conformance of deliveries (see fase.py)."""

@@ -1,0 +1,3 @@
+from dso_acceptatie.fasen.leveringen.fase import main
+
+raise SystemExit(main())

@@ -1,0 +1,212 @@
+"""The leveringen phase: validate configured deliveries and compare with the expected outcome.
+
+On the referentie target it runs the sample set of ``contracts/leveringen/leveringen.toml``
+(the real Gemeentestad delivery, STTR packages, IMRO test files with their official expected
+outcome, derived mutations and generated attacks). A record per delivery says whether the
+validator reached the expected verdict: an expected "afgekeurd" delivery that is rejected is a
+passing check. Other targets: a vendor's own set via ``DSO_LEVERINGEN_CONFIG`` (same format);
+without it the phase records why it skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import tomllib
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from dso_acceptatie.fasen.basis import FaseContext
+from dso_acceptatie.leveringen import aanvallen, veilig
+from dso_acceptatie.leveringen.levering import valideer
+from dso_acceptatie.leveringen.model import FOUT, SOORT_NAAM, SOORTEN
+from dso_acceptatie.leveringen.paden import project
+from dso_acceptatie.leveringen.veilig import InvoerFout
+
+VERWACHTINGEN = ("goedgekeurd", "afgekeurd", "geweigerd")
+ROL = {"stop": "plansoftware", "tpod": "plansoftware", "imro": "plansoftware",
+       "sttr": "toepasbare-regelsoftware"}
+
+
+class ConfigFout(Exception):
+    pass
+
+
+@dataclass
+class Geval:
+    naam: str
+    verwacht: str
+    pad: Path | None = None
+    peildatum: date | None = None
+    soort: str | None = None
+    codes: list[str] = field(default_factory=list)
+    regelset: str | None = None
+    mutatie: dict | None = None
+    aanval: str | None = None
+
+
+def lees_config(pad: Path) -> list[Geval]:
+    try:
+        data = tomllib.loads(pad.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigFout(f"{pad}: niet te lezen: {e}") from None
+    gevallen = []
+    for i, item in enumerate(data.get("levering", []), 1):
+        waar = f"{pad.name}, levering {i} ({item.get('naam', '?')})"
+        onbekend = set(item) - {"naam", "pad", "verwacht", "peildatum", "soort", "codes",
+                                "regelset", "mutatie", "aanval"}
+        if onbekend:
+            raise ConfigFout(f"{waar}: onbekende sleutel(s) {', '.join(sorted(onbekend))}")
+        if item.get("verwacht") not in VERWACHTINGEN:
+            raise ConfigFout(f"{waar}: 'verwacht' moet een van {', '.join(VERWACHTINGEN)} zijn")
+        if bool(item.get("pad")) == bool(item.get("aanval")):
+            raise ConfigFout(f"{waar}: geef precies één van 'pad' of 'aanval'")
+        if item.get("aanval") and item["aanval"] not in aanvallen.AANVALLEN:
+            raise ConfigFout(f"{waar}: onbekende aanval {item['aanval']!r}; kies uit "
+                             f"{', '.join(aanvallen.AANVALLEN)}")
+        if item.get("soort") and item["soort"] not in SOORTEN:
+            raise ConfigFout(f"{waar}: onbekende soort {item['soort']!r}")
+        peildatum = item.get("peildatum")
+        if isinstance(peildatum, str):
+            try:
+                peildatum = date.fromisoformat(peildatum)
+            except ValueError:
+                raise ConfigFout(f"{waar}: peildatum {peildatum!r} is geen JJJJ-MM-DD") from None
+        pad_ = (pad.parent / item["pad"]) if item.get("pad") else None
+        if pad_ is not None and not pad_.exists():
+            raise ConfigFout(f"{waar}: pad {pad_} bestaat niet")
+        gevallen.append(Geval(item.get("naam", f"levering {i}"), item["verwacht"], pad_, peildatum,
+                              item.get("soort"), list(item.get("codes", [])),
+                              item.get("regelset"), item.get("mutatie"), item.get("aanval")))
+    return gevallen
+
+
+def _bereid_voor(g: Geval, tmp: Path) -> Path:
+    """The path to validate: the sample itself, a derived mutated copy, or a generated attack."""
+    if g.aanval:
+        return aanvallen.AANVALLEN[g.aanval](tmp)
+    if not g.mutatie:
+        return g.pad
+    kopie = tmp / "kopie"
+    if g.pad.is_dir():
+        shutil.copytree(g.pad, kopie)
+    elif g.pad.suffix.lower() == ".zip":
+        veilig.pak_zip_uit(g.pad, kopie, g.pad.name, veilig.Teller(veilig.STANDAARD))
+    else:
+        kopie.mkdir()
+        shutil.copyfile(g.pad, kopie / g.pad.name)
+    doel = kopie / g.mutatie["bestand"]
+    tekst = doel.read_text(encoding="utf-8")
+    if g.mutatie["zoek"] not in tekst:
+        raise ConfigFout(f"mutatie van '{g.naam}': tekst niet gevonden in {g.mutatie['bestand']}")
+    doel.write_text(tekst.replace(g.mutatie["zoek"], g.mutatie["vervang"], 1), encoding="utf-8")
+    return kopie
+
+
+def _slug(tekst: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", tekst.lower()).strip("-")[:60]
+
+
+def controleer(g: Geval, bewijs_map: Path) -> dict:
+    """Validate one case; returns the record fields."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dso-fase-levering-") as tmp:
+        pad = _bereid_voor(g, Path(tmp))
+        try:
+            u = valideer(pad, peildatum=g.peildatum, soort=g.soort)
+            uitkomst, gegevens = u.oordeel, u.als_dict()
+        except InvoerFout as e:
+            u = None
+            uitkomst = "geweigerd"
+            gegevens = {"oordeel": "geweigerd", "bestand": e.bestand, "regel": e.regel,
+                        "kolom": e.kolom, "bericht": e.bericht}
+    duur = (time.perf_counter() - start) * 1000
+    redenen = []
+    if uitkomst != g.verwacht:
+        redenen.append(f"uitkomst {uitkomst}, verwacht {g.verwacht}")
+    codes = u.codes() if u else set()
+    ontbrekend = [c for c in g.codes if c not in codes]
+    if ontbrekend:
+        redenen.append(f"verwachte code(s) ontbreken: {', '.join(ontbrekend)}")
+    if g.regelset and u and not any(r.naam == g.regelset and r.toegepast for r in u.regelsets):
+        redenen.append(f"regelset '{g.regelset}' niet toegepast (wel: "
+                       f"{', '.join(r.naam for r in u.regelsets if r.toegepast)})")
+    bestand = bewijs_map / f"{_slug(g.naam)}.json"
+    bestand.write_text(json.dumps(gegevens, ensure_ascii=False, indent=2), encoding="utf-8")
+    if u:
+        fouten = [b for b in u.bevindingen if b.ernst == FOUT]
+        kern = f"{u.oordeel} ({len(fouten)} fout(en), {len(u.bevindingen)} bevinding(en)"
+        if fouten:
+            kern += f"; o.a. {fouten[0].code} in {fouten[0].plaats()}"
+        kern += "); regelsets: " + "; ".join(
+            f"{r.naam}{'' if r.toegepast else ' (niet toegepast)'}" for r in u.regelsets)
+    else:
+        kern = f"geweigerd: {gegevens['bericht']} ({gegevens.get('bestand') or '?'})"
+    soorten = u.soorten if u else []
+    return {
+        "component": ", ".join(SOORT_NAAM[s] for s in soorten) or "Leveringen-validator",
+        "onderwerp": g.naam,
+        "controle": "verwachte-uitkomst",
+        "status": "gefaald" if redenen else "geslaagd",
+        "ernst": "ernstig" if redenen else "informatief",
+        "bericht": (f"Verwacht {g.verwacht}, gekregen: {kern}" if not redenen
+                    else f"Afwijking: {'; '.join(redenen)}. Uitkomst: {kern}"),
+        "duur_ms": duur,
+        "rol": ROL.get(soorten[0]) if len(soorten) == 1 else None,
+        "details": {"verwacht": g.verwacht, "uitkomst": uitkomst,
+                    "peildatum": (u.peildatum if u else None), "codes": sorted(codes)[:50],
+                    "verwachte_codes": g.codes, "soorten": soorten,
+                    "regelsets": [{"naam": r.naam, "toegepast": r.toegepast,
+                                   "toelichting": r.toelichting} for r in (u.regelsets if u else [])],
+                    "mutatie": bool(g.mutatie), "aanval": g.aanval},
+        "bewijs_bestand": bestand,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ctx = FaseContext.uit_argumenten("leveringen", argv)
+    eigen = os.environ.get("DSO_LEVERINGEN_CONFIG")
+    with ctx.writer as w:
+        if eigen:
+            config = Path(eigen)
+        elif ctx.doel.get("soort") == "referentie":
+            config = project() / "contracts" / "leveringen" / "leveringen.toml"
+        else:
+            w.schrijf(component="Leveringen-validator", onderwerp="leveringen",
+                      controle="leveringen-beschikbaar", status="overgeslagen",
+                      bericht="Op dit doel zijn geen leveringen geconfigureerd. Valideer een "
+                              "levering met 'dso-acceptatie levering PAD', of zet "
+                              "DSO_LEVERINGEN_CONFIG op een TOML-bestand met [[levering]]-items.")
+            return 0
+        try:
+            gevallen = lees_config(config)
+        except ConfigFout as e:
+            w.schrijf(component="Leveringen-validator", onderwerp=str(config),
+                      controle="leveringen-config", status="geblokkeerd", ernst="blokkerend",
+                      bericht=f"Configuratiefout: {e}")
+            return 0
+        for g in gevallen:
+            try:
+                r = controleer(g, ctx.bewijs_map)
+            except ConfigFout as e:
+                w.schrijf(component="Leveringen-validator", onderwerp=g.naam,
+                          controle="verwachte-uitkomst", status="geblokkeerd", ernst="blokkerend",
+                          bericht=f"Configuratiefout: {e}")
+                continue
+            except Exception as e:  # noqa: BLE001 -- a validator crash is a finding about the validator
+                traceback.print_exc(file=sys.stderr)
+                w.schrijf(component="Leveringen-validator", onderwerp=g.naam,
+                          controle="verwachte-uitkomst", status="gefaald", ernst="ernstig",
+                          bericht=f"De validator liep vast: {type(e).__name__}: {e}")
+                continue
+            bestand = r.pop("bewijs_bestand")
+            w.schrijf(**r, bewijs=[str(bestand.relative_to(ctx.run_map))])
+            print(f"{r['status']:<9} {g.naam}", flush=True)
+    return 0
