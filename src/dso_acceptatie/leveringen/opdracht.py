@@ -1,0 +1,87 @@
+"""``dso-acceptatie levering PAD``: validate one delivery and print the findings in Dutch.
+
+Exit codes: 0 valid (no finding of severity fout), 1 findings of severity fout, 2 unreadable or
+refused input (or a usage error). Never a stack trace for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from dso_acceptatie.leveringen.model import (
+    FOUT,
+    SOORT_NAAM,
+    SOORTEN,
+    WAARSCHUWING,
+    Uitkomst,
+)
+from dso_acceptatie.leveringen.veilig import InvoerFout, OnveiligeInvoer
+
+EXIT_GELDIG, EXIT_FOUTEN, EXIT_ONLEESBAAR = 0, 1, 2
+
+
+def voeg_argumenten_toe(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pad", help="map, zip-bestand of los XML-bestand van de levering")
+    p.add_argument("--peildatum", metavar="JJJJ-MM-DD",
+                   help="datum waarop de regels gelden (standaard: vandaag); kiest bijv. de "
+                        "IMRO TAM-regelset (v0.13 tot 2026-01-01, daarna v0.14)")
+    p.add_argument("--soort", choices=SOORTEN,
+                   help="valideer alleen deze standaard (standaard: wat in de levering zit)")
+    p.add_argument("--json", action="store_true", help="uitkomst als JSON op stdout")
+    p.add_argument("--max", type=int, default=200, metavar="N",
+                   help="toon ten hoogste N bevindingen (standaard 200; JSON geeft alles)")
+
+
+def als_tekst(u: Uitkomst, maximum: int = 200) -> str:
+    regels = [f"Levering: {u.pad}",
+              (f"Soort: {', '.join(SOORT_NAAM[s] for s in u.soorten) or '-'}; "
+              f"peildatum {u.peildatum}; {len(u.bestanden)} bestand(en)"),
+              "Regelsets:"]
+    for r in u.regelsets:
+        status = "toegepast" if r.toegepast else "niet toegepast"
+        regels.append(f"  - {r.naam}: {status}" + (f" ({r.toelichting})" if r.toelichting else ""))
+    volgorde = {FOUT: 0, WAARSCHUWING: 1}
+    bevindingen = sorted(u.bevindingen, key=lambda b: (volgorde.get(b.ernst, 2), b.bestand or "",
+                                                        b.regel or 0))
+    if bevindingen:
+        regels.append("Bevindingen:")
+    for b in bevindingen[:maximum]:
+        regels.append(f"  [{b.ernst}] {b.code} — {b.plaats()}\n      {b.bericht}")
+    if len(bevindingen) > maximum:
+        regels.append(f"  … en nog {len(bevindingen) - maximum} bevinding(en); gebruik --max of "
+                      "--json voor alles.")
+    regels.append(f"Oordeel: {u.oordeel} — {u.aantal(FOUT)} fout(en), "
+                  f"{u.aantal(WAARSCHUWING)} waarschuwing(en), "
+                  f"{len(u.bevindingen) - u.aantal(FOUT) - u.aantal(WAARSCHUWING)} informatief.")
+    return "\n".join(regels)
+
+
+def cmd_levering(args: argparse.Namespace) -> int:
+    from dso_acceptatie.leveringen.levering import valideer
+
+    peildatum = None
+    if args.peildatum:
+        try:
+            peildatum = date.fromisoformat(args.peildatum)
+        except ValueError:
+            print(f"--peildatum {args.peildatum}: geen geldige datum; gebruik JJJJ-MM-DD.",
+                  file=sys.stderr)
+            return EXIT_ONLEESBAAR
+    try:
+        uitkomst = valideer(args.pad, peildatum=peildatum, soort=args.soort)
+    except InvoerFout as e:
+        soort = "geweigerd" if isinstance(e, OnveiligeInvoer) else "onleesbaar"
+        if args.json:
+            print(json.dumps({"pad": args.pad, "oordeel": soort, "bestand": e.bestand,
+                              "regel": e.regel, "kolom": e.kolom, "bericht": e.bericht},
+                             ensure_ascii=False, indent=2))
+        print(f"Levering {soort}: {e}", file=sys.stderr)
+        return EXIT_ONLEESBAAR
+    if args.json:
+        print(json.dumps(uitkomst.als_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(als_tekst(uitkomst, args.max))
+    return EXIT_GELDIG if uitkomst.geldig else EXIT_FOUTEN
