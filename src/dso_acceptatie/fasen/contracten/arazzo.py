@@ -55,6 +55,7 @@ class StapUitslag:
     uitwisseling: Uitwisseling | None = None
     fout: str | None = None
     criteria: list[str] = field(default_factory=list)
+    dienst: str | None = None        # the service the step calls (for the record's component)
 
 
 @dataclass
@@ -86,6 +87,21 @@ def _stap_operatie(stap: dict, bronnen: dict[str, dict]) -> tuple[str, str] | No
                     if isinstance(op, dict) and op.get("operationId") == op_id:
                         return m.upper(), p
     return None
+
+
+def _stap_dienst(stap: dict, doc: dict, bronnen: dict[str, dict]) -> str | None:
+    """Our service name for the source description a step uses."""
+    verwijzing = str(stap.get("operationPath") or stap.get("operationId") or "")
+    m = re.search(r"\$sourceDescriptions\.([A-Za-z0-9_-]+)", verwijzing)
+    naam = m.group(1) if m else (next(iter(bronnen)) if len(bronnen) == 1 else None)
+    if naam is None and stap.get("operationId"):
+        naam = next((b for b, spec in bronnen.items() if any(
+            isinstance(op, dict) and op.get("operationId") == stap["operationId"]
+            for item in (spec.get("paths") or {}).values() for op in (item or {}).values())), None)
+    for bron in doc.get("sourceDescriptions") or []:
+        if bron.get("name") == naam:
+            return bron.get("x-dso-dienst", naam)
+    return naam
 
 
 def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleutel: str | None,
@@ -178,6 +194,7 @@ def _een(doc: dict, wf: dict, naam: str, bronnen: dict, sleutel: str | None,
         if stap.get("stepId") in stappen:
             stappen[stap["stepId"]].criteria = [str(c.get("condition")) for c in
                                                 stap.get("successCriteria") or []]
+            stappen[stap["stepId"]].dienst = _stap_dienst(stap, doc, bronnen)
     status = getattr(res.status, "value", str(res.status))
     lijst = [stappen[s] for s in volgorde]
     if status == "workflow_complete" and all(s.geslaagd for s in lijst):
@@ -206,11 +223,13 @@ def voer_alle_uit(fase) -> None:
             onderwerp = f"{u.bestand}#{u.workflow}"
             for s in u.stappen:
                 if s.geslaagd:
-                    fase.schrijf("workflows", f"{onderwerp}/{s.stap}", "workflow-stap", "geslaagd",
+                    fase.schrijf(s.dienst or "workflows", f"{onderwerp}/{s.stap}", "workflow-stap",
+                                 "geslaagd",
                                  f"stap '{s.stap}' geslaagd"
                                  + (f" (HTTP {s.uitwisseling.status})" if s.uitwisseling else ""))
                 else:
-                    fase.schrijf_uitwisseling("workflows", f"{onderwerp}/{s.stap}", "workflow-stap",
+                    fase.schrijf_uitwisseling(s.dienst or "workflows", f"{onderwerp}/{s.stap}",
+                                              "workflow-stap",
                                               f"Stap '{s.stap}' van workflow {u.workflow} niet "
                                               f"geslaagd: {u.bericht}", s.uitwisseling,
                                               ernst=fase.i.ernst_van("workflow"))
