@@ -22,10 +22,15 @@ ALLE_FASEN = ("examples", "coverage", "fuzzing", "stateful")
 VEILIG = {"GET", "HEAD"}
 
 
+# DSO action endpoints that only compute an answer (search, determine a conclusion) and change
+# nothing; other POSTs (submit, acknowledge receipt …) are never sent to a read-only target.
+RAADPLEGENDE_ACTIES = ("/_zoek", "/_bepaal")
+
+
 def is_raadplegend(methode: str, pad: str) -> bool:
-    """Safe for a read-only target: GET/HEAD, and POST …/_zoek (a search is consulting)."""
+    """Safe for a read-only target: GET/HEAD, and POST …/_zoek or …/_bepaal (consulting)."""
     m = methode.upper()
-    return m in VEILIG or (m == "POST" and pad.rstrip("/").endswith("/_zoek"))
+    return m in VEILIG or (m == "POST" and pad.rstrip("/").endswith(RAADPLEGENDE_ACTIES))
 
 
 @dataclass
