@@ -2,7 +2,8 @@
 
 Each run uses the test profile below (4 users, 4 s) instead of the full profile of the main run;
 the SLO limits are loose enough for a busy CI machine and still far from the faults' effects
-(every fifth call a 503 = 20% errors; a slow service waits over a second per call).
+(every fifth call a 503 = 20% errors; the slow service waits 2.5 s per call, beyond twice the
+1 s limit, so even an overloaded machine cannot turn that breach into 'instabiel').
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ doorvoer_min = 0.5
 
 @pytest.fixture(autouse=True)
 def _traag_genoeg(monkeypatch):
-    # read by the reference LV child: 1.2 s per call on the slow service, well above the 1 s SLO
-    monkeypatch.setenv("REFERENTIE_LV_TRAAG_SECONDEN", "1.2")
+    # read by the reference LV child: 2.5 s per call on the slow service
+    monkeypatch.setenv("REFERENTIE_LV_TRAAG_SECONDEN", "2.5")
 
 
 def draai_fase(tmp_path: Path, fouten: str = "", slo_tekst: str = TEST_SLO,
@@ -95,7 +96,9 @@ def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path)
     profiel = r[("lastprofiel", "lastprofiel")]
     assert profiel["status"] == "geslaagd" and profiel["details"]["profiel"] == "kort"
     slos = [x for x in records if x["controle"] != "lastprofiel"]
-    assert slos and all(x["status"] == "geslaagd" for x in slos), [
+    # 'instabiel' only when this machine was overloaded (then the record says so)
+    assert slos and all(x["status"] == "geslaagd" or (
+        x["status"] == "instabiel" and "overbelast" in x["bericht"]) for x in slos), [
         (x["onderwerp"], x["controle"], x["bericht"]) for x in slos if x["status"] != "geslaagd"]
     # every journey step was measured, with its figures and evidence in the record
     for endpoint in (SUGGEST, "locatieserver GET /free", ZOEK,
@@ -129,10 +132,10 @@ def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_pat
     r = per_slo(records)
     zoek = r[(ZOEK, "p95-latentie")]
     assert zoek["status"] == "gefaald", zoek["bericht"]
-    assert zoek["details"]["gemeten"] >= 1000 and "SLO overschreden" in zoek["bericht"]
+    assert zoek["details"]["gemeten"] >= 2500 and "SLO overschreden" in zoek["bericht"]
     assert r[(ZOEK, "foutpercentage")]["status"] == "geslaagd"
-    assert r[(SUGGEST, "p95-latentie")]["status"] == "geslaagd"
-    assert r[("uitvoeren POST /conclusie/_bepaal", "p95-latentie")]["status"] == "geslaagd"
+    for ander in (SUGGEST, "uitvoeren POST /conclusie/_bepaal"):
+        assert r[(ander, "p95-latentie")]["status"] != "gefaald"
 
 
 def test_kapot_slo_bestand_blokkeert_met_bestand_en_regel(tmp_path):

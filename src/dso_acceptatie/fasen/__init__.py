@@ -26,6 +26,6 @@ FASEN: dict[str, Fase] = {f.naam: f for f in (
          "dso_acceptatie.fasen.contracten", 900, None),
     Fase("leveringen", "Conformiteit van leveringen (STOP, TPOD/IMOW, STTR, IMRO)",
          "dso_acceptatie.fasen.leveringen", 600, None),
-    Fase("last", "Lasttests van de raadpleegdiensten (locust, SLO's)", None, 600,
-         "de last-fase is nog niet gebouwd"),
+    Fase("last", "Lasttests van de raadpleegdiensten (locust, SLO's)",
+         "dso_acceptatie.fasen.last", 600, None),
 )}
