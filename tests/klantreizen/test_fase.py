@@ -130,8 +130,10 @@ def test_checkfouten_conclusie_en_link_geven_een_duidelijke_bevinding(tmp_path):
     _, bevinding = _gefaald(tmp_path, CHECKFOUTEN, CHECKSELECTIE)
 
     # loket-conclusie-omgedraaid: loket and uitvoeren API disagree, and the message says how.
-    r = bevinding(lambda r: r["controle"] == "scenario" and "oneens" in r["bericht"])
-    assert "Vergunningplicht" in r["bericht"] and r["ernst"] == "blokkerend"
+    r = bevinding(lambda r: r["controle"] == "scenario" and "oneens" in r["bericht"]
+                  and "Kappen van een boom" in r["bericht"])
+    assert "de API zegt 'Vergunningplicht', het loket toont" in r["bericht"]
+    assert r["ernst"] == "blokkerend"
 
     # loket-aanvragen-link-kapot: 'Verder naar Aanvragen' leads to an error page.
     r = bevinding(lambda r: r["controle"] == "scenario" and "Verder naar Aanvragen" in r["bericht"])

@@ -245,12 +245,26 @@ def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func
         controleer_pagina(request.node, pagina)
 
 
+_TIMEOUT = re.compile(r"Timeout (\d+)ms exceeded")
+_WACHT = re.compile(r"waiting for (.+)")
+_VERWACHT = re.compile(r"Locator expected (?:not )?to (.+?)(?:\n|$)")
+
+
 def _kort(exc: BaseException) -> str:
+    """The cause in words a tester reads: Playwright's timeouts and expectations in Dutch."""
     tekst = str(exc).strip() or type(exc).__name__
+    regels = [r.strip() for r in tekst.splitlines() if r.strip()]
+    wacht = next((m.group(1) for r in regels if (m := _WACHT.search(r))), None)
+    timeout = _TIMEOUT.search(tekst)
+    verwacht = _VERWACHT.search(tekst)
+    if wacht and (timeout or verwacht):
+        seconden = f" binnen {int(timeout.group(1)) / 1000:g} s" if timeout else ""
+        wat = f" (verwacht: {verwacht.group(1)})" if verwacht else ""
+        if "element(s) not found" in tekst or timeout:
+            return f"niet gevonden op de pagina{seconden}: {wacht}{wat}"[:600]
+        return f"{wacht} voldoet niet{wat}: {' '.join(regels[:3])}"[:600]
     # Playwright appends a long call log; the first lines are what a person needs.
-    regels = [r for r in tekst.splitlines() if r.strip()]
-    kort = " ".join(regels[:3])
-    return kort[:600]
+    return " ".join(regels[:3])[:600]
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args,
