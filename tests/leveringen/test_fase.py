@@ -1,0 +1,62 @@
+"""The leveringen phase end to end: `dso-acceptatie run --fase leveringen` on the referentie
+target writes one passing record per configured delivery; a wrong expectation fails its record."""
+
+import json
+import subprocess
+import sys
+import tomllib
+
+from dso_acceptatie.records import lees_records
+
+from .helpers import PROJECT
+
+CONFIG = PROJECT / "contracts" / "leveringen" / "leveringen.toml"
+
+
+def test_run_fase_leveringen_op_referentie(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "dso_acceptatie", "run", "--fase", "leveringen",
+                        "--rapporten", str(tmp_path)], check=False, capture_output=True, text=True,
+                       timeout=300,
+                       cwd=PROJECT)
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    (run_map,) = list((tmp_path / "runs").iterdir())
+    records = [x for x in lees_records(run_map) if x["fase"] == "leveringen"]
+    verwacht = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["levering"]
+    eigen = [x for x in records if x["controle"] == "verwachte-uitkomst"]
+    assert len(eigen) == len(verwacht)
+    assert {x["status"] for x in eigen} == {"geslaagd"}, [x["bericht"] for x in eigen
+                                                          if x["status"] != "geslaagd"]
+    assert not [x for x in records if x["status"] in ("gefaald", "geblokkeerd")]
+    afgekeurd = [x for x in eigen if x["details"]["verwacht"] == "afgekeurd"]
+    assert afgekeurd and all(x["details"]["uitkomst"] == "afgekeurd" for x in afgekeurd)
+    bewijs = run_map / eigen[0]["bewijs"][0]
+    assert json.loads(bewijs.read_text(encoding="utf-8"))["oordeel"] == "goedgekeurd"
+    imro = next(x for x in eigen if x["onderwerp"].startswith("IMRO RW-2025-7b onder TAM v0.14"))
+    assert any(rs["naam"] == "IMRO 2012 TAM v0.14" for rs in imro["details"]["regelsets"])
+
+
+def test_afwijkende_uitkomst_is_gefaald(tmp_path, monkeypatch):
+    """A validator that does not reach the expected verdict must show up as gefaald."""
+    config = tmp_path / "eigen.toml"
+    voorbeeld = PROJECT / "contracts" / "leveringen" / "voorbeelden" / "imro" / "RW-2025-7b.gml"
+    config.write_text(f'[[levering]]\nnaam = "verkeerd verwacht"\npad = "{voorbeeld}"\n'
+                      'peildatum = "2025-06-01"\nverwacht = "goedgekeurd"\n', encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "doel.json").write_text(json.dumps({"naam": "x", "soort": "leverancier"}))
+    monkeypatch.setenv("DSO_LEVERINGEN_CONFIG", str(config))
+    from dso_acceptatie.fasen.leveringen.fase import main
+    assert main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"]) == 0
+    (rec,) = list(lees_records(run))
+    assert rec["status"] == "gefaald" and "uitkomst afgekeurd, verwacht goedgekeurd" in rec["bericht"]
+
+
+def test_ander_doel_zonder_config_slaat_over(tmp_path, monkeypatch):
+    monkeypatch.delenv("DSO_LEVERINGEN_CONFIG", raising=False)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "doel.json").write_text(json.dumps({"naam": "pre", "soort": "pre"}))
+    from dso_acceptatie.fasen.leveringen.fase import main
+    main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"])
+    (rec,) = list(lees_records(run))
+    assert rec["status"] == "overgeslagen" and "dso-acceptatie levering" in rec["bericht"]
