@@ -153,3 +153,17 @@ def test_fase_zonder_browser_is_geblokkeerd_met_de_oplossing(tmp_path):
     assert uit.returncode == 2
     [r] = list(lees_records(run_map))
     assert r["status"] == "geblokkeerd" and "apt-get install -y chromium" in r["bericht"]
+
+
+def test_een_selectie_zonder_scenarios_is_geblokkeerd_nooit_geslaagd(tmp_path):
+    run_map = tmp_path / "run"
+    (run_map / "records").mkdir(parents=True)
+    (run_map / "doel.json").write_text(json.dumps({"naam": "referentie", "loket": None}))
+    uit = subprocess.run([sys.executable, "-m", "dso_acceptatie.fasen.klantreizen", "--run-map",
+                          str(run_map), "--doel", str(run_map / "doel.json"), "--run-id", "x",
+                          "--selectie", "klantreis-ontwikkelaar and component-vergunningcheck",
+                          "--werkers", "0"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert uit.returncode == 0, uit.stdout[-2000:] + uit.stderr[-2000:]
+    [r] = [r for r in lees_records(run_map) if r["controle"] == "fase-klaar"]
+    assert r["status"] == "geblokkeerd" and "klantreis-ontwikkelaar and" in r["bericht"]

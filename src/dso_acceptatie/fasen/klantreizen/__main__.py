@@ -31,8 +31,7 @@ from dso_acceptatie.fasen.klantreizen.tags import markers
 
 FASE = "klantreizen"
 PLUGIN = "dso_acceptatie.fasen.klantreizen.plugin"
-PYTEST_UITKOMST = {0: "alle scenario's zijn uitgevoerd", 1: "er zijn gefaalde scenario's",
-                   5: "er was geen enkel scenario te draaien"}
+PYTEST_UITKOMST = {0: "alle scenario's zijn uitgevoerd", 1: "er zijn gefaalde scenario's"}
 
 
 def schrijf_ini(map_: Path) -> Path:
@@ -119,7 +118,15 @@ def main(argv: list[str] | None = None) -> int:
             ruw, w, f"bewijs/{FASE}/toegankelijkheid")
 
         code = proces.returncode
-        if code in (0, 1, 5):
+        if code == 5:
+            # Nothing selected is nothing tested: never let that pass as an accepted phase.
+            w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
+                      status="geblokkeerd", ernst="blokkerend", duur_ms=duur * 1000,
+                      bericht="er was geen enkel scenario te draaien"
+                              + (f" met selectie '{args.selectie}'" if args.selectie else ""),
+                      details={"pytest_exitcode": code, "selectie": args.selectie, "opdracht": cmd})
+            return 0
+        if code in (0, 1):
             w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
                       status="geslaagd", ernst="informatief", duur_ms=duur * 1000,
                       bericht=f"pytest klaar in {duur:.1f} s: {PYTEST_UITKOMST[code]}; "
