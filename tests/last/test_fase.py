@@ -138,6 +138,18 @@ def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_pat
         assert r[(ander, "p95-latentie")]["status"] != "gefaald"
 
 
+def test_throttling_telt_als_fout_en_429_noemt_retry_after(tmp_path, monkeypatch):
+    # The reference throttles Presenteren at 2 requests/s per key for this run; the test profile
+    # offers more, so some calls get 429. Each counts as a failure, with its Retry-After.
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=2")
+    _, records, _ = draai_fase(tmp_path)
+    zoek = per_slo(records)[(ZOEK, "foutpercentage")]
+    assert zoek["status"] == "gefaald"
+    assert any("HTTP 429 te veel verzoeken (Retry-After: " in m
+               for m in zoek["details"]["foutmeldingen"]), zoek["details"]["foutmeldingen"]
+    assert per_slo(records)[(SUGGEST, "foutpercentage")]["status"] == "geslaagd"
+
+
 def test_kapot_slo_bestand_blokkeert_met_bestand_en_regel(tmp_path):
     tekst = TEST_SLO + "\n[standaard2]\np95_ms = 3\n"
     run_map, records, _ = draai_fase(tmp_path, slo_tekst=tekst, starten=False)

@@ -177,3 +177,18 @@ def test_een_overbelaste_meetmachine_maakt_een_krappe_overschrijding_instabiel()
         onbetrouwbaar.bericht
     assert fase.weeg_machinelast(ver, load=9.0, cores=2).status == "gefaald"     # de dienst zelf
     assert fase.weeg_machinelast(fouten, load=9.0, cores=2).status == "gefaald"  # geen timing
+
+
+def test_doorvoertekort_door_een_andere_stap_wordt_niet_aan_dit_endpoint_toegerekend():
+    s = slo.lees(ROOT / "load" / "slo.toml")
+    geo = "geometrieopvragen GET /geometrieen/{geometrieIdentificatie}"
+    traag = [meting(p95_ms=2300, doorvoer=5.3), meting(endpoint=geo, p95_ms=60, doorvoer=5.3)]
+    uit = {(u.endpoint, u.slo): u for u in slo.beoordeel_alles(traag, s, s.profielen["zwaar"])}
+    assert uit[(ZOEK, "p95-latentie")].status == "gefaald"
+    assert uit[(ZOEK, "doorvoer")].status == "gefaald"           # its own breach
+    assert uit[(geo, "doorvoer")].status == "overgeslagen"
+    assert ZOEK in uit[(geo, "doorvoer")].bericht
+    # nobody else breached anything: the shortfall is the system's, so it fails
+    alleen = slo.beoordeel_alles([meting(endpoint=geo, p95_ms=60, doorvoer=5.3)], s,
+                                 s.profielen["zwaar"])
+    assert next(u for u in alleen if u.slo == "doorvoer").status == "gefaald"

@@ -231,8 +231,13 @@ class Last:
                      duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
         verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
         per_naam = {m.endpoint: m for m in metingen}
-        for u in slo_mod.beoordeel_alles(metingen, slo, p, verwacht):
-            u = weeg_machinelast(u, load, cores)
+        uitkomsten = [weeg_machinelast(u, load, cores)
+                      for u in slo_mod.beoordeel_alles(metingen, slo, p, verwacht)]
+        geschonden = {u.endpoint for u in uitkomsten if u.status == "gefaald"}
+        for u in uitkomsten:
+            if u.status == "instabiel" and u.endpoint in geschonden:
+                # a clear breach of the same endpoint explains this one, not the machine
+                u = replace(u, status="gefaald", bericht=u.bericht.split("; onbetrouwbaar")[0])
             m = per_naam.get(u.endpoint)
             details = {"slo": u.slo, "gemeten": _rond(u.gemeten), "grens": u.grens,
                        "eenheid": u.eenheid, "profiel": p.naam}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dso_acceptatie.doelen import ConfiguratieFout
@@ -341,11 +341,24 @@ def beoordeel(meting: Meting, grenzen: Grenzen, profiel: Profiel | None) -> list
 
 def beoordeel_alles(metingen: list[Meting], slo: SloBestand, profiel: Profiel | None,
                     verwacht: list[str] = ()) -> list[Uitkomst]:
-    """All outcomes; an endpoint in ``verwacht`` that was never called is judged with zero calls."""
+    """All outcomes; an endpoint in ``verwacht`` that was never called is judged with zero calls.
+
+    Throughput is coupled through the journeys: when one step is slow or fails, the steps after
+    it are reached less often. A throughput shortfall is therefore laid at an endpoint's door
+    only when it breached a latency or error SLO itself, or when no other endpoint did (then
+    the system as a whole did not keep up); otherwise it is not judged, naming the cause.
+    """
     per_naam = {m.endpoint: m for m in metingen}
     for naam in verwacht:
         per_naam.setdefault(naam, Meting(naam, 0, 0, 0, 0, 0, 0, 0))
     uit: list[Uitkomst] = []
     for naam in sorted(per_naam):
         uit += beoordeel(per_naam[naam], slo.grenzen(naam), profiel)
+    geschonden = {u.endpoint for u in uit if u.status == "gefaald" and u.slo != "doorvoer"}
+    for i, u in enumerate(uit):
+        andere = sorted(geschonden - {u.endpoint})
+        if u.slo == "doorvoer" and u.status == "gefaald" and u.endpoint not in geschonden and andere:
+            uit[i] = replace(u, status="overgeslagen", bericht=(
+                f"{u.bericht}; niet aan dit endpoint toe te rekenen: de reizen liepen vertraging "
+                f"op of braken af bij {', '.join(andere)}"))
     return uit
