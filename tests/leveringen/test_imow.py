@@ -49,3 +49,33 @@ def test_manifest_ow_noemt_ontbrekend_bestand(tmp_path):
     (lev / "owKaart.xml").unlink()
     u = valideer(lev)
     assert "LVBB1016" in u.codes("fout")
+
+
+TPOD10 = VOORBEELDEN / "tpod-1.0"
+
+
+def test_tpod_schematron_op_imow_1_0():
+    u = valideer(TPOD10 / "Test_TPOD1700")
+    tpod = next(r for r in u.regelsets if r.naam.startswith("TPOD-validaties 1.0.6"))
+    assert tpod.toegepast
+    assert any(r.naam == "IMOW 1.0.2 XSD" for r in u.regelsets)
+    (b, *_) = [b for b in u.bevindingen if b.code == "TPOD1700"]
+    assert b.bestand == "Ow_TPOD1700.xml" and b.regel and b.ernst == "waarschuwing"
+    # manifest.xml / manifest-ow.xml are missing: reported once, as the rule itself words it
+    assert [b.code for b in u.bevindingen].count("TPOD2050") == 1
+
+
+@pytest.mark.parametrize("naam,aanwezig", [("tpod0980ARTIKEL-niet-aanwezig.xml", True),
+                                           ("tpod0980ARTIKEL.xml", False)])
+def test_tpod0980_op_stop_1_0_besluit(naam, aanwezig):
+    u = valideer(TPOD10 / "TestData_OP-Omgevingsplan" / naam)
+    assert "tpod" in u.soorten
+    assert ("TPOD0980" in u.codes()) is aanwezig
+
+
+def test_tpod_schematron_geforceerd_op_imow_2_is_informatief():
+    from dso_acceptatie.leveringen.levering import valideer as valideer_met_opties
+    u = valideer_met_opties(GEMEENTESTAD, soort="tpod", tpod_1_0="altijd")
+    assert u.geldig
+    tpod = [b for b in u.bevindingen if b.code.startswith("TPOD")]
+    assert tpod and {b.ernst for b in tpod} == {"informatief"}

@@ -63,3 +63,21 @@ def test_imro_xsd_fout_met_plaats(tmp_path):
     u = valideer(tmp_path / "plan.gml", peildatum=V013)
     xsd = [b for b in u.bevindingen if b.code == "IMRO-XSD"]
     assert xsd and xsd[0].regel and "soortPlan" in xsd[0].bericht
+
+
+# Cases derived from the shipped files the way the README derives its own (date, status and
+# government changed); they mirror RW-2025-4b, -5 and -6, which are not shipped.
+@pytest.mark.parametrize("bron,zoek,vervang,verwacht", [
+    ("RW-2025-4a", "<imro:planstatus>vastgesteld</imro:planstatus>",
+     "<imro:planstatus>ontwerp</imro:planstatus>", "afgekeurd"),                      # ~4b
+    ("RW-2025-7a", "gemeentelijke overheid", "provinciale overheid", "afgekeurd"),   # ~5
+    ("RW-2025-7a", "gemeentelijke overheid", "nationale overheid", "afgekeurd"),     # ~6
+    ("RW-2025-7a", "<imro:datum>2025-02-02</imro:datum>",
+     "<imro:datum>2023-06-01</imro:datum>", "goedgekeurd"),                          # before IOW
+])
+def test_afgeleide_gevallen_onder_v013(tmp_path, bron, zoek, vervang, verwacht):
+    tekst = (IMRO / f"{bron}.gml").read_text(encoding="utf-8")
+    assert zoek in tekst
+    (tmp_path / "plan.gml").write_text(tekst.replace(zoek, vervang, 1), encoding="utf-8")
+    u = valideer(tmp_path / "plan.gml", peildatum=V013)
+    assert u.oordeel == verwacht, [b.bericht for b in u.bevindingen]

@@ -179,6 +179,9 @@ def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None =
         levering = Levering(werkmap, bestanden, peildatum, opties)
         uitkomst.bestanden = [b.naam for b in bestanden]
         gevonden = [s for s in SOORTEN if levering.van_soort(s)]
+        if "tpod" not in gevonden and tpod.op_1_0(levering):
+            # A STOP 1.0.x besluit is the OP part the TPOD 1.0 rules were written for.
+            gevonden.insert(gevonden.index("stop") + 1, "tpod")
         if not gevonden:
             raise OnleesbareInvoer("de levering bevat geen bestand van een bekende standaard "
                                    "(STOP/LVBB, TPOD/IMOW, STTR of IMRO 2012).", bron.name)

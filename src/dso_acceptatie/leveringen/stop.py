@@ -151,13 +151,13 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         # (rules only fire on their own contexts, so extra rule sets cannot give false hits).
         kandidaten = [s for s in alle_schematrons() if namespaces_van_sch(s) & gebruikt]
         for sch in dict.fromkeys((schs or []) + kandidaten):
-            for f in saxon_regelset(str(sch)).voer_uit(b.pad):
+            for f in _voer_uit(sch, b, bevindingen):
                 bevindingen.append(sch_bevinding(f, b, "stop", f"{REGELSET}: {sch.name}",
                                                  "saxon-schematron"))
         for sch in pr33_schematrons():
             if not namespaces_van_sch(sch) & gebruikt:
                 continue
-            for f in saxon_regelset(str(sch)).voer_uit(b.pad):
+            for f in _voer_uit(sch, b, bevindingen):
                 bev = sch_bevinding(f, b, "stop", f"{REGELSET_PR33}: {sch.name}",
                                     "saxon-schematron")
                 if bev.code not in codes_104():
@@ -173,6 +173,21 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
     regelsets.append(Regelset("stop", REGELSET_PR33, "aanvullende codes (zoals LVBB2009)"
                               + (" gaven bevindingen" if pr33_gebruikt else ""), True))
     return regelsets, bevindingen
+
+
+def _voer_uit(sch: Path, b, bevindingen: list[Bevinding]) -> list:
+    """Run one rule set on one file; a rule that cannot evaluate this file becomes a warning
+    (the official tool would stop), so the other rules and files still count."""
+    from saxonche import PySaxonApiError
+
+    try:
+        return saxon_regelset(str(sch)).voer_uit(b.pad)
+    except PySaxonApiError as e:
+        bevindingen.append(Bevinding(
+            "SCHEMATRON", WAARSCHUWING, f"de Schematron {sch.name} kon dit bestand niet "
+            f"verwerken: {str(e).strip().splitlines()[0][:300]}", b.naam, soort="stop",
+            regelset=REGELSET, bron="saxon-schematron"))
+        return []
 
 
 def _namen(boom, tag: str) -> list[tuple[str, int]]:

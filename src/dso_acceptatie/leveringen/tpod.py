@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding, Regelset
+from dso_acceptatie.leveringen.model import (
+    FOUT,
+    INFORMATIEF,
+    WAARSCHUWING,
+    Bevinding,
+    Regelset,
+)
 from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
 from dso_acceptatie.leveringen.schematron import SaxonRegelset
@@ -66,15 +72,17 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
                                        "tpod", f"{naam} XSD")
     lijst = list(regelsets.values())
     modus = levering.opties.get("tpod_1_0", "auto")
-    oud = versies and all(v.startswith("1.") for v in versies)
+    op_10 = op_1_0(levering)
+    oud = (all(v.startswith("1.") for v in versies) if versies else bool(op_10))
     naam_sch = "TPOD-validaties 1.0.6 (Schematron, IMOW 1.0.x / STOP 1.0.4)"
     if modus == "nooit":
         lijst.append(Regelset("tpod", naam_sch, "uitgezet", False))
     elif not oud and modus != "altijd":
+        wat = f"IMOW {', '.join(sorted(versies))}" if versies else "geen STOP 1.0.x-besluit"
         lijst.append(Regelset(
-            "tpod", naam_sch, f"niet toegepast: de levering is IMOW {', '.join(sorted(versies))}"
-            "; deze regels horen bij IMOW 1.0.x en geven op IMOW 2.x geen betrouwbare uitkomst "
-            "(de actuele TPOD-regels bestaan alleen als tekst in de validatiematrix)", False))
+            "tpod", naam_sch, f"niet toegepast: de levering is {wat}; deze regels horen bij "
+            "IMOW 1.0.x / STOP 1.0.4 en geven op IMOW 2.x geen betrouwbare uitkomst (de actuele "
+            "TPOD-regels bestaan alleen als tekst in de validatiematrix)", False))
     else:
         uit, reden = _tpod_schematron(levering, informatief=not oud)
         bevindingen += uit
@@ -82,33 +90,75 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
     return lijst, bevindingen
 
 
+def op_1_0(levering) -> list:
+    """STOP besluiten of the 1.0.x era: the OP part the TPOD 1.0 rules were written for."""
+    return [b for b in levering.van_soort("stop")
+            if b.lokale_naam == "AanleveringBesluit"
+            and (b.boom.getroot().get("schemaversie") or "").startswith("1.0")]
+
+
+_HULP_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<manifest xmlns="http://www.overheid.nl/2017/lvbb">{}</manifest>\n')
+_HULP_MANIFEST_OW = ('<?xml version="1.0" encoding="UTF-8"?>\n<Aanleveringen xmlns='
+                     '"http://www.geostandaarden.nl/bestanden-ow/manifest-ow">'
+                     "<domein>omgevingswet</domein></Aanleveringen>\n")
+
+
 def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]:
+    from saxonche import PySaxonApiError
+
+    from dso_acceptatie.leveringen.matrix import regel as matrixregel
+
     sch = standaarden() / TPOD_SCH
     uit: list[Bevinding] = []
     mappen = 0
     for map_, bestanden in levering.mappen().items():
-        if not any(b.soort == "tpod" for b in bestanden):
-            continue
-        namen = {b.pad.name for b in bestanden}
-        if "manifest.xml" not in namen:
-            uit.append(Bevinding(
-                "LVBB1003", FOUT if not informatief else INFORMATIEF,
-                "de TPOD-validaties lezen manifest.xml; die ontbreekt, dus de TPOD-Schematron kon "
-                "op deze map niet draaien.", levering.naam_van(map_) or None, soort="tpod",
-                regelset="TPOD-validaties 1.0.6"))
+        relevant = [b for b in bestanden if b.soort == "tpod" or b in op_1_0(levering)]
+        if not relevant:
             continue
         mappen += 1
+        namen = {b.pad.name for b in bestanden}
+        # The rules read manifest.xml and manifest-ow.xml (TPOD2050); without them Saxon stops on
+        # the besluit. Report TPOD2050 ourselves, then give the rules empty stand-ins in our
+        # private work copy so every other rule can still run.
+        ontbreekt = [m for m in ("manifest.xml", "manifest-ow.xml") if m not in namen]
+        hulp = False
+        if ontbreekt:
+            if any(b.lokale_naam == "AanleveringBesluit" for b in bestanden):
+                r = matrixregel("TPOD2050")
+                uit.append(Bevinding(
+                    "TPOD2050", INFORMATIEF if informatief else (r.ernst if r else FOUT),
+                    f"{' en '.join(ontbreekt)} niet aangetroffen (TPOD2050: het manifest-ow en het "
+                    "manifest moeten bestaan).", levering.naam_van(map_) or None, soort="tpod",
+                    regelset="TPOD-validaties 1.0.6", bron="dso-acceptatie"))
+            if "manifest.xml" in ontbreekt:
+                regels = "".join(f"<bestand><bestandsnaam>{n}</bestandsnaam></bestand>"
+                                 for n in sorted(namen))
+                (map_ / "manifest.xml").write_text(_HULP_MANIFEST.format(regels), encoding="utf-8")
+            if "manifest-ow.xml" in ontbreekt:
+                (map_ / "manifest-ow.xml").write_text(_HULP_MANIFEST_OW, encoding="utf-8")
+            hulp = True
         regelset = SaxonRegelset(sch, werkmap=map_)
         for b in bestanden:
             if b.boom is None or b.pad.suffix.lower() not in (".xml", ".gml"):
                 continue
-            for f in regelset.voer_uit(b.pad):
+            try:
+                fouten = regelset.voer_uit(b.pad)
+            except PySaxonApiError as e:
+                uit.append(Bevinding(
+                    "TPOD-SCHEMATRON", WAARSCHUWING, "de TPOD-Schematron kon dit bestand niet "
+                    f"verwerken: {str(e).strip().splitlines()[0][:300]}", b.naam, soort="tpod",
+                    regelset="TPOD-validaties 1.0.6", bron="saxon-schematron"))
+                continue
+            for f in fouten:
                 bev = sch_bevinding(f, b, "tpod", "TPOD-validaties 1.0.6", "saxon-schematron",
                                     ernst=INFORMATIEF if informatief else None)
+                if hulp and bev.code == "TPOD2050":
+                    continue    # already reported above, against the real delivery
                 if informatief:
                     bev.bericht += " (indicatief: regelset 1.0.x op IMOW 2.x)"
                 uit.append(bev)
-    reden = f"toegepast op {mappen} map(pen) met OW-bestanden"
+    reden = f"toegepast op {mappen} map(pen)"
     if informatief:
         reden += "; geforceerd op IMOW 2.x, bevindingen alleen informatief"
     return uit, reden

@@ -47,6 +47,7 @@ class Geval:
     peildatum: date | None = None
     soort: str | None = None
     codes: list[str] = field(default_factory=list)
+    zonder_codes: list[str] = field(default_factory=list)
     regelset: str | None = None
     mutatie: dict | None = None
     aanval: str | None = None
@@ -61,7 +62,7 @@ def lees_config(pad: Path) -> list[Geval]:
     for i, item in enumerate(data.get("levering", []), 1):
         waar = f"{pad.name}, levering {i} ({item.get('naam', '?')})"
         onbekend = set(item) - {"naam", "pad", "verwacht", "peildatum", "soort", "codes",
-                                "regelset", "mutatie", "aanval"}
+                                "regelset", "mutatie", "aanval", "zonder_codes"}
         if onbekend:
             raise ConfigFout(f"{waar}: onbekende sleutel(s) {', '.join(sorted(onbekend))}")
         if item.get("verwacht") not in VERWACHTINGEN:
@@ -84,7 +85,8 @@ def lees_config(pad: Path) -> list[Geval]:
             raise ConfigFout(f"{waar}: pad {pad_} bestaat niet")
         gevallen.append(Geval(item.get("naam", f"levering {i}"), item["verwacht"], pad_, peildatum,
                               item.get("soort"), list(item.get("codes", [])),
-                              item.get("regelset"), item.get("mutatie"), item.get("aanval")))
+                              list(item.get("zonder_codes", [])), item.get("regelset"),
+                              item.get("mutatie"), item.get("aanval")))
     return gevallen
 
 
@@ -135,6 +137,9 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     ontbrekend = [c for c in g.codes if c not in codes]
     if ontbrekend:
         redenen.append(f"verwachte code(s) ontbreken: {', '.join(ontbrekend)}")
+    onterecht = [c for c in g.zonder_codes if c in codes]
+    if onterecht:
+        redenen.append(f"code(s) die niet mochten voorkomen: {', '.join(onterecht)}")
     if g.regelset and u and not any(r.naam == g.regelset and r.toegepast for r in u.regelsets):
         redenen.append(f"regelset '{g.regelset}' niet toegepast (wel: "
                        f"{', '.join(r.naam for r in u.regelsets if r.toegepast)})")
