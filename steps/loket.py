@@ -301,9 +301,10 @@ def _wat_staat_er(page: Page) -> str:
 
 
 @given(parsers.parse('ik start de Vergunningcheck op locatie "{naam}"'))
-def start_vergunningcheck(page: Page, testdata, naam, gegevens):
+def start_vergunningcheck(request, page: Page, testdata, naam, gegevens):
     adres = veld(testdata, naam, "adres")
     page.goto("vergunningcheck")
+    controleer_pagina(request, page)
     LocatieZoeken(page).zoek_adres(adres)
     expect(page.get_by_role("radio").first,
            "na het kiezen van de locatie verwacht ik een keuze uit werkzaamheden").to_be_visible()
@@ -380,28 +381,30 @@ def verder_naar_aanvragen(page: Page):
 
 # --- Aanvragen en meldingen ---------------------------------------------------------------------------
 
-def _log_in(page: Page, testdata) -> None:
+def _log_in(request, page: Page, testdata) -> None:
     account = testdata.vereis("aanvragen", "testaccount")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Inloggen")
+    controleer_pagina(request, page)
     page.get_by_role("radio", name=re.compile(re.escape(account))).check()
     page.get_by_role("button", name="Inloggen").click()
 
 
 @when("ik inlog met het testaccount")
-def inloggen(page: Page, testdata):
-    _log_in(page, testdata)
+def inloggen(request, page: Page, testdata):
+    _log_in(request, page, testdata)
 
 
 @given("ik ben ingelogd met het testaccount")
-def ingelogd(page: Page, testdata):
+def ingelogd(request, page: Page, testdata):
     testdata.vereis("aanvragen", "testaccount")
     page.goto("inloggen")
-    _log_in(page, testdata)
+    _log_in(request, page, testdata)
 
 
 @when("ik een aanvraag start")
-def start_aanvraag(page: Page):
+def start_aanvraag(request, page: Page):
     page.goto("aanvragen")
+    controleer_pagina(request, page)
     page.get_by_role("link", name="Aanvraag of melding starten").click()
     expect(page.get_by_role("textbox", name="Projectnaam")).to_be_visible()
 

@@ -100,7 +100,8 @@ def schrijf_records(ruw: list[dict], writer, map_rel: str) -> int:
                 p["overtredingen"][v["id"]] = dict(v, scenario=r.get("scenario"), url=r.get("url"))
     bevindingen = 0
     for pad, p in sorted(per_pagina.items()):
-        titel = min(p["titels"]) if p["titels"] else ""
+        # Name the page by its ordinary title, not by an error variant of it.
+        titel = min(p["titels"], key=lambda t: (t.startswith("Fout"), len(t))) if p["titels"] else ""
         onderwerp = f"toegankelijkheid: {pad}"
         if not p["overtredingen"]:
             writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
