@@ -72,7 +72,9 @@ class Levering:
         return uit
 
     def naam_van(self, pad: Path) -> str:
-        return pad.relative_to(self.werkmap).as_posix()
+        """Path inside the delivery; '' for the delivery's own root."""
+        rel = pad.relative_to(self.werkmap).as_posix()
+        return "" if rel == "." else rel
 
 
 XML_EXTENSIES = {".xml", ".gml", ".dmn"}

@@ -11,11 +11,13 @@ XSLT-1 (IMRO TAM): lxml.isoschematron with the same hardened parser as every del
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -118,9 +120,29 @@ class SaxonRegelset:
         self.sch = sch
 
     def voer_uit(self, bestand: Path) -> list[SchFout]:
-        with _saxon_lock:
+        with _saxon_lock, _stille_stderr():
             svrl = self._exe.transform_to_string(source_file=str(bestand))
         return lees_svrl(svrl or "")
+
+
+@contextlib.contextmanager
+def _stille_stderr():
+    """Saxon's native code prints each dynamic error on fd 2 as well as raising it; the raised
+    error becomes a finding, so the duplicate would only clutter the CLI and phase logs."""
+    try:
+        sys.stderr.flush()
+        bewaard = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    leeg = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(leeg, 2)
+        yield
+    finally:
+        os.dup2(bewaard, 2)
+        os.close(bewaard)
+        os.close(leeg)
 
 
 @lru_cache(maxsize=16)
