@@ -31,6 +31,11 @@ GOEDE_SPEC = {
             "responses": {"204": {"description": "weg"}, "default": _FOUT}}},
     },
 }
+# One operation refers to a parameter that does not exist; the other one is fine.
+HALF_GOED = {"openapi": "3.0.3", "info": {"title": "half", "version": VERSIE}, "paths": {
+    "/a": {"get": {"parameters": [{"$ref": "#/components/parameters/bestaatNiet"}],
+                   "responses": {"200": {"description": "ok"}}}},
+    "/dingen": GOEDE_SPEC["paths"]["/dingen"]}}
 # Valid JSON, but a response without its required 'description'.
 STRUCTUURFOUT = {"openapi": "3.0.3", "info": {"title": "x", "version": "1"},
                  "paths": {"/a": {"get": {"responses": {"200": {"content": {}}}}}}}
@@ -60,8 +65,12 @@ class StubDienst:
                     return self._antwoord(200, KAPOT)
                 if pad == "/structuur/openapi.json":
                     return self._antwoord(200, json.dumps(STRUCTUURFOUT).encode())
+                if pad == "/half/openapi.json":
+                    return self._antwoord(200, json.dumps(HALF_GOED).encode())
                 if pad == "/goed/openapi.json":
                     return self._antwoord(200, json.dumps(GOEDE_SPEC).encode())
+                if pad.startswith("/half/"):
+                    pad = "/goed/" + pad[len("/half/"):]
                 if pad.startswith("/goed/"):
                     stub.verzoeken.append((time.monotonic(), self.command, pad[len("/goed"):]))
                     if pad == "/goed/dingen" and self.command == "GET":

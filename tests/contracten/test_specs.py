@@ -26,7 +26,8 @@ def test_ongeldige_spec_is_een_bevinding_en_de_fase_gaat_door(tmp_path):
     with StubDienst() as stub:
         records = draai_fase(tmp_path / "run", {
             "presenteren": stub.url + "/kapot", "geometrieopvragen": stub.url + "/structuur",
-            "catalogus": stub.url + "/goed", "uitvoeren": stub.url + "/bestaat-niet"},
+            "catalogus": stub.url + "/goed", "uitvoeren": stub.url + "/bestaat-niet",
+            "verzoeken-indienen": stub.url + "/half"},
             sleutel=None, fasen="examples", voorbeelden=1)
     per = {(r["component"], r["controle"]): r for r in records}
     kapot = per[("presenteren", "spec-ongeldig")]
@@ -36,6 +37,13 @@ def test_ongeldige_spec_is_een_bevinding_en_de_fase_gaat_door(tmp_path):
     assert "/paths/~1a/get/responses/200" in structuur["bericht"]
     assert structuur["details"]["problemen"][0]["plaats"].startswith("/paths/~1a/get")
     assert per[("uitvoeren", "spec-beschikbaar")]["status"] == "geblokkeerd"
+    # An operation whose schema cannot be used is a finding of its own; its neighbours are tested.
+    half = [r for r in records if r["component"] == "verzoeken-indienen"]
+    ongeldig = next(r for r in half if r["controle"] == "spec-ongeldig")
+    assert ongeldig["onderwerp"] == "GET /a" and "/paths/~1a/get" in ongeldig["bericht"]
+    assert "bestaatNiet" in ongeldig["bericht"]
+    assert {r["onderwerp"] for r in half} >= {"GET /a", "GET /dingen", "POST /dingen"}
+    assert not any(r["controle"] == "spec-ongeldig" and r["onderwerp"] != "GET /a" for r in half)
     # The valid API was still tested, per operation.
     assert per[("catalogus", "spec")]["status"] == "geslaagd"
     assert {r["onderwerp"] for r in records if r["component"] == "catalogus"} >= {
