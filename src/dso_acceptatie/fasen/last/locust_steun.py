@@ -7,7 +7,8 @@ Options (command line, ``load/locust.conf`` or ``LOCUST_<NAAM>`` variables):
 ``--sleutel-variabele`` (name of the environment variable holding the key: the key itself is
 never an option, so it never shows in ``ps`` or in a conf file), ``--diensten`` (JSON, base URL
 per service; default ``--host`` + the standard DSO base path), ``--zoektermen`` and
-``--max-per-seconde`` (the target's own cap, when lower than the profile's).
+``--max-per-seconde`` (the target's own cap, when lower than the profile's); each also as
+``LOCUST_<NAAM>`` (e.g. ``LOCUST_ZOEKTERMEN``).
 """
 
 from __future__ import annotations
@@ -36,16 +37,16 @@ STANDAARD_SLO = Path(__file__).resolve().parents[4] / "load" / "slo.toml"
 
 @events.init_command_line_parser.add_listener
 def _opties(parser) -> None:
-    parser.add_argument("--profiel", default="zwaar",
+    parser.add_argument("--profiel", env_var="LOCUST_PROFIEL", default="zwaar",
                         help="profiel uit het SLO-bestand (tempo per gebruiker, plafond)")
-    parser.add_argument("--slo", default=str(STANDAARD_SLO), help="SLO-bestand (TOML)")
-    parser.add_argument("--sleutel-variabele", default="DSO_API_KEY",
+    parser.add_argument("--slo", env_var="LOCUST_SLO", default=str(STANDAARD_SLO), help="SLO-bestand (TOML)")
+    parser.add_argument("--sleutel-variabele", env_var="LOCUST_SLEUTEL_VARIABELE", default="DSO_API_KEY",
                         help="naam van de omgevingsvariabele met de API-sleutel")
-    parser.add_argument("--diensten", default="",
+    parser.add_argument("--diensten", env_var="LOCUST_DIENSTEN", default="",
                         help="JSON: basis-URL per dienst (leeg: --host + standaard DSO-basispad)")
-    parser.add_argument("--zoektermen", default="Marktplein 1",
+    parser.add_argument("--zoektermen", env_var="LOCUST_ZOEKTERMEN", default="Marktplein 1",
                         help="adressen die burgers intypen, gescheiden door |")
-    parser.add_argument("--max-per-seconde", type=float, default=0,
+    parser.add_argument("--max-per-seconde", env_var="LOCUST_MAX_PER_SECONDE", type=float, default=0,
                         help="plafond over alle diensten samen (lager dan dat van het profiel)")
 
 
@@ -152,8 +153,18 @@ class DsoGebruiker(FastHttpUser):
             try:
                 yield r
             except (KeyError, IndexError, TypeError, ValueError) as e:
-                r.failure(f"antwoord mist wat de reis nodig heeft: {type(e).__name__}: {e}")
+                r.failure(f"antwoord onbruikbaar voor de reis: {_uitleg(e)}")
                 raise Mislukt(naam) from None
+
+
+def _uitleg(e: Exception) -> str:
+    if isinstance(e, KeyError):
+        return f"veld {e} ontbreekt"
+    if isinstance(e, IndexError):
+        return "een lijst die iets moest bevatten is leeg"
+    if isinstance(e, ValueError):
+        return f"geen geldige JSON of waarde ({e})"
+    return f"onverwacht type ({e})"
 
 
 def _status_tekst(r) -> str:

@@ -321,6 +321,11 @@ def beoordeel(meting: Meting, grenzen: Grenzen, profiel: Profiel | None) -> list
                                     "profiel begrenst zelf het tempo, dus de gemeten "
                                     f"{_getal_tekst(gemeten)} verzoeken/s zegt niets over de dienst"))
                 continue
+            if weinig:
+                uit.append(Uitkomst(e, slo, "overgeslagen", gemeten, grens, eenheid,
+                                    f"te weinig verzoeken ({meting.aantal}, minimaal "
+                                    f"{grenzen.min_verzoeken}) voor een betrouwbare doorvoer"))
+                continue
             ok = gemeten >= grens
             tekst = (f"{_getal_tekst(gemeten)} verzoeken/s; minimum {_getal_tekst(grens)} verzoeken/s")
         else:
