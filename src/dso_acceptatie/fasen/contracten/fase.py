@@ -165,6 +165,12 @@ class Contracten:
                          "het doel noemt geen enkele API-dienst; er is niets te testen",
                          ernst="blokkerend")
             return
+        variabele = self.doel.get("api_sleutel_variabele")
+        if not self.sleutel:
+            self.schrijf("contracten", "doel", "dso_authenticatie", "overgeslagen",
+                         (f"geen API-sleutel in ${variabele}" if variabele else
+                          "het doel noemt geen API-sleutel") + ": verzoeken gaan zonder "
+                         "x-api-key en de controle op geweigerde sleutels is niet uitgevoerd")
         geladen: list[tuple[str, str, specs.Spec, Path]] = []
         for dienst, basis in diensten.items():
             spec = self.spec(dienst, basis)
