@@ -259,9 +259,13 @@ class Contracten:
                 self.schrijf(dienst, label, "schemathesis", "overgeslagen", op.overgeslagen)
                 continue
             for fout in op.fouten:
-                self.schrijf(dienst, label, "schemathesis-fout", "gefaald" if op.checks else "geblokkeerd",
+                # A network failure says something about the API; anything else (a schema
+                # construct schemathesis cannot generate for, its own runtime error) about testing.
+                netwerk = any(w in fout.lower() for w in ("network", "connection", "timeout", "timed out"))
+                self.schrijf(dienst, label, "schemathesis-fout",
+                             "gefaald" if op.checks or netwerk else "geblokkeerd",
                              f"schemathesis meldt bij deze operatie: {fout}",
-                             ernst="hinderlijk" if op.checks else "blokkerend")
+                             ernst="ernstig" if netwerk else ("hinderlijk" if op.checks else "blokkerend"))
             for naam, cu in sorted(op.checks.items()):
                 if naam == "ignored_auth" and not beveiligd:
                     continue  # without security in the spec the check has nothing to test
