@@ -65,6 +65,12 @@ class StubDienst:
                     return self._antwoord(200, KAPOT)
                 if pad == "/structuur/openapi.json":
                     return self._antwoord(200, json.dumps(STRUCTUURFOUT).encode())
+                if pad == "/druk/openapi.json":
+                    return self._antwoord(200, json.dumps(GOEDE_SPEC).encode())
+                if pad.startswith("/druk/"):   # always throttled, and forgets Retry-After
+                    body = json.dumps({"status": 429, "title": "Te veel verzoeken",
+                                       "detail": "later"}).encode()
+                    return self._antwoord(429, body, "application/problem+json")
                 if pad == "/half/openapi.json":
                     return self._antwoord(200, json.dumps(HALF_GOED).encode())
                 if pad == "/goed/openapi.json":

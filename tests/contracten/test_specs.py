@@ -69,3 +69,13 @@ def test_alleen_lezen_alleen_raadplegen_en_begrensd_tempo(tmp_path):
     tijden = sorted(t for t, *_ in verzoeken)
     drukste = max(sum(1 for u in tijden if t <= u < t + 1.0) for t in tijden)
     assert drukste <= per_seconde + 1, drukste
+
+
+def test_429_zonder_retry_after_is_een_bevinding(tmp_path):
+    with StubDienst() as stub:
+        records = draai_fase(tmp_path / "run", {"catalogus": stub.url + "/druk"}, sleutel=None,
+                             fasen="fuzzing", voorbeelden=1)
+    raak = [r for r in records if r["controle"] == "dso_retry_after" and r["status"] == "gefaald"]
+    assert raak and raak[0]["onderwerp"] in ("GET /dingen", "POST /dingen", "POST /dingen/_zoek",
+                                              "DELETE /dingen/{id}")
+    assert "Retry-After" in raak[0]["bericht"]
