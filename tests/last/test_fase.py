@@ -122,7 +122,7 @@ def test_503_deel_laat_het_foutpercentage_falen_per_endpoint(tmp_path):
     r = per_slo(records)
     zoek = r[(ZOEK, "foutpercentage")]
     assert zoek["status"] == "gefaald" and zoek["ernst"] == "ernstig"
-    assert 10 <= zoek["details"]["foutpercentage"] <= 40      # every fifth call per service
+    assert 5 <= zoek["details"]["foutpercentage"] <= 50       # every fifth call per service
     assert any("HTTP 503" in m for m in zoek["details"]["foutmeldingen"])
     assert r[(SUGGEST, "foutpercentage")]["status"] == "gefaald"
 
@@ -139,9 +139,10 @@ def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_pat
 
 
 def test_throttling_telt_als_fout_en_429_noemt_retry_after(tmp_path, monkeypatch):
-    # The reference throttles Presenteren at 2 requests/s per key for this run; the test profile
-    # offers more, so some calls get 429. Each counts as a failure, with its Retry-After.
-    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=2")
+    # The reference throttles Presenteren at one request per 2 s per key for this run; three
+    # citizens start at once, so some calls get 429 even on a slow machine. Each counts as a
+    # failure, with its Retry-After.
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=0.5")
     _, records, _ = draai_fase(tmp_path)
     zoek = per_slo(records)[(ZOEK, "foutpercentage")]
     assert zoek["status"] == "gefaald"
