@@ -65,6 +65,12 @@ class StubDienst:
                     return self._antwoord(200, KAPOT)
                 if pad == "/structuur/openapi.json":
                     return self._antwoord(200, json.dumps(STRUCTUURFOUT).encode())
+                if pad == "/geo/openapi.json":
+                    return self._antwoord(200, json.dumps(GOEDE_SPEC).encode())
+                if pad.startswith("/geo/"):    # HAL without self, a geometry without Content-Crs
+                    body = json.dumps({"_links": {}, "dingen": ["a"], "geometrie": {
+                        "type": "Point", "coordinates": [155000, 463000]}}).encode()
+                    return self._antwoord(200, body, "application/hal+json")
                 if pad == "/druk/openapi.json":
                     return self._antwoord(200, json.dumps(GOEDE_SPEC).encode())
                 if pad.startswith("/druk/"):   # always throttled, and forgets Retry-After

@@ -79,3 +79,12 @@ def test_429_zonder_retry_after_is_een_bevinding(tmp_path):
     assert raak and raak[0]["onderwerp"] in ("GET /dingen", "POST /dingen", "POST /dingen/_zoek",
                                               "DELETE /dingen/{id}")
     assert "Retry-After" in raak[0]["bericht"]
+
+
+def test_hal_zonder_self_en_geometrie_zonder_content_crs(tmp_path):
+    with StubDienst() as stub:
+        records = draai_fase(tmp_path / "run", {"presenteren": stub.url + "/geo"}, sleutel=None,
+                             fasen="fuzzing", voorbeelden=1)
+    gefaald = {(r["onderwerp"], r["controle"]) for r in records if r["status"] == "gefaald"}
+    assert ("GET /dingen", "dso_hal_links") in gefaald
+    assert ("GET /dingen", "dso_content_crs") in gefaald
