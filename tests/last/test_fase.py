@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from dso_acceptatie.diensten import DIENSTEN
@@ -22,6 +23,7 @@ from dso_acceptatie.records import lees_records
 from dso_acceptatie.referentie import ReferentieLV
 
 pytestmark = pytest.mark.traag
+ROOT = Path(__file__).resolve().parents[2]
 
 SLEUTEL_VARIABELE = "DSO_LAST_TEST_SLEUTEL"
 ZOEK = "presenteren POST /annotaties/regeltekstannotaties/_zoek"
@@ -58,14 +60,15 @@ def _traag_genoeg(monkeypatch):
 
 
 def draai_fase(tmp_path: Path, fouten: str = "", slo_tekst: str = TEST_SLO,
-               doel_extra: dict | None = None, starten: bool = True) -> tuple[Path, list[dict], str]:
+               doel_extra: dict | None = None, starten: bool = True,
+               extra_env: dict | None = None) -> tuple[Path, list[dict], str]:
     sleutel = "lt-" + secrets.token_urlsafe(18)
     run_map = tmp_path / "run"
     run_map.mkdir()
     slo_pad = tmp_path / "slo.toml"
     slo_pad.write_text(slo_tekst, encoding="utf-8")
     env = dict(os.environ, **{SLEUTEL_VARIABELE: sleutel}, DSO_LAST_SLO=str(slo_pad),
-               DSO_LAST_PROFIEL="kort")
+               DSO_LAST_PROFIEL="kort", **(extra_env or {}))
 
     def met_origin(origin: str) -> None:
         doel = {"naam": "referentie", "soort": "referentie", "origin": origin,
@@ -109,6 +112,12 @@ def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path)
         assert rec["details"]["aantal"] >= 3 and rec["details"]["p95_ms"] > 0
         assert rec["component"] == endpoint.split(" ")[0]
     assert r[(SUGGEST, "doorvoer")]["status"] == "geslaagd"
+    # locust's own SLO gate (events.quitting) agrees: exit code 0
+    if not any(x["status"] == "instabiel" for x in slos):
+        assert profiel["details"]["locust_exitcode"] == 0
+    schema = json.loads((ROOT / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+    for rec in records:
+        jsonschema.validate(rec, schema)
     for pad in r[(ZOEK, "foutpercentage")]["bewijs"]:
         assert (run_map / pad).is_file()
     assert (run_map / "bewijs" / "last" / "rapport.html").stat().st_size > 1000
@@ -125,6 +134,7 @@ def test_503_deel_laat_het_foutpercentage_falen_per_endpoint(tmp_path):
     assert 5 <= zoek["details"]["foutpercentage"] <= 50       # every fifth call per service
     assert any("HTTP 503" in m for m in zoek["details"]["foutmeldingen"])
     assert r[(SUGGEST, "foutpercentage")]["status"] == "gefaald"
+    assert r[("lastprofiel", "lastprofiel")]["details"]["locust_exitcode"] == 1   # the gate
 
 
 def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_path):
@@ -149,6 +159,25 @@ def test_throttling_telt_als_fout_en_429_noemt_retry_after(tmp_path, monkeypatch
     assert any("HTTP 429 te veel verzoeken (Retry-After: " in m
                for m in zoek["details"]["foutmeldingen"]), zoek["details"]["foutmeldingen"]
     assert per_slo(records)[(SUGGEST, "foutpercentage")]["status"] == "geslaagd"
+
+
+def test_een_crashende_reis_blokkeert_de_meting(tmp_path):
+    load = tmp_path / "load"
+    load.mkdir()
+    (load / "locust.conf").write_text((ROOT / "load" / "locust.conf").read_text("utf-8"), "utf-8")
+    for naam in ("raadplegen", "vergunningcheck"):
+        (load / f"{naam}.py").write_text(
+            "from locust import task\n"
+            "from dso_acceptatie.fasen.last.locust_steun import DsoGebruiker\n\n\n"
+            f"class Kapot_{naam}(DsoGebruiker):\n"
+            "    @task\n"
+            "    def reis(self):\n"
+            "        raise RuntimeError('kapotte reis')\n", encoding="utf-8")
+    _, records, _ = draai_fase(tmp_path, starten=False, extra_env={"DSO_LAST_MAP": str(load)})
+    r = per_slo(records)
+    crash = r[("lasttest", "reis-uitzonderingen")]
+    assert crash["status"] == "geblokkeerd" and "kapotte reis" in crash["bericht"]
+    assert r[(ZOEK, "foutpercentage")]["status"] == "gefaald"       # never reached
 
 
 def test_kapot_slo_bestand_blokkeert_met_bestand_en_regel(tmp_path):

@@ -128,6 +128,14 @@ def lees_failures_csv(pad: Path) -> dict[str, list[str]]:
     return {n: [f"{k}× {t}" for k, t in sorted(v, reverse=True)[:5]] for n, v in per.items()}
 
 
+def lees_exceptions_csv(pad: Path) -> list[str]:
+    """'N× message' per exception locust caught inside a task (a bug in a journey)."""
+    if not pad.exists():
+        return []
+    with open(pad, newline="", encoding="utf-8") as f:
+        return [f"{rij['Count']}× {rij['Message']}" for rij in csv.DictReader(f)]
+
+
 class Last:
     def __init__(self, ctx: FaseContext, w: RecordWriter):
         self.ctx = ctx
@@ -221,6 +229,13 @@ class Last:
             self.schrijf("last", "lasttest", "locust", "geblokkeerd", reden, ernst="blokkerend",
                          duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
             return
+        uitzonderingen = lees_exceptions_csv(Path(f"{prefix}_exceptions.csv"))
+        if uitzonderingen:
+            # a bug in a journey, not in the service: the measurement is incomplete
+            self.schrijf("last", "lasttest", "reis-uitzonderingen", "geblokkeerd",
+                         "een klantreis in load/ crashte tijdens de lasttest; de metingen zijn "
+                         f"onvolledig: {uitzonderingen[0]}", ernst="blokkerend", bewijs=bewijs,
+                         details={"uitzonderingen": uitzonderingen[:5]})
         metingen = lees_stats_csv(stats)
         meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
         totaal = sum(m.aantal for m in metingen)
