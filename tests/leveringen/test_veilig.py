@@ -180,3 +180,25 @@ def test_saxon_haalt_niets_over_het_netwerk(tmp_path):
         srv.shutdown()
         srv.server_close()
     assert hits == []
+
+
+def test_manifest_ow_met_pad_laat_tpod_regels_niets_buiten_de_levering_openen(tmp_path):
+    """The TPOD rules open every file manifest-ow names; a path there is refused first."""
+    import shutil
+
+    from .helpers import VOORBEELDEN
+
+    lev = tmp_path / "lev"
+    shutil.copytree(VOORBEELDEN / "tpod-1.0" / "Test_TPOD1700", lev)
+    (lev / "manifest-ow.xml").write_text(
+        '<Aanleveringen xmlns="http://www.geostandaarden.nl/bestanden-ow/manifest-ow">'
+        "<domein>omgevingswet</domein><Aanlevering><WorkIDRegeling>/akn/nl/act/x</WorkIDRegeling>"
+        "<DoelID>/join/id/proces/x</DoelID><Bestand><naam>/etc/passwd</naam>"
+        "<objecttype>Activiteit</objecttype></Bestand></Aanlevering></Aanleveringen>",
+        encoding="utf-8")
+    u = valideer(lev)
+    assert "LVBB1004" in u.codes("fout")
+    (b,) = [b for b in u.bevindingen if b.code == "TPOD-SCHEMATRON"]
+    assert "/etc/passwd" in b.bericht and "niet uitgevoerd" in b.bericht
+    assert not [b for b in u.bevindingen
+                if b.regelset == "TPOD-validaties 1.0.6" and b.bron == "saxon-schematron"]

@@ -195,6 +195,14 @@ def _namen(boom, tag: str) -> list[tuple[str, int]]:
             if isinstance(el.tag, str) and etree.QName(el).localname == tag and el.text]
 
 
+_GELDIGE_NAAM = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
+
+
+def geldige_bestandsnaam(naam: str) -> bool:
+    """A plain file name in the package: no path, drive, '..' or control characters."""
+    return bool(_GELDIGE_NAAM.match(naam)) and naam not in (".", "..")
+
+
 def leveringscontroles(levering) -> list[Bevinding]:
     """LVBB checks on the delivery as a whole (per folder): opdracht, manifest, manifest-ow."""
     from dso_acceptatie.leveringen.matrix import regel as matrixregel
@@ -225,7 +233,10 @@ def leveringscontroles(levering) -> list[Bevinding]:
         else:
             genoemd = _namen(manifest.boom, "bestandsnaam")
             for naam, regel in genoemd:
-                if naam not in namen:
+                if not geldige_bestandsnaam(naam):
+                    bev("LVBB1004", f"manifest.xml noemt '{naam}': geen geldige bestandsnaam "
+                        "(een pad, schijfletter of verboden teken).", manifest.naam, regel)
+                elif naam not in namen:
                     bev("LVBB1009", f"'{naam}' staat in manifest.xml maar ontbreekt in de "
                         "levering.", manifest.naam, regel)
             genoemde = {n for n, _ in genoemd}
@@ -236,7 +247,10 @@ def leveringscontroles(levering) -> list[Bevinding]:
         mow = namen.get("manifest-ow.xml")
         if mow is not None and mow.boom is not None:
             for naam, regel in _namen(mow.boom, "naam"):
-                if naam.lower().endswith(".gml"):
+                if not geldige_bestandsnaam(naam):
+                    bev("LVBB1004", f"manifest-ow.xml noemt '{naam}': geen geldige bestandsnaam "
+                        "(een pad, schijfletter of verboden teken).", mow.naam, regel)
+                elif naam.lower().endswith(".gml"):
                     bev("LVBB1026", f"manifest-ow.xml noemt '{naam}'; een bestandsnaam in het "
                         "manifest-OW mag niet op .gml eindigen.", mow.naam, regel)
                 elif naam not in namen:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lxml import etree
+
 from dso_acceptatie.leveringen.model import (
     FOUT,
     INFORMATIEF,
@@ -25,6 +27,7 @@ from dso_acceptatie.leveringen.model import (
 from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
 from dso_acceptatie.leveringen.schematron import SaxonRegelset
+from dso_acceptatie.leveringen.stop import geldige_bestandsnaam
 
 MANIFEST_OW_NS = "http://www.geostandaarden.nl/bestanden-ow/manifest-ow"
 DEELBESTAND_NS = "http://www.geostandaarden.nl/imow/bestanden/deelbestand"
@@ -32,14 +35,22 @@ XSI = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 TPOD_SCH = "tpod-validaties-1.0.6/validaties.sch"
 
 
-def imow_versie(b) -> str:
+def imow_versie(b) -> str | None:
+    """IMOW version from the schemaLocation; None when the file does not say."""
     loc = b.boom.getroot().get(XSI) or ""
     m = re.search(r"/v(\d+\.\d+\.\d+)/", loc)
     if m:
         return m.group(1)
     if "/xsd/bestanden-ow/" in loc or "/v1.0" in loc:
         return "1.0.x"
-    return "2.0.0"
+    return None
+
+
+def _standaardversie(bestanden) -> str:
+    """For files without a version: the one version the other OW files state, else 2.0.0."""
+    bekend = {v for v in (imow_versie(b) for b in bestanden
+                          if b.ns in (MANIFEST_OW_NS, DEELBESTAND_NS)) if v}
+    return bekend.pop() if len(bekend) == 1 else "2.0.0"
 
 
 def _xsd(versie: str, manifest: bool) -> tuple[Path, str]:
@@ -56,6 +67,7 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
     bevindingen: list[Bevinding] = []
     regelsets: dict[str, Regelset] = {}
     versies = set()
+    standaard = _standaardversie(levering.van_soort("tpod"))
     for b in levering.van_soort("tpod"):
         is_manifest = b.ns == MANIFEST_OW_NS
         if not is_manifest and b.ns != DEELBESTAND_NS:
@@ -63,7 +75,7 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
                 "TPOD1164", FOUT, f"hoofdelement {{{b.ns}}}{b.lokale_naam} is geen OW-bestand "
                 "(ow-dc:owBestand) en geen manifest-ow (Aanleveringen).", b.naam, soort="tpod"))
             continue
-        versie = imow_versie(b)
+        versie = imow_versie(b) or standaard
         versies.add(versie)
         xsd_pad, naam = _xsd(versie, is_manifest)
         regelsets.setdefault(naam, Regelset("tpod", f"{naam} XSD",
@@ -116,8 +128,21 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
         relevant = [b for b in bestanden if b.soort == "tpod" or b in op_1_0(levering)]
         if not relevant:
             continue
-        mappen += 1
         namen = {b.pad.name for b in bestanden}
+        mow = next((b for b in bestanden if b.pad.name == "manifest-ow.xml"), None)
+        onveilig = [el.text for el in (mow.boom.iter() if mow is not None else [])
+                    if isinstance(el.tag, str) and el.text and etree.QName(el).localname == "naam"
+                    and not geldige_bestandsnaam(el.text.strip())]
+        if onveilig:
+            # The rules open every file manifest-ow names (document(), unparsed-text-available());
+            # a name with a path could point outside the delivery, so they do not run here.
+            uit.append(Bevinding(
+                "TPOD-SCHEMATRON", WAARSCHUWING, "de TPOD-Schematron is op deze map niet "
+                f"uitgevoerd: manifest-ow.xml noemt '{onveilig[0].strip()}', geen geldige "
+                "bestandsnaam (LVBB1004).", mow.naam, soort="tpod",
+                regelset="TPOD-validaties 1.0.6", bron="dso-acceptatie"))
+            continue
+        mappen += 1
         # The rules read manifest.xml and manifest-ow.xml (TPOD2050); without them Saxon stops on
         # the besluit. Report TPOD2050 ourselves, then give the rules empty stand-ins in our
         # private work copy so every other rule can still run.
