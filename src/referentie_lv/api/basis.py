@@ -26,10 +26,12 @@ byte) or YAML (served as its JSON rendering).
 
 What every service gets without repeating it
 --------------------------------------------
-- ``<base>/openapi.json`` (the spec file; a real spec byte for byte as published, a modelled spec
-  with ``servers`` rewritten to the origin + base path the client used, see
-  ``servers_herschrijven``), ``<base>/app-info`` and ``<base>/health``. These three are open (no
-  key, no throttling, no injected faults): a client must be able to read the contract first.
+- ``<base>/openapi.json`` (the spec file byte for byte: its ``servers`` name the DSO hosts plus
+  the relative base path, which resolves against wherever the reference runs; rewriting them to
+  the loopback origin is possible (``servers_herschrijven``) but off, because an http server URL
+  is a real ADR finding (nlgov:servers-use-https) that would only describe our test set-up),
+  ``<base>/app-info`` and ``<base>/health``. These three are open (no key, no throttling, no
+  injected faults): a client must be able to read the contract first.
 - ``API-Version`` header (the spec's ``info.version``) on every response under the base path,
   errors and 404s included.
 - ``x-api-key`` on every operation (``Config.api_sleutels``): missing → 401, unknown → 403.

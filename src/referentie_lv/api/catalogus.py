@@ -35,8 +35,7 @@ def _href(request: Request, pad: str) -> str:
 
 
 def dienst(config: Config) -> basis.Dienst:
-    d = basis.Dienst("catalogus", BASISPAD, basis.SPECS / "catalogus.yaml",
-                     servers_herschrijven=True)
+    d = basis.Dienst("catalogus", BASISPAD, basis.SPECS / "catalogus.yaml")
     store = gedeelde_store(config)
     werkzaamheden = {urn: sorted(acts) for urn, acts in regelbank().werkzaamheden.items()}
     werkzaamheden_per_activiteit: dict[str, list[str]] = {}

@@ -69,8 +69,7 @@ def crs_parameter(request: Request) -> int:
 
 
 def dienst(config: Config) -> basis.Dienst:
-    d = basis.Dienst("geometrieopvragen", BASISPAD, basis.SPECS / "geometrieopvragen.yaml",
-                     servers_herschrijven=True)
+    d = basis.Dienst("geometrieopvragen", BASISPAD, basis.SPECS / "geometrieopvragen.yaml")
     store = gedeelde_store(config)
     bekend = frozenset(store.geometrie_ids())
 

@@ -380,8 +380,7 @@ def _pagina_antwoord(request: Request, store: Store, resultaat: dict, p: basis.P
 
 
 def dienst(config: Config) -> basis.Dienst:
-    d = basis.Dienst("presenteren", BASISPAD, basis.SPECS / "presenteren.yaml",
-                     servers_herschrijven=True)
+    d = basis.Dienst("presenteren", BASISPAD, basis.SPECS / "presenteren.yaml")
     store = gedeelde_store(config)
     cache = _Zoekcache()
 

@@ -111,7 +111,7 @@ def _regel_hal(request: Request, m: Model, met_vragen: bool, boom: Vragenboom) -
 
 
 def dienst(config: Config) -> basis.Dienst:
-    d = basis.Dienst("uitvoeren", BASISPAD, SPEC, servers_herschrijven=True)
+    d = basis.Dienst("uitvoeren", BASISPAD, SPEC)
     cache: list[Uitvoeren] = []
 
     def u() -> Uitvoeren:

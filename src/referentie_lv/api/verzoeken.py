@@ -536,8 +536,7 @@ def verzoek_pdf(v: dict) -> bytes:
 # --------------------------------------------------------------------------- services
 
 def dienst_indienen(config: Config) -> basis.Dienst:
-    d = basis.Dienst("verzoeken-indienen", BASIS_INDIENEN, basis.SPECS / "verzoeken-indienen.yaml",
-                     servers_herschrijven=True)
+    d = basis.Dienst("verzoeken-indienen", BASIS_INDIENEN, basis.SPECS / "verzoeken-indienen.yaml")
     db = opslag(config)
 
     @d.post("/verzoeken", levert=(basis.HAL_JSON, basis.JSON))
@@ -599,7 +598,7 @@ def dienst_indienen(config: Config) -> basis.Dienst:
 
 def dienst_afhandelen(config: Config) -> basis.Dienst:
     d = basis.Dienst("verzoeken-afhandelen", BASIS_AFHANDELEN,
-                     basis.SPECS / "verzoeken-afhandelen.yaml", servers_herschrijven=True)
+                     basis.SPECS / "verzoeken-afhandelen.yaml")
     db = opslag(config)
 
     @d.get("/verzoeken")
