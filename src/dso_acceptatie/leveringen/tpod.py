@@ -92,7 +92,7 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
     elif not oud and modus != "altijd":
         wat = f"IMOW {', '.join(sorted(versies))}" if versies else "geen STOP 1.0.x-besluit"
         lijst.append(Regelset(
-            "tpod", naam_sch, f"niet toegepast: de levering is {wat}; deze regels horen bij "
+            "tpod", naam_sch, f"de levering is {wat}; deze regels horen bij "
             "IMOW 1.0.x / STOP 1.0.4 en geven op IMOW 2.x geen betrouwbare uitkomst (de actuele "
             "TPOD-regels bestaan alleen als tekst in de validatiematrix)", False))
     else:

@@ -156,7 +156,8 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
         kern = f"geweigerd: {gegevens['bericht']} ({gegevens.get('bestand') or '?'})"
     soorten = u.soorten if u else []
     return {
-        "component": ", ".join(SOORT_NAAM[s] for s in soorten) or "Leveringen-validator",
+        "component": (", ".join(SOORT_NAAM[s] for s in soorten)
+                      or ("Leveringen-validator: veiligheid" if g.aanval else "Leveringen-validator")),
         "onderwerp": g.naam,
         "controle": "verwachte-uitkomst",
         "status": "gefaald" if redenen else "geslaagd",
