@@ -150,3 +150,32 @@ def loket_gelijk_aan_api(page: Page, api, testdata, gegevens):
             verschillen.append(f"'{naam}': de API zegt '{tekst}', het loket toont '{kop}'")
     assert api_conclusies, "de uitvoeren-API gaf geen enkele conclusie"
     assert not verschillen, "loket en uitvoeren-API zijn het oneens: " + "; ".join(verschillen)
+
+
+# --- Maatregelen op maat in het loket ↔ uitvoeren-API --------------------------------------------------
+
+def toepasbare_regels(api, typering: str, werkzaamheid: str) -> list[dict]:
+    """The uitvoeren service's rule sets of one kind for a werkzaamheid, with their questions."""
+    antwoord = api.get("uitvoeren", "/toepasbare-regels", params={"typering": typering})
+    assert antwoord.status_code == 200, beschrijf(antwoord)
+    regels = [r for r in (antwoord.json().get("_embedded") or {}).get("toepasbareRegels", [])
+              if werkzaamheid.lower() in r.get("naam", "").lower()]
+    if not regels:
+        pytest.skip(f"de uitvoeren-API kent geen {typering}-regels voor '{werkzaamheid}'")
+    uit = []
+    for r in regels:
+        detail = api.get("uitvoeren", f"/toepasbare-regels/{r['identificatie']}")
+        assert detail.status_code == 200, beschrijf(detail)
+        uit.append(detail.json())
+    return uit
+
+
+@then("noemt het loket elke indieningsvereiste die de uitvoeren-API geeft")
+def vereisten_gelijk_aan_api(page: Page, api, gegevens):
+    regels = toepasbare_regels(api, "Indieningsvereisten", gegevens["werkzaamheid"])
+    tabel = " ".join(page.get_by_role("main").get_by_role("row").all_inner_texts())
+    ontbreekt = [v.get("toelichting") or v.get("tekst") for r in regels for v in r.get("vragen", [])
+                 if (v.get("toelichting") or v.get("tekst") or "") not in tabel]
+    assert regels and any(r.get("vragen") for r in regels), "de uitvoeren-API geeft geen vereisten"
+    assert not ontbreekt, ("de uitvoeren-API vraagt meer dan het loket toont; ontbreekt op de "
+                           f"pagina: {ontbreekt}")

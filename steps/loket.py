@@ -549,10 +549,11 @@ def open_maatregelen(page: Page):
 
 
 @when(parsers.parse('ik de activiteit "{werkzaamheid}" kies'))
-def kies_maatregel_activiteit(page: Page, testdata, werkzaamheid):
+def kies_maatregel_activiteit(page: Page, testdata, werkzaamheid, gegevens):
     naam = testdata.vertaal("werkzaamheden", werkzaamheid)
     page.get_by_role("main").get_by_role("link", name=naam, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(naam)
+    gegevens["werkzaamheid"] = werkzaamheid
 
 
 @then("zie ik de indieningsvereisten met hun uitleg:")

@@ -16,3 +16,9 @@ Functionaliteit: Maatregelen op maat
     En zie ik de juridische grondslag met een link naar de regel
     Als ik de juridische grondslag open
     Dan zie ik de regeltekst van het artikel
+
+  @ernstig @keten
+  Scenario: Het loket toont elke indieningsvereiste die de uitvoeren-API geeft
+    Gegeven ik open Maatregelen op maat
+    Als ik de activiteit "Kappen van een boom" kies
+    Dan noemt het loket elke indieningsvereiste die de uitvoeren-API geeft
