@@ -181,7 +181,7 @@ class Contracten:
                 pad.parent.mkdir(parents=True, exist_ok=True)
                 pad.write_bytes(spec.ruw)
                 geladen.append((dienst, basis, spec, pad))
-        lint = adr.start([pad for *_, pad in geladen])
+        lint = adr.start([pad for *_, pad in geladen]) if self.i.adr else None
         for dienst, basis, spec, _ in geladen:
             if spec.bruikbaar:
                 self.bescherm(dienst, "schemathesis",
@@ -327,8 +327,13 @@ class Contracten:
     def workflows(self) -> None:
         arazzo.voer_alle_uit(self)
 
-    def adr(self, lint: adr.Lint, geladen) -> None:
+    def adr(self, lint: adr.Lint | None, geladen) -> None:
         if not geladen:
+            return
+        if lint is None:
+            for dienst, *_ in geladen:
+                self.schrijf(dienst, "specificatie", "adr-lint", "overgeslagen",
+                             "API Design Rules niet getoetst (uitgezet met DSO_CONTRACTEN_ADR)")
             return
         try:
             per_pad = lint.resultaten()

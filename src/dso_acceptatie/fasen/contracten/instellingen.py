@@ -31,6 +31,7 @@ class Instellingen:
     ernst: dict[str, str] = field(default_factory=dict)
     workflows: Path = CONTRACTS / "workflows"
     seed: int | None = None          # fixed seed for reproducible runs (DSO_CONTRACTEN_SEED)
+    adr: bool = True                 # lint the specs with the ADR ruleset (DSO_CONTRACTEN_ADR=0: off)
 
     def ernst_van(self, controle: str) -> str:
         return self.ernst.get(controle, "ernstig")
@@ -62,6 +63,8 @@ def lees(pad: Path | None = None) -> Instellingen:
                                 if f.strip()]
     if env.get("DSO_CONTRACTEN_MAX_ANTWOORDTIJD"):
         i.max_antwoordtijd_s = float(env["DSO_CONTRACTEN_MAX_ANTWOORDTIJD"])
+    if env.get("DSO_CONTRACTEN_ADR", "").strip().lower() in ("0", "uit", "nee", "false", "no"):
+        i.adr = False
     if env.get("DSO_CONTRACTEN_SEED"):
         i.seed = int(env["DSO_CONTRACTEN_SEED"])
     if env.get("DSO_CONTRACTEN_WORKFLOWS"):
