@@ -13,7 +13,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page
-from pytest_bdd import then, when
+from pytest_bdd import parsers, then, when
 
 from steps.api import beschrijf
 from steps.loket import getoonde_conclusies
@@ -179,3 +179,35 @@ def vereisten_gelijk_aan_api(page: Page, api, gegevens):
     assert regels and any(r.get("vragen") for r in regels), "de uitvoeren-API geeft geen vereisten"
     assert not ontbreekt, ("de uitvoeren-API vraagt meer dan het loket toont; ontbreekt op de "
                            f"pagina: {ontbreekt}")
+
+
+# --- Regels op de kaart in het loket ↔ Presenteren-API ----------------------------------------------
+
+RD = "http://www.opengis.net/def/crs/EPSG/0/28992"
+
+
+@then(parsers.parse('vindt de Presenteren-API op locatie "{naam}" dezelfde regels als het loket'))
+def regels_gelijk_aan_presenteren(page: Page, api, testdata, naam):
+    x = float(testdata.vereis("locaties", naam, "x"))
+    y = float(testdata.vereis("locaties", naam, "y"))
+    regelteksten: list[dict] = []
+    for pagina in range(1, 11):   # bounded paging
+        antwoord = api.post("presenteren", "/annotaties/regeltekstannotaties/_zoek",
+                            alleen_raadplegen=True, params={"page": pagina, "size": 100},
+                            headers={"Content-Crs": RD, "Accept-Crs": RD},
+                            json={"geometrie": {"type": "Point", "coordinates": [x, y]}})
+        assert antwoord.status_code == 200, beschrijf(antwoord)
+        body = antwoord.json()
+        regelteksten += (body.get("_embedded") or {}).get("regelteksten", [])
+        if pagina >= ((body.get("page") or {}).get("totalPages") or 1):
+            break
+    links = page.get_by_role("main").get_by_role("region").get_by_role("link").all_inner_texts()
+    verschillen = []
+    if len(links) != len(regelteksten):
+        verschillen.append(f"het loket toont {len(links)} regels, de Presenteren-API vindt er "
+                           f"{len(regelteksten)}")
+    for rt in regelteksten:
+        m = re.match(r"(Artikel\s+\S+)", rt.get("opschrift") or "")
+        if m and not any(link.startswith(m.group(1) + " ") or link == m.group(1) for link in links):
+            verschillen.append(f"'{rt.get('opschrift')}' staat niet in het loket")
+    assert not verschillen, "loket en Presenteren-API zijn het oneens: " + "; ".join(verschillen)

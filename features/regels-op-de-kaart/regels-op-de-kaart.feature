@@ -15,6 +15,12 @@ Functionaliteit: Regels op de kaart
     En staan de documenten van locatie "centrum" in de lijst
     En zie ik de locatie gemarkeerd op een kaart
 
+  @ernstig @keten
+  Scenario: Het loket toont op een adres dezelfde regels als de Presenteren-API
+    Als ik zoek op het adres van locatie "centrum"
+    Dan zie ik de regels op locatie "centrum"
+    En vindt de Presenteren-API op locatie "centrum" dezelfde regels als het loket
+
   @ernstig
   Scenario: Suggesties tijdens het typen van een adres
     Als ik de zoektekst van locatie "centrum" typ
