@@ -47,6 +47,8 @@ min_verzoeken = 3
 
 [endpoints."{ZOEK}"]
 p95_ms = 1000
+# at 2.5 s per call (fault traag:presenteren) a busy machine may fit only a few calls in 4 s
+min_verzoeken = 1
 
 [endpoints."{SUGGEST}"]
 doorvoer_min = 0.5
@@ -145,7 +147,7 @@ def test_trage_presenteren_laat_alleen_de_latentie_van_presenteren_falen(tmp_pat
     assert zoek["details"]["gemeten"] >= 2500 and "SLO overschreden" in zoek["bericht"]
     assert r[(ZOEK, "foutpercentage")]["status"] == "geslaagd"
     for ander in (SUGGEST, "uitvoeren POST /conclusie/_bepaal"):
-        assert r[(ander, "p95-latentie")]["status"] != "gefaald"
+        assert r[(ander, "p95-latentie")]["status"] != "gefaald", r[(ander, "p95-latentie")]
 
 
 def test_throttling_telt_als_fout_en_429_noemt_retry_after(tmp_path, monkeypatch):
