@@ -60,3 +60,27 @@ def test_ander_doel_zonder_config_slaat_over(tmp_path, monkeypatch):
     main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"])
     (rec,) = list(lees_records(run))
     assert rec["status"] == "overgeslagen" and "dso-acceptatie levering" in rec["bericht"]
+
+
+def test_leverancierslevering_zonder_verwachting_geeft_record_per_bevinding(tmp_path, monkeypatch):
+    """A vendor's own delivery (no 'verwacht'): verdict record plus one record per finding."""
+    imro = PROJECT / "contracts" / "leveringen" / "voorbeelden" / "imro"
+    config = tmp_path / "leverancier.toml"
+    config.write_text(
+        f'[[levering]]\nnaam = "plan A"\npad = "{imro / "RW-2025-7b.gml"}"\npeildatum = "2025-06-01"\n'
+        f'[[levering]]\nnaam = "plan B"\npad = "{imro / "RW-2025-2b.gml"}"\npeildatum = "2025-06-01"\n',
+        encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "doel.json").write_text(json.dumps({"naam": "v", "soort": "leverancier"}))
+    monkeypatch.setenv("DSO_LEVERINGEN_CONFIG", str(config))
+    from dso_acceptatie.fasen.leveringen.fase import main
+    main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"])
+    records = list(lees_records(run))
+    a = [r for r in records if r["onderwerp"].startswith("plan A")]
+    assert [(r["controle"], r["status"], r["ernst"]) for r in a] == [
+        ("conformiteit", "gefaald", "blokkerend"), ("TAM-Besluitgebied_X", "gefaald", "blokkerend")]
+    assert a[1]["rol"] == "plansoftware" and "RW-2025-7b.gml, regel 8" in a[1]["bericht"]
+    assert a[1]["details"]["regelset"] == "IMRO 2012 TAM v0.13"
+    b = [r for r in records if r["onderwerp"].startswith("plan B")]
+    assert [(r["controle"], r["status"]) for r in b] == [("conformiteit", "geslaagd")]

@@ -42,7 +42,7 @@ class ConfigFout(Exception):
 @dataclass
 class Geval:
     naam: str
-    verwacht: str
+    verwacht: str | None     # None: a vendor's delivery, judged on its own findings
     pad: Path | None = None
     peildatum: date | None = None
     soort: str | None = None
@@ -65,7 +65,7 @@ def lees_config(pad: Path) -> list[Geval]:
                                 "regelset", "mutatie", "aanval", "zonder_codes"}
         if onbekend:
             raise ConfigFout(f"{waar}: onbekende sleutel(s) {', '.join(sorted(onbekend))}")
-        if item.get("verwacht") not in VERWACHTINGEN:
+        if "verwacht" in item and item["verwacht"] not in VERWACHTINGEN:
             raise ConfigFout(f"{waar}: 'verwacht' moet een van {', '.join(VERWACHTINGEN)} zijn")
         if bool(item.get("pad")) == bool(item.get("aanval")):
             raise ConfigFout(f"{waar}: geef precies één van 'pad' of 'aanval'")
@@ -83,7 +83,7 @@ def lees_config(pad: Path) -> list[Geval]:
         pad_ = (pad.parent / item["pad"]) if item.get("pad") else None
         if pad_ is not None and not pad_.exists():
             raise ConfigFout(f"{waar}: pad {pad_} bestaat niet")
-        gevallen.append(Geval(item.get("naam", f"levering {i}"), item["verwacht"], pad_, peildatum,
+        gevallen.append(Geval(item.get("naam", f"levering {i}"), item.get("verwacht"), pad_, peildatum,
                               item.get("soort"), list(item.get("codes", [])),
                               list(item.get("zonder_codes", [])), item.get("regelset"),
                               item.get("mutatie"), item.get("aanval")))
@@ -130,6 +130,10 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
             gegevens = {"oordeel": "geweigerd", "bestand": e.bestand, "regel": e.regel,
                         "kolom": e.kolom, "bericht": e.bericht}
     duur = (time.perf_counter() - start) * 1000
+    bestand = bewijs_map / f"{_slug(g.naam)}.json"
+    bestand.write_text(json.dumps(gegevens, ensure_ascii=False, indent=2), encoding="utf-8")
+    if g.verwacht is None:
+        return _conformiteit(g, u, gegevens, duur, bestand)
     redenen = []
     if uitkomst != g.verwacht:
         redenen.append(f"uitkomst {uitkomst}, verwacht {g.verwacht}")
@@ -143,8 +147,6 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     if g.regelset and u and not any(r.naam == g.regelset and r.toegepast for r in u.regelsets):
         redenen.append(f"regelset '{g.regelset}' niet toegepast (wel: "
                        f"{', '.join(r.naam for r in u.regelsets if r.toegepast)})")
-    bestand = bewijs_map / f"{_slug(g.naam)}.json"
-    bestand.write_text(json.dumps(gegevens, ensure_ascii=False, indent=2), encoding="utf-8")
     if u:
         fouten = [b for b in u.bevindingen if b.ernst == FOUT]
         kern = f"{u.oordeel} ({len(fouten)} fout(en), {len(u.bevindingen)} bevinding(en)"
@@ -155,7 +157,7 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     else:
         kern = f"geweigerd: {gegevens['bericht']} ({gegevens.get('bestand') or '?'})"
     soorten = u.soorten if u else []
-    return {
+    return [{
         "component": (", ".join(SOORT_NAAM[s] for s in soorten)
                       or ("Leveringen-validator: veiligheid" if g.aanval else "Leveringen-validator")),
         "onderwerp": g.naam,
@@ -173,7 +175,46 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
                                    "toelichting": r.toelichting} for r in (u.regelsets if u else [])],
                     "mutatie": bool(g.mutatie), "aanval": g.aanval},
         "bewijs_bestand": bestand,
-    }
+    }]
+
+
+ERNST_RECORD = {FOUT: "blokkerend", "waarschuwing": "hinderlijk", "informatief": "informatief"}
+MAX_BEVINDINGEN = 200
+
+
+def _conformiteit(g: Geval, u, gegevens: dict, duur: float, bestand: Path) -> list[dict]:
+    """A vendor's delivery: one verdict record plus one record per finding (fout/waarschuwing)."""
+    soorten = u.soorten if u else []
+    rol = ROL.get(soorten[0]) if len(soorten) == 1 else None
+    component = ", ".join(SOORT_NAAM[s] for s in soorten) or "Leveringen"
+    if u is None:
+        return [{"component": component, "onderwerp": g.naam, "controle": "conformiteit",
+                 "status": "gefaald", "ernst": "blokkerend", "duur_ms": duur, "rol": rol,
+                 "bericht": f"Levering geweigerd: {gegevens['bericht']} "
+                            f"({gegevens.get('bestand') or '?'})",
+                 "details": gegevens, "bewijs_bestand": bestand}]
+    regelsets = "; ".join(f"{r.naam}{'' if r.toegepast else ' (niet toegepast)'}"
+                          for r in u.regelsets)
+    uit = [{"component": component, "onderwerp": g.naam, "controle": "conformiteit",
+            "status": "geslaagd" if u.geldig else "gefaald",
+            "ernst": "informatief" if u.geldig else "blokkerend", "duur_ms": duur, "rol": rol,
+            "bericht": f"{u.oordeel}: {u.aantal(FOUT)} fout(en), {u.aantal('waarschuwing')} "
+                       f"waarschuwing(en); regelsets: {regelsets}",
+            "details": {"oordeel": u.oordeel, "peildatum": u.peildatum, "soorten": soorten,
+                        "regelsets": [{"naam": r.naam, "toegepast": r.toegepast,
+                                       "toelichting": r.toelichting} for r in u.regelsets]},
+            "bewijs_bestand": bestand}]
+    relevant = [b for b in u.bevindingen if b.ernst in (FOUT, "waarschuwing")]
+    for b in relevant[:MAX_BEVINDINGEN]:
+        uit.append({"component": SOORT_NAAM.get(b.soort, component),
+                    "onderwerp": f"{g.naam}: {b.bestand or 'levering'}", "controle": b.code,
+                    "status": "gefaald", "ernst": ERNST_RECORD[b.ernst], "rol": ROL.get(b.soort, rol),
+                    "bericht": f"{b.plaats()}: {b.bericht}", "details": b.als_dict(),
+                    "bewijs_bestand": bestand})
+    if len(relevant) > MAX_BEVINDINGEN:
+        uit[0]["bericht"] += (f" (records voor de eerste {MAX_BEVINDINGEN} van {len(relevant)} "
+                              "bevindingen; alle staan in het bewijsbestand)")
+    return uit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                           controle="verwachte-uitkomst", status="gefaald", ernst="ernstig",
                           bericht=f"De validator liep vast: {type(e).__name__}: {e}")
                 continue
-            bestand = r.pop("bewijs_bestand")
-            w.schrijf(**r, bewijs=[str(bestand.relative_to(ctx.run_map))])
-            print(f"{r['status']:<9} {g.naam}", flush=True)
+            for rec in r:
+                bestand = rec.pop("bewijs_bestand")
+                w.schrijf(**rec, bewijs=[str(bestand.relative_to(ctx.run_map))])
+            print(f"{r[0]['status']:<9} {g.naam}", flush=True)
     return 0
