@@ -202,3 +202,11 @@ def test_manifest_ow_met_pad_laat_tpod_regels_niets_buiten_de_levering_openen(tm
     assert "/etc/passwd" in b.bericht and "niet uitgevoerd" in b.bericht
     assert not [b for b in u.bevindingen
                 if b.regelset == "TPOD-validaties 1.0.6" and b.bron == "saxon-schematron"]
+
+
+def test_named_pipe_in_map_blokkeert_niet(tmp_path):
+    lev = tmp_path / "lev"
+    lev.mkdir()
+    os.mkfifo(lev / "pijp.xml")
+    e = _weiger(lev)
+    assert e.bestand == "pijp.xml" and "geen gewoon bestand" in e.bericht

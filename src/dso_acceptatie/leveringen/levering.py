@@ -107,11 +107,12 @@ def _is_xml(pad: Path) -> bool:
 
 def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
     teller = Teller(limieten)
-    if bron.is_symlink():
-        raise OnveiligeInvoer("de levering is een symbolische koppeling; geef het echte pad.",
-                              str(bron))
+    # The path the user gives may be a link; links *inside* a delivery are refused.
     if bron.is_dir():
         bestanden = veilig.kopieer_map(bron, werkmap, teller)
+    elif bron.exists() and not bron.is_file():
+        raise OnveiligeInvoer("geen gewoon bestand of map (bijv. een named pipe of apparaat).",
+                              str(bron))
     elif bron.is_file():
         if zipfile.is_zipfile(bron) or bron.suffix.lower() == ".zip":
             bestanden = veilig.pak_zip_uit(bron, werkmap, bron.name, teller, limieten)

@@ -269,6 +269,10 @@ def kopieer_map(bron: Path, doel: Path, teller: Teller) -> list[Path]:
                                   "gevolgd.", str(rel))
         if pad.is_dir():
             continue
+        if not pad.is_file():
+            # A FIFO or device would block or read forever.
+            raise OnveiligeInvoer("geen gewoon bestand (bijv. een named pipe of apparaat); zo'n "
+                                  "bestand wordt niet gelezen.", str(rel))
         grootte = pad.stat().st_size
         if grootte > teller.limieten.max_bestand:
             raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
