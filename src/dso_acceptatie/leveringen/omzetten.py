@@ -74,10 +74,16 @@ def sch_bevinding(f: SchFout, bestand, soort: str, regelset: str, bron: str,
     if gegevens:
         delen = [str(gegevens[k]) for k in ("regel", "melding", "waarschuwing")
                  if gegevens.get(k) and str(gegevens[k]).strip()]
+        waarden = ", ".join(f"{k}: {v}" for k, v in gegevens.items()
+                            if k not in ("code", "ernst") and str(v).strip())
         if not delen and r:
-            delen = [_vul_in(r.melding or r.omschrijving, gegevens)]
+            sjabloon = r.melding if r.melding and "%" not in r.melding else r.omschrijving
+            delen = [_vul_in(sjabloon, gegevens)]
+            if "[waarde van" not in sjabloon and waarden:
+                delen.append(f"({waarden})")
         if not delen:
-            delen = [", ".join(f"{k}: {v}" for k, v in gegevens.items() if k != "code")]
+            delen = [waarden or f"regel {code} is niet voldaan (de regelset geeft geen "
+                               "toelichting)"]
         bericht = " ".join(delen)
     else:
         bericht = f.tekst
