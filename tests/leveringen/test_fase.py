@@ -6,6 +6,8 @@ import subprocess
 import sys
 import tomllib
 
+import jsonschema
+
 from dso_acceptatie.records import lees_records
 
 from .helpers import PROJECT
@@ -31,6 +33,9 @@ def test_run_fase_leveringen_op_referentie(tmp_path):
     assert afgekeurd and all(x["details"]["uitkomst"] == "afgekeurd" for x in afgekeurd)
     bewijs = run_map / eigen[0]["bewijs"][0]
     assert json.loads(bewijs.read_text(encoding="utf-8"))["oordeel"] == "goedgekeurd"
+    schema = json.loads((PROJECT / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+    for x in records:
+        jsonschema.validate(x, schema)
     imro = next(x for x in eigen if x["onderwerp"].startswith("IMRO RW-2025-7b onder TAM v0.14"))
     assert any(rs["naam"] == "IMRO 2012 TAM v0.14" for rs in imro["details"]["regelsets"])
 
