@@ -83,3 +83,10 @@ def test_schematron_cache_wordt_hergebruikt():
     eerste = schematron.gecompileerd(sch)
     assert eerste.exists() and schematron._sleutel(sch) in eerste.name
     assert schematron.gecompileerd(sch) == eerste
+
+
+def test_los_besluit_zonder_pakketcontroles():
+    """One file on its own is checked as a document; opdracht/manifest are package rules."""
+    u = valideer(GEMEENTESTAD / "akn_nl_bill_gm0297-3520-01.xml")
+    assert u.oordeel == "goedgekeurd"
+    assert not {"LVBB1002", "LVBB1003"} & u.codes()

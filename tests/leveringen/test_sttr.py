@@ -62,3 +62,9 @@ def test_regel_met_ontbrekende_inputentry(tmp_path):
 def test_pakket_zonder_dmn(tmp_path):
     u = valideer(_pakket(tmp_path, weglaten=[f"{KAPPEN}.dmn"]), soort="sttr")
     assert {"STTR-PAKKET-002", "STTR-PAKKET-005"} <= u.codes("fout")
+
+
+def test_losse_dmn_alleen_dmn_controles(tmp_path):
+    map_ = _pakket(tmp_path)
+    u = valideer(map_ / f"{KAPPEN}.dmn")
+    assert u.oordeel == "goedgekeurd" and u.soorten == ["sttr"]

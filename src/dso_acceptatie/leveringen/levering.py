@@ -60,6 +60,7 @@ class Levering:
     bestanden: list[Bestand]
     peildatum: date
     opties: dict = field(default_factory=dict)
+    los_bestand: bool = False     # one XML file given: document checks only, no package checks
 
     def van_soort(self, soort: str) -> list[Bestand]:
         return [b for b in self.bestanden if b.soort == soort]
@@ -179,7 +180,9 @@ def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None =
                     raise OnleesbareInvoer(f"geen geldige JSON: {getattr(e, 'msg', e)}", b.naam,
                                            regel, kolom) from None
             bestanden.append(b)
-        levering = Levering(werkmap, bestanden, peildatum, opties)
+        levering = Levering(werkmap, bestanden, peildatum, opties,
+                            los_bestand=bron.is_file() and len(bestanden) == 1
+                            and not zipfile.is_zipfile(bron))
         uitkomst.bestanden = [b.naam for b in bestanden]
         gevonden = [s for s in SOORTEN if levering.van_soort(s)]
         if "tpod" not in gevonden and tpod.op_1_0(levering):

@@ -208,6 +208,8 @@ def leveringscontroles(levering) -> list[Bevinding]:
     from dso_acceptatie.leveringen.matrix import regel as matrixregel
 
     uit = []
+    if levering.los_bestand:
+        return uit     # one file on its own: opdracht/manifest checks are about a package
 
     def bev(code, bericht, bestand=None, regel=None):
         r = matrixregel(code)

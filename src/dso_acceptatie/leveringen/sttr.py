@@ -47,7 +47,9 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         namen = {b.pad.name: b for b in bestanden}
         manifest = next((b for b in sttr if b.ns == MANIFEST_NS), None)
         plaats = levering.naam_van(map_) or "levering"
-        if manifest is None:
+        if levering.los_bestand:
+            manifest = None   # one file on its own: only the DMN checks below
+        elif manifest is None:
             bev("STTR-PAKKET-001", f"{plaats}: geen STTR-manifest (manifest.xml in namespace "
                 f"{MANIFEST_NS}) in het pakket.")
         else:
@@ -62,13 +64,13 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
                     bev("STTR-PAKKET-003", f"'{naam}' zit in het pakket maar staat niet in het "
                         "manifest.", b)
         opdrachten = [b for b in sttr if b.ns == OPDRACHT_NS]
-        if manifest is not None and not opdrachten:
+        if manifest is not None and not opdrachten and not levering.los_bestand:
             bev("STTR-PAKKET-004", f"{plaats}: geen opdracht (namespace {OPDRACHT_NS}) in het "
                 "pakket.")
         for o in opdrachten:
             for el in o.boom.iter(f"{{{OPDRACHT_NS}}}bestandsnaam"):
                 naam = (el.text or "").strip()
-                if naam not in namen:
+                if naam not in namen and not levering.los_bestand:
                     bev("STTR-PAKKET-005", f"de opdracht noemt '{naam}', maar dat bestand zit niet "
                         "in het pakket.", o, el.sourceline)
             for el in o.boom.iter(f"{{{OPDRACHT_NS}}}geldigBegindatum"):

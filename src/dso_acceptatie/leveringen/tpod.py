@@ -149,7 +149,8 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
         ontbreekt = [m for m in ("manifest.xml", "manifest-ow.xml") if m not in namen]
         hulp = False
         if ontbreekt:
-            if any(b.lokale_naam == "AanleveringBesluit" for b in bestanden):
+            if not levering.los_bestand and any(b.lokale_naam == "AanleveringBesluit"
+                                                for b in bestanden):
                 r = matrixregel("TPOD2050")
                 uit.append(Bevinding(
                     "TPOD2050", INFORMATIEF if informatief else (r.ernst if r else FOUT),
