@@ -30,6 +30,9 @@ def voeg_argumenten_toe(p: argparse.ArgumentParser) -> None:
                         "IMRO TAM-regelset (v0.13 tot 2026-01-01, daarna v0.14)")
     p.add_argument("--soort", choices=SOORTEN,
                    help="valideer alleen deze standaard (standaard: wat in de levering zit)")
+    p.add_argument("--tpod-1-0", choices=("auto", "altijd", "nooit"), default="auto",
+                   help="TPOD-validaties 1.0.6 (Schematron voor IMOW 1.0.x/STOP 1.0.4): auto = "
+                        "alleen waar ze passen; altijd = ook op IMOW 2.x (dan alleen informatief)")
     p.add_argument("--json", action="store_true", help="uitkomst als JSON op stdout")
     p.add_argument("--max", type=int, default=200, metavar="N",
                    help="toon ten hoogste N bevindingen (standaard 200; JSON geeft alles)")
@@ -71,7 +74,8 @@ def cmd_levering(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_ONLEESBAAR
     try:
-        uitkomst = valideer(args.pad, peildatum=peildatum, soort=args.soort)
+        uitkomst = valideer(args.pad, peildatum=peildatum, soort=args.soort,
+                            tpod_1_0=args.tpod_1_0)
     except InvoerFout as e:
         soort = "geweigerd" if isinstance(e, OnveiligeInvoer) else "onleesbaar"
         if args.json:
