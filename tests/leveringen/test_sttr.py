@@ -38,6 +38,8 @@ def _pakket(tmp_path, vervang=None, weglaten=()):
     (('hitPolicy="UNIQUE"', 'hitPolicy="SOMETIMES"'), "STTR-DMN-006"),
     (('id="_9d07816c-04d9-4bcf-b231-8f30c6eaaa9c"', 'id="_c952e6f4-7621-492d-b400-781c880cd17b"'),
      "STTR-DMN-002"),
+    (('typeRef="TConclusie"', 'typeRef="TBesluit"'), "STTR-DMN-007"),
+    (('typeRef="feel:number"', 'typeRef="feel:getal"'), "STTR-DMN-007"),
     (("http://www.omg.org/spec/DMN/20151101/dmn.xsd",
       "https://www.omg.org/spec/DMN/20191111/MODEL/"), "STTR-DMN-001"),
 ])

@@ -8,7 +8,8 @@ so this is *not* STTR schema validation. What is checked, with our own codes (ST
 * DMN: root ``definitions`` in the DMN 1.1 namespace (STTR prescribes DMN 1.1), ``name`` and
   ``namespace`` present, unique ids, every local reference (``href="#id"``) resolves, every
   decision table rule has as many input/output entries as the table has inputs/outputs, a
-  hitPolicy DMN 1.1 knows, output entries within the declared outputValues.
+  hitPolicy DMN 1.1 knows, output entries within the declared outputValues, every typeRef a
+  FEEL built-in or an itemDefinition of the model.
 """
 
 from __future__ import annotations
@@ -149,10 +150,42 @@ def _dmn(b, bev) -> None:
                     bev("STTR-DMN-009", f"outputEntry {waarde} staat niet in de outputValues van "
                         f"de tabel ({', '.join(sorted(toegestaan))}).", b, outs[0].sourceline,
                         WAARSCHUWING)
+    typen = {el.get("name") for el in root.iter(_q("itemDefinition")) if el.get("name")}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("typeRef"):
+            verwijzing = el.get("typeRef").strip()
+        elif el.tag == _q("typeRef") and el.text:
+            verwijzing = el.text.strip()
+        else:
+            continue
+        if not _type_bestaat(verwijzing, el, typen):
+            bev("STTR-DMN-007", f"typeRef '{verwijzing}' is geen FEEL-basistype en geen "
+                "itemDefinition in dit model.", b, el.sourceline)
     for beslissing in root.iter(_q("decision")):
         if not beslissing.get("name"):
             bev("STTR-DMN-008", f"decision {beslissing.get('id')} heeft geen name.", b,
                 beslissing.sourceline)
+
+
+FEEL = "http://www.omg.org/spec/FEEL/20140401"
+FEEL_TYPEN = {"string", "number", "boolean", "date", "time", "dateTime", "dayTimeDuration",
+              "yearMonthDuration", "days and time duration", "years and months duration",
+              "Any", "context", "list", "function"}
+
+
+def _type_bestaat(verwijzing: str, el, typen: set[str]) -> bool:
+    """A FEEL built-in (bare or with a prefix bound to the FEEL namespace) or an itemDefinition."""
+    if verwijzing in typen or verwijzing in FEEL_TYPEN:
+        return True
+    if ":" in verwijzing:
+        prefix, lokaal = verwijzing.split(":", 1)
+        ns = el.nsmap.get(prefix)
+        if ns == FEEL:
+            return lokaal in FEEL_TYPEN
+        return lokaal in typen and ns is not None
+    return False
 
 
 def _splits(tekst: str) -> list[str]:
