@@ -124,7 +124,11 @@ def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
                                       f"{limieten.max_bestand} bytes per bestand.", bron.name)
             teller.bestand(bron.name, grootte)
             doel = werkmap / bron.name
-            shutil.copyfile(bron, doel)
+            try:
+                shutil.copyfile(bron, doel)
+            except OSError as e:
+                raise OnleesbareInvoer(f"kan het bestand niet lezen: {e.strerror}",
+                                       bron.name) from None
             bestanden = [doel]
     else:
         raise OnleesbareInvoer("het pad bestaat niet of is geen bestand of map.", str(bron))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 
@@ -76,6 +77,8 @@ def cmd_levering(args: argparse.Namespace) -> int:
     try:
         uitkomst = valideer(args.pad, peildatum=peildatum, soort=args.soort,
                             tpod_1_0=args.tpod_1_0)
+    except KeyboardInterrupt:
+        raise
     except InvoerFout as e:
         soort = "geweigerd" if isinstance(e, OnveiligeInvoer) else "onleesbaar"
         if args.json:
@@ -83,6 +86,12 @@ def cmd_levering(args: argparse.Namespace) -> int:
                               "regel": e.regel, "kolom": e.kolom, "bericht": e.bericht},
                              ensure_ascii=False, indent=2))
         print(f"Levering {soort}: {e}", file=sys.stderr)
+        return EXIT_ONLEESBAAR
+    except Exception as e:  # never a stack trace for a user; DSO_DEBUG shows it
+        if os.environ.get("DSO_DEBUG"):
+            raise
+        print(f"De validator kon de levering niet verwerken (interne fout {type(e).__name__}: "
+              f"{e}). Zet DSO_DEBUG=1 voor de technische details.", file=sys.stderr)
         return EXIT_ONLEESBAAR
     if args.json:
         print(json.dumps(uitkomst.als_dict(), ensure_ascii=False, indent=2))

@@ -262,7 +262,11 @@ def pak_zip_uit(zip_pad: Path, doel: Path, naam: str, teller: Teller,
 def kopieer_map(bron: Path, doel: Path, teller: Teller) -> list[Path]:
     """Copy a delivery folder into the work folder; symlinks are refused, not followed."""
     bestanden = []
-    for pad in sorted(bron.rglob("*")):
+    try:
+        paden = sorted(bron.rglob("*"))
+    except OSError as e:
+        raise OnleesbareInvoer(f"kan de map niet lezen: {e.strerror}", str(bron)) from None
+    for pad in paden:
         rel = pad.relative_to(bron)
         if pad.is_symlink():
             raise OnveiligeInvoer("symbolische koppeling in de levering; symlinks worden niet "
@@ -280,6 +284,9 @@ def kopieer_map(bron: Path, doel: Path, teller: Teller) -> list[Path]:
         teller.bestand(str(rel), grootte)
         uit = doel / rel
         uit.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pad, uit)
+        try:
+            shutil.copyfile(pad, uit)
+        except OSError as e:
+            raise OnleesbareInvoer(f"kan het bestand niet lezen: {e.strerror}", str(rel)) from None
         bestanden.append(uit)
     return bestanden
