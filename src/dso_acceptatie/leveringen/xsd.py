@@ -85,5 +85,31 @@ def valideer(boom: etree._ElementTree, xsd: Path) -> list[tuple[int, int, str, s
         return []
     fouten = []
     for e in s.error_log:
-        fouten.append((e.line, e.column, e.message, getattr(e, "path", None)))
+        fouten.append((e.line, e.column, e.message, leesbaar_pad(boom, getattr(e, "path", None))))
     return fouten
+
+
+def leesbaar_pad(boom: etree._ElementTree, pad: str | None) -> str | None:
+    """libxml2 writes '*' for elements in a default namespace ('/*/*/*[1]'); give local names,
+    e.g. '/AanleveringBesluit/BesluitVersie/ExpressionIdentificatie/FRBRWerk'."""
+    if not pad:
+        return pad
+    ns = {k: v for k, v in (boom.getroot().nsmap or {}).items() if k}
+    try:
+        gevonden = boom.xpath(pad, namespaces=ns)
+    except etree.XPathError:
+        return pad
+    if not gevonden or not isinstance(gevonden[0], etree._Element):
+        return pad
+    stappen = []
+    el = gevonden[0]
+    while el is not None:
+        naam = etree.QName(el).localname
+        ouder = el.getparent()
+        if ouder is not None:
+            gelijk = [c for c in ouder if isinstance(c.tag, str) and c.tag == el.tag]
+            if len(gelijk) > 1:
+                naam += f"[{gelijk.index(el) + 1}]"
+        stappen.append(naam)
+        el = ouder
+    return "/" + "/".join(reversed(stappen))
