@@ -60,9 +60,10 @@ _SPEC_CACHE: dict[int, dict[str, bool]] = {}
 
 
 def _json(response):
+    # Response.json() caches the parsed body, shared with schemathesis' own schema check.
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        return response.json()
+    except (ValueError, UnicodeDecodeError, LookupError):
         return None
 
 
