@@ -23,10 +23,12 @@ MASKER = "***"
 
 # Header/field forms in which a key may appear in text we did not produce ourselves
 # (curl commands, dumped requests, error messages).
+# A `$NAME` placeholder (as in the curl commands we print) is not a key and stays readable.
 _SLEUTEL_PATRONEN = [
-    re.compile(r"(?i)(x-api-key[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"),
-    re.compile(r"(?i)(api[_-]?key=)([^&\s\"']+)"),
-    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)\s+)([^\s\"',}]+)"),
+    re.compile(r"(?i)(x-api-key[\"']?\s*[:=]\s*[\"']?)(?!\$[A-Za-z_])([^\s\"',}\\]+)"),
+    re.compile(r"(?i)(api[_-]?key=)(?!\$[A-Za-z_])([^&\s\"'\\]+)"),
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)\s+)"
+               r"(?!\$[A-Za-z_])([^\s\"',}\\]+)"),
 ]
 
 
@@ -40,6 +42,16 @@ class Masker:
     @classmethod
     def uit_omgeving(cls, variabelen: Iterable[str | None]) -> "Masker":
         return cls(os.environ.get(v) for v in variabelen if v)
+
+    def maskeer(self, waarde):
+        """Mask every string inside a JSON-like value (before serialising, so escapes stay intact)."""
+        if isinstance(waarde, str):
+            return self(waarde)
+        if isinstance(waarde, dict):
+            return {self(str(k)): self.maskeer(v) for k, v in waarde.items()}
+        if isinstance(waarde, (list, tuple)):
+            return [self.maskeer(v) for v in waarde]
+        return waarde
 
     def __call__(self, tekst: str) -> str:
         for geheim in self.geheimen:
@@ -85,12 +97,15 @@ class RecordWriter:
             "duur_ms": None if duur_ms is None else round(duur_ms, 1),
             "bewijs": bewijs or [], "rol": rol, "details": details or {},
         }
-        regel = self.masker(json.dumps(record, ensure_ascii=False, default=str))
+        # Round-trip through JSON first so every value is a plain string/number, then mask the
+        # strings themselves: masking the serialised line could cut an escape in half.
+        record = self.masker.maskeer(json.loads(json.dumps(record, ensure_ascii=False, default=str)))
+        regel = json.dumps(record, ensure_ascii=False)
         with self._lock:
             self._f.write(regel + "\n")
             self._f.flush()
             self.aantal += 1
-        return json.loads(regel)
+        return record
 
     def close(self) -> None:
         with self._lock:

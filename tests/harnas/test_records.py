@@ -84,3 +84,17 @@ def test_gedode_schrijver_verliest_geen_voltooid_record(tmp_path):
     assert [r["details"]["i"] for r in records] == list(range(len(records)))
     regels = pad.read_text().splitlines()
     assert len(regels) - len(records) <= 1  # at most the torn last line is unreadable
+
+
+def test_maskeren_breekt_de_json_niet_en_laat_plaatshouders_staan(tmp_path):
+    masker = Masker(["geheim-abcdef-123"])
+    with RecordWriter(tmp_path / "records/a.jsonl", "run-1", "f", masker) as w:
+        w.schrijf(component="c", onderwerp="o", controle="k", status="gefaald", ernst="ernstig",
+                  bericht='curl -H "x-api-key: $DSO_API_KEY" "https://a/b?api_key=xyz\\"q"',
+                  details={"tekst": 'x-api-key: "geheim-abcdef-123"', "url": "https://a?api_key=zz"})
+    records = list(lees_records(tmp_path))
+    assert len(records) == 1  # the line is still valid JSON
+    r = records[0]
+    assert "$DSO_API_KEY" in r["bericht"]  # a placeholder is not a key
+    assert "api_key=***" in r["bericht"] and "xyz" not in r["bericht"]
+    assert "geheim-abcdef-123" not in json.dumps(r) and r["details"]["url"] == "https://a?api_key=***"
