@@ -132,14 +132,27 @@ class Stopwatch:
 
 
 def lees_records(map_: Path) -> Iterator[dict]:
-    """All records of a run folder (``records/*.jsonl``), skipping a torn last line."""
+    """All records of a run folder (``records/*.jsonl``).
+
+    A torn LAST line is what a killed writer leaves behind: skipped, everything before it counts.
+    An unreadable line anywhere else is a defect, and becomes a ``geblokkeerd`` record so that it
+    can never pass unnoticed.
+    """
     for bestand in sorted(Path(map_).glob("records/*.jsonl")):
-        with open(bestand, encoding="utf-8") as f:
-            for regel in f:
-                regel = regel.strip()
-                if not regel:
+        with open(bestand, encoding="utf-8", errors="replace") as f:
+            regels = f.read().split("\n")
+        laatste = max((i for i, r in enumerate(regels) if r.strip()), default=-1)
+        for i, regel in enumerate(regels):
+            if not regel.strip():
+                continue
+            try:
+                yield json.loads(regel)
+            except json.JSONDecodeError as e:
+                if i == laatste:
                     continue
-                try:
-                    yield json.loads(regel)
-                except json.JSONDecodeError:
-                    continue  # a line cut off by a killed process: everything before it counts
+                yield {"schema": SCHEMA, "run_id": "", "tijd": _nu(),
+                       "fase": bestand.stem.split("-")[0], "component": "records", "onderwerp": bestand.name,
+                       "controle": "record-leesbaar", "status": "geblokkeerd", "ernst": "ernstig",
+                       "bericht": f"onleesbare recordregel {i + 1} in {bestand.name}: {e.msg}",
+                       "duur_ms": None, "bewijs": [f"records/{bestand.name}"], "rol": None,
+                       "details": {}}

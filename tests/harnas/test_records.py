@@ -98,3 +98,16 @@ def test_maskeren_breekt_de_json_niet_en_laat_plaatshouders_staan(tmp_path):
     assert "$DSO_API_KEY" in r["bericht"]  # a placeholder is not a key
     assert "api_key=***" in r["bericht"] and "xyz" not in r["bericht"]
     assert "geheim-abcdef-123" not in json.dumps(r) and r["details"]["url"] == "https://a?api_key=***"
+
+
+def test_onleesbare_regel_midden_in_een_bestand_wordt_zichtbaar(tmp_path):
+    pad = tmp_path / "records" / "contracten.jsonl"
+    with RecordWriter(pad, "run-1", "contracten") as w:
+        w.schrijf(component="c", onderwerp="o", controle="k", status="geslaagd", bericht="b")
+    with open(pad, "a") as f:
+        f.write('{"kapot": \n')
+    with RecordWriter(pad, "run-1", "contracten") as w:
+        w.schrijf(component="c", onderwerp="o2", controle="k", status="geslaagd", bericht="b")
+    records = list(lees_records(tmp_path))
+    assert [r["status"] for r in records] == ["geslaagd", "geblokkeerd", "geslaagd"]
+    assert "regel 2" in records[1]["bericht"] and records[1]["fase"] == "contracten"
