@@ -12,11 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import UvicornServer
 from lxml import etree
 
-from referentie_lv.app import create_app
-from referentie_lv.config import Config
 
 SLEUTEL = "catalogus-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,19 +52,6 @@ def werkzaamheden_uit_sttr() -> dict[str, set[str]]:
                     for w in js["werkzaamheden"]:
                         uit.setdefault(w["urn"], set()).add(zp.stem)
     return uit
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    config = Config(api_sleutels=frozenset({SLEUTEL}), data_map=str(tmp_path_factory.mktemp("cat")))
-    with UvicornServer(create_app(config)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, headers={"x-api-key": SLEUTEL}, timeout=30) as c:
-        yield c
 
 
 def _param(r: httpx.Response) -> list[str]:

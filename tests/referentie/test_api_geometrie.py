@@ -9,12 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import UvicornServer
 from lxml import etree
 from pyproj import Transformer
 
-from referentie_lv.app import create_app
-from referentie_lv.config import Config
 
 SLEUTEL = "geometrie-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,19 +30,6 @@ def gml(bestand: str) -> tuple[str, list[tuple[float, float]]]:
     geo = doc.find(".//basisgeo:Geometrie", NS)
     w = [float(x) for x in geo.find(".//gml:exterior//gml:posList", NS).text.split()]
     return geo.findtext("basisgeo:id", namespaces=NS), list(zip(w[0::2], w[1::2]))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    config = Config(api_sleutels=frozenset({SLEUTEL}), data_map=str(tmp_path_factory.mktemp("geo")))
-    with UvicornServer(create_app(config)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, headers={"x-api-key": SLEUTEL}, timeout=30) as c:
-        yield c
 
 
 def _param(r: httpx.Response) -> list[str]:

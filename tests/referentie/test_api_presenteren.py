@@ -51,19 +51,6 @@ def punt(vlak) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    config = Config(api_sleutels=frozenset({SLEUTEL}), data_map=str(tmp_path_factory.mktemp("pr")))
-    with UvicornServer(create_app(config)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, headers={"x-api-key": SLEUTEL}, timeout=30) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def bedrijf():
     return gml_vlak("Bedrijf_categorie_2.gml")
 

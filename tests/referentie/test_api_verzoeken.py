@@ -21,11 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import UvicornServer, vrije_poort
+from api_server import vrije_poort
 from lxml import etree
 
-from referentie_lv.app import create_app
-from referentie_lv.config import Config
 
 SLEUTEL = "verzoeken-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,19 +63,6 @@ def verzoek(**wijzig) -> dict:
     }
     body.update(wijzig)
     return body
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    config = Config(api_sleutels=frozenset({SLEUTEL}), data_map=str(tmp_path_factory.mktemp("vz")))
-    with UvicornServer(create_app(config)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, headers={"x-api-key": SLEUTEL}, timeout=30) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
