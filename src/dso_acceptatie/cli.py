@@ -57,13 +57,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_referentie(args: argparse.Namespace) -> int:
-    from referentie_lv.__main__ import main as referentie_main  # the reference's own entry point
-
-    argv = ["--host", args.host, "--port", str(args.port)]
+    # The harness never imports the reference LV: it becomes this process via exec, so Ctrl-C
+    # and exit codes are its own.
+    argv = [sys.executable, "-m", "referentie_lv", "--host", args.host, "--port", str(args.port)]
     if args.fouten:
         argv += ["--fouten", args.fouten]
     print(f"Referentie-LV op http://{args.host}:{args.port}/ (Ctrl-C om te stoppen)", flush=True)
-    return referentie_main(argv)
+    os.execv(sys.executable, argv)
+    return 0  # not reached
 
 
 def cmd_rapport(args: argparse.Namespace) -> int:
