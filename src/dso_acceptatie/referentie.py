@@ -8,7 +8,6 @@ group, and is called from ``finally`` so Ctrl-C and crashes stop it too.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from dso_acceptatie.processen import stop_procesgroep
 
 
 class ReferentieStartFout(Exception):
@@ -73,16 +74,7 @@ class ReferentieLV:
         raise ReferentieStartFout(f"de referentie-LV was na {self.starttijd_s:.0f} s niet gezond")
 
     def stop(self) -> None:
-        if self.proces and self.proces.poll() is None:
-            try:
-                os.killpg(self.proces.pid, signal.SIGTERM)
-                self.proces.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proces.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proces.wait()
+        stop_procesgroep(self.proces)
 
     def __enter__(self) -> "ReferentieLV":
         self.start()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from dso_acceptatie.criteria import Criteria
 from dso_acceptatie.doelen import Doel
 from dso_acceptatie.fasen import FASEN, Fase
 from dso_acceptatie.omgeving import voorcontrole
+from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.records import Masker, RecordWriter, lees_records
 from dso_acceptatie.referentie import ReferentieLV, ReferentieStartFout
 from dso_acceptatie.samenvatting import Samenvatting, als_markdown, als_terminal, vat_samen
@@ -195,13 +195,4 @@ class Orkestrator:
         return telling
 
     def _stop_kind(self) -> None:
-        kind = self._kind
-        if kind and kind.poll() is None:
-            try:
-                os.killpg(kind.pid, signal.SIGTERM)
-                kind.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(kind.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        stop_procesgroep(self._kind)

@@ -17,7 +17,6 @@ import csv
 import ipaddress
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from urllib.parse import urlparse
 from dso_acceptatie.doelen import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.records import RecordWriter
 
 PROJECT = Path(__file__).resolve().parents[4]
@@ -206,7 +206,7 @@ class Last:
             try:
                 code = proces.wait(timeout=limiet)
             except subprocess.TimeoutExpired:
-                _stop(proces)
+                stop_procesgroep(proces)
                 code = None
         duur_ms = (time.monotonic() - start) * 1000
         load = max(load_start, _load())
@@ -311,18 +311,6 @@ def _staart(pad: Path, regels: int = 5) -> str:
         return " | ".join(pad.read_text(encoding="utf-8", errors="replace").splitlines()[-regels:])
     except OSError:
         return "(geen log)"
-
-
-def _stop(proces: subprocess.Popen) -> None:
-    try:
-        os.killpg(proces.pid, signal.SIGTERM)
-        proces.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proces.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proces.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
