@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
-
+from probleem import ongeldige_parameters
 
 SLEUTEL = "catalogus-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,11 +55,7 @@ def werkzaamheden_uit_sttr() -> dict[str, set[str]]:
 
 
 def _param(r: httpx.Response) -> list[str]:
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    body = r.json()
-    assert {"status", "title", "detail"} <= body.keys() and body["status"] == r.status_code
-    assert r.headers["api-version"] == "3.0.0"
-    return [p["name"] for p in body.get("invalidParams", [])]
+    return ongeldige_parameters(r, "3.0.0")
 
 
 def alles_via_next(client, url: str, naam: str) -> tuple[list, int]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
+from probleem import ongeldige_parameters
 from pyproj import Transformer
-
 
 SLEUTEL = "geometrie-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,11 +33,7 @@ def gml(bestand: str) -> tuple[str, list[tuple[float, float]]]:
 
 
 def _param(r: httpx.Response) -> list[str]:
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    body = r.json()
-    assert {"status", "title", "detail"} <= body.keys() and body["status"] == r.status_code
-    assert r.headers["api-version"] == "1.0.0"
-    return [p["name"] for p in body.get("invalidParams", [])]
+    return ongeldige_parameters(r, "1.0.0")
 
 
 def _ring(feature: dict) -> list:

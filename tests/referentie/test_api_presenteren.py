@@ -13,6 +13,7 @@ import httpx
 import pytest
 from api_server import UvicornServer
 from lxml import etree
+from probleem import ongeldige_parameters
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
 from referentie_lv.app import create_app
@@ -56,11 +57,7 @@ def bedrijf():
 
 
 def _param(r: httpx.Response) -> list[str]:
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    body = r.json()
-    assert {"status", "title", "detail"} <= body.keys() and body["status"] == r.status_code
-    assert r.headers["api-version"] == "8.0.0"
-    return [p["name"] for p in body.get("invalidParams", [])]
+    return ongeldige_parameters(r, "8.0.0")
 
 
 def test_sleutel_ontbreekt_401_onbekend_403(server):

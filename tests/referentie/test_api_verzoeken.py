@@ -23,7 +23,7 @@ import httpx
 import pytest
 from api_server import vrije_poort
 from lxml import etree
-
+from probleem import ongeldige_parameters
 
 SLEUTEL = "verzoeken-testsleutel"
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,10 +73,7 @@ def ingediend(client):
 
 
 def _param(r: httpx.Response) -> list[str]:
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    body = r.json()
-    assert {"status", "title", "detail"} <= body.keys()
-    return [p["name"] for p in body.get("invalidParams", [])]
+    return ongeldige_parameters(r)
 
 
 # --------------------------------------------------------------------------- indienen
