@@ -19,6 +19,9 @@ from typing import Iterable, Iterator
 SCHEMA = "dso-acceptatie/record/1"
 STATUSSEN = ("geslaagd", "gefaald", "overgeslagen", "geblokkeerd", "instabiel")
 ERNSTEN = ("blokkerend", "ernstig", "hinderlijk", "cosmetisch", "informatief")
+# A "controle" proves something about the target; "administratie" (service reachable, phase
+# finished, spec loaded, profile chosen) is bookkeeping and never counts as proof in a verdict.
+SOORTEN = ("controle", "administratie")
 MASKER = "***"
 
 # Header/field forms in which a key may appear in text we did not produce ourselves
@@ -85,15 +88,18 @@ class RecordWriter:
     def schrijf(self, *, component: str, onderwerp: str, controle: str, status: str,
                 bericht: str, ernst: str = "informatief", duur_ms: float | None = None,
                 bewijs: list[str] | None = None, rol: str | None = None,
-                details: dict | None = None, fase: str | None = None) -> dict:
+                details: dict | None = None, fase: str | None = None,
+                soort: str = "controle") -> dict:
         if status not in STATUSSEN:
             raise ValueError(f"onbekende status {status!r}")
         if ernst not in ERNSTEN:
             raise ValueError(f"onbekende ernst {ernst!r}")
+        if soort not in SOORTEN:
+            raise ValueError(f"onbekende soort {soort!r}")
         record = {
             "schema": SCHEMA, "run_id": self.run_id, "tijd": _nu(), "fase": fase or self.fase,
             "component": component, "onderwerp": onderwerp, "controle": controle,
-            "status": status, "ernst": ernst, "bericht": bericht,
+            "soort": soort, "status": status, "ernst": ernst, "bericht": bericht,
             "duur_ms": None if duur_ms is None else round(duur_ms, 1),
             "bewijs": bewijs or [], "rol": rol, "details": details or {},
         }

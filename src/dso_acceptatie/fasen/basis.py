@@ -38,6 +38,19 @@ class FaseContext:
         pad.mkdir(parents=True, exist_ok=True)
         return pad
 
+    def voortgang(self, gedaan: int, totaal: int | None, eenheid: str) -> None:
+        """Tell the orchestrator how far the phase is (e.g. 12 of 40 "scenario's").
+
+        Written atomically to ``voortgang/<fase>.json`` in the run folder; the orchestrator shows
+        it as a live line. It is not a record: progress proves nothing about the target.
+        """
+        map_ = self.run_map / "voortgang"
+        map_.mkdir(exist_ok=True)
+        tijdelijk = map_ / f".{self.fase}.{os.getpid()}.tmp"
+        tijdelijk.write_text(json.dumps({"fase": self.fase, "gedaan": gedaan, "totaal": totaal,
+                                         "eenheid": eenheid}), encoding="utf-8")
+        os.replace(tijdelijk, map_ / f"{self.fase}.json")
+
     @classmethod
     def uit_argumenten(cls, fase: str, argv: list[str] | None = None,
                        bestand: str | None = None) -> "FaseContext":
