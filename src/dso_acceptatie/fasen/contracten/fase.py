@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -18,6 +17,7 @@ from dso_acceptatie.fasen.contracten import adr, arazzo, sondes, specs, uitvoeri
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
 from dso_acceptatie.records import RecordWriter
+from dso_acceptatie.tempo import Begrenzer
 
 # What each check means, for people reading a record (schemathesis' own names stay the code).
 OMSCHRIJVING = {
@@ -45,36 +45,6 @@ OMSCHRIJVING = {
     "dso_authenticatie": "verzoek zonder of met onbekende x-api-key wordt geweigerd",
     "dso_openapi_op_basis_uri": "spec gepubliceerd op <basis-URI>/openapi.json",
 }
-
-
-class Snelheidsbegrenzer:
-    """At most ``per_seconde`` requests per second over all our own probe requests."""
-
-    def __init__(self, per_seconde: float | None):
-        self.interval = 1.0 / per_seconde if per_seconde else 0.0
-        self._volgende = 0.0
-        self._lock = threading.Lock()
-
-    def pauzeer(self, seconden: float = 1.0) -> None:
-        """Keep a gap after requests sent by another limiter (schemathesis' own)."""
-        if self.interval:
-            with self._lock:
-                self._volgende = max(self._volgende, time.monotonic() + seconden)
-
-    def wacht(self) -> None:
-        """Wait out our own last slot before another limiter (schemathesis') takes over."""
-        if self.interval:
-            time.sleep(max(0.0, self._volgende - time.monotonic() + 1.0))
-
-    def __call__(self, request=None) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            nu = time.monotonic()
-            wacht = self._volgende - nu
-            self._volgende = max(nu, self._volgende) + self.interval
-        if wacht > 0:
-            time.sleep(wacht)
 
 
 def _los_op(spec: dict, obj):
@@ -127,7 +97,7 @@ class Contracten:
         self.bewijs = Bewijs(ctx.run_map, writer.masker)
         self.specs: dict[str, tuple[str, specs.Spec]] = {}
         # One limiter for all our own requests (probes, workflows); schemathesis has its own.
-        self.begrenzer = Snelheidsbegrenzer(self.rps)
+        self.begrenzer = Begrenzer(self.rps)
         self.client = httpx.Client(timeout=self.i.verzoek_timeout_s,
                                    event_hooks={"request": [self.begrenzer]})
 
@@ -238,11 +208,11 @@ class Contracten:
         return spec
 
     def contract(self, dienst: str, basis: str, spec: specs.Spec) -> None:
-        self.begrenzer.wacht()
+        self.begrenzer.rust_uit(1.0)   # our last probe is past before schemathesis' limiter starts
         uitslag = uitvoering.voer_uit(spec.inhoud, basis_url=basis, headers=self.headers,
                                       instellingen=self.i, max_per_seconde=self.rps,
                                       alleen_lezen=self.alleen_lezen, seed=self.i.seed)
-        self.begrenzer.pauzeer()
+        self.begrenzer.pauzeer(1.0)    # and a gap after schemathesis' last request
         for fout in uitslag.algemene_fouten:
             self.schrijf(dienst, "specificatie", "schemathesis", "geblokkeerd",
                          f"schemathesis kon de dienst niet (volledig) testen: {fout}",
@@ -307,7 +277,10 @@ class Contracten:
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",
-                     duur_ms=uitslag.duur_s * 1000)
+                     duur_ms=uitslag.duur_s * 1000, soort="administratie",
+                     details={"fase_duur_s": {f: round(d, 2) for f, d in uitslag.fase_duur_s.items()},
+                              "operatie_duur_s": {label: {f: round(d, 2) for f, d in op.duur_s.items()}
+                                                  for label, op in uitslag.operaties.items()}})
 
     def sonde(self, dienst: str, label: str, controle: str, functie) -> None:
         start = time.perf_counter()

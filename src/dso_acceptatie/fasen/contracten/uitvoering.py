@@ -64,6 +64,7 @@ class OperatieUitslag:
     fouten: list[str] = field(default_factory=list)  # errors schemathesis hit on this operation
     ongeldig: str | None = None                      # the operation's schema could not be used
     overgeslagen: str | None = None
+    duur_s: dict[str, float] = field(default_factory=dict)   # seconds per schemathesis phase
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Uitslag:
     algemene_fouten: list[str] = field(default_factory=list)
     duur_s: float = 0.0
     stateful: str | None = None
+    fase_duur_s: dict[str, float] = field(default_factory=dict)   # wall time per schemathesis phase
 
 
 def _uitwisseling(interaction) -> Uitwisseling:
@@ -143,16 +145,25 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
     if alleen_lezen:
         schema = schema.include(lambda ctx: is_raadplegend(ctx.operation.method, ctx.operation.path))
 
+    fase_start: dict[str, float] = {}
     for ev in from_schema(schema).execute():
         if isinstance(ev, events.ScenarioFinished):
             _verwerk(uitslag, ev.recorder)
+            op = uitslag.operaties.get(ev.recorder.label)
+            if op is not None:
+                fase = ev.phase.value
+                op.duur_s[fase] = op.duur_s.get(fase, 0.0) + ev.elapsed_time
+        elif isinstance(ev, events.PhaseStarted):
+            fase_start[ev.phase.name.value] = ev.timestamp
+        elif isinstance(ev, events.PhaseFinished) and ev.phase.name.value in fase_start:
+            uitslag.fase_duur_s[ev.phase.name.value] = ev.timestamp - fase_start[ev.phase.name.value]
         elif isinstance(ev, events.NonFatalError):
             tekst = f"{ev.info.title}: {ev.info.message}".strip()
             op = uitslag.operaties.get(ev.label)
             (op.fouten if op else uitslag.algemene_fouten).append(tekst)
         elif isinstance(ev, events.FatalError):
             uitslag.algemene_fouten.append(f"{type(ev.exception).__name__}: {ev.exception}")
-        elif isinstance(ev, events.PhaseFinished) and ev.phase.name.value == "stateful":
+        if isinstance(ev, events.PhaseFinished) and ev.phase.name.value == "stateful":
             reden = ev.phase.skip_reason
             uitslag.stateful = "uitgevoerd" if ev.phase.is_enabled else (
                 "geen links in de spec" if reden and reden.value == "not_applicable"
