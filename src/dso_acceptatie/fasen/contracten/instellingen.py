@@ -32,6 +32,16 @@ class Instellingen:
     workflows: Path = CONTRACTS / "workflows"
     seed: int | None = None          # fixed seed for reproducible runs (DSO_CONTRACTEN_SEED)
     adr: bool = True                 # lint the specs with the ADR ruleset (DSO_CONTRACTEN_ADR=0: off)
+    # Seconds the phase may spend (DSO_CONTRACTEN_TIJDSBUDGET); None: two thirds of its time limit.
+    tijdsbudget_s: float | None = None
+    gelijktijdig: int = 4            # services tested at the same time (DSO_CONTRACTEN_GELIJKTIJDIG)
+
+    @property
+    def budget_s(self) -> float:
+        if self.tijdsbudget_s is not None:
+            return self.tijdsbudget_s
+        from dso_acceptatie.fasen import FASEN
+        return FASEN["contracten"].tijdslimiet_s * 2 / 3
 
     def ernst_van(self, controle: str) -> str:
         return self.ernst.get(controle, "ernstig")
@@ -49,6 +59,8 @@ def lees(pad: Path | None = None) -> Instellingen:
         schemathesis_fasen=list(u.get("schemathesis_fasen", Instellingen().schemathesis_fasen)),
         max_antwoordtijd_s=float(u.get("max_antwoordtijd_s", 1.5)),
         verzoek_timeout_s=float(u.get("verzoek_timeout_s", 30)),
+        tijdsbudget_s=float(u["tijdsbudget_s"]) if "tijdsbudget_s" in u else None,
+        gelijktijdig=int(u.get("gelijktijdig", 4)),
         open_diensten=list(t.get("open_diensten", [])),
         specs=dict(data.get("specs", {})),
         adr_ernst=dict(a.get("ernst", {})),
@@ -65,6 +77,10 @@ def lees(pad: Path | None = None) -> Instellingen:
         i.max_antwoordtijd_s = float(env["DSO_CONTRACTEN_MAX_ANTWOORDTIJD"])
     if env.get("DSO_CONTRACTEN_ADR", "").strip().lower() in ("0", "uit", "nee", "false", "no"):
         i.adr = False
+    if env.get("DSO_CONTRACTEN_TIJDSBUDGET"):
+        i.tijdsbudget_s = float(env["DSO_CONTRACTEN_TIJDSBUDGET"])
+    if env.get("DSO_CONTRACTEN_GELIJKTIJDIG"):
+        i.gelijktijdig = max(1, int(env["DSO_CONTRACTEN_GELIJKTIJDIG"]))
     if env.get("DSO_CONTRACTEN_SEED"):
         i.seed = int(env["DSO_CONTRACTEN_SEED"])
     if env.get("DSO_CONTRACTEN_WORKFLOWS"):

@@ -123,9 +123,9 @@ def _sleutel(item) -> str:
 def _link(body, *namen) -> str | None:
     links = body.get("_links") if isinstance(body, dict) else None
     for n in namen:
-        l = links.get(n) if isinstance(links, dict) else None
-        if isinstance(l, dict) and l.get("href"):
-            return l["href"]
+        link = links.get(n) if isinstance(links, dict) else None
+        if isinstance(link, dict) and link.get("href"):
+            return link["href"]
     return None
 
 

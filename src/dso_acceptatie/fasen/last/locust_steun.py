@@ -67,11 +67,12 @@ def _init(environment, **_kw) -> None:
         return
     try:
         STAAT.slo = slo_mod.lees(Path(o.slo))
-        if o.profiel not in STAAT.slo.profielen:
-            raise ConfiguratieFout(f"{o.slo}: profiel '{o.profiel}' bestaat niet. Oplossing: "
-                                   f"kies uit {', '.join(STAAT.slo.profielen)}.")
     except ConfiguratieFout as e:
         sys.stderr.write(f"{e}\n")
+        sys.exit(2)
+    if o.profiel not in STAAT.slo.profielen:
+        sys.stderr.write(f"{o.slo}: profiel '{o.profiel}' bestaat niet. Oplossing: kies uit "
+                         f"{', '.join(STAAT.slo.profielen)}.\n")
         sys.exit(2)
     STAAT.profiel = STAAT.slo.profielen[o.profiel]
     STAAT.begrenzers = {d: Begrenzer(n) for d, n in STAAT.slo.limieten.items()}
