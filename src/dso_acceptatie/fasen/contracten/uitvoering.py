@@ -257,13 +257,19 @@ def _volg(stroom, uitslag: Uitslag, instellingen: Instellingen,
             uitslag.algemene_fouten.append(f"{type(ev.exception).__name__}: {ev.exception}")
 
 
+def _operatie_van(uitslag: Uitslag, recorder, case_id):
+    """(case node, our operation) of one case of a scenario; the operation None when not ours."""
+    node = recorder.cases.get(case_id)
+    label = node.value.operation.label if node is not None else recorder.label
+    return node, uitslag.operaties.get(label)
+
+
 def _verwerk(uitslag: Uitslag, recorder) -> None:
     for case_id, knopen in recorder.checks.items():
-        node = recorder.cases.get(case_id)
-        label = node.value.operation.label if node is not None else recorder.label
-        op = uitslag.operaties.get(label)
+        _, op = _operatie_van(uitslag, recorder, case_id)
         if op is None:
             continue
+        label = op.label
         interactie = recorder.interactions.get(case_id)
         for knoop in knopen:
             if knoop.name in controles.DSO_CHECKS and (label, knoop.name) not in controles.TOEGEPAST:
@@ -279,9 +285,7 @@ def _verwerk(uitslag: Uitslag, recorder) -> None:
                     if interactie is not None:
                         cu.uitwisseling = _uitwisseling(interactie)
     for case_id, interactie in recorder.interactions.items():
-        node = recorder.cases.get(case_id)
-        label = node.value.operation.label if node is not None else recorder.label
-        op = uitslag.operaties.get(label)
+        node, op = _operatie_van(uitslag, recorder, case_id)
         if op is None:
             continue
         op.verzoeken += 1
