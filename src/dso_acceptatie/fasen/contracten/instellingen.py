@@ -34,7 +34,7 @@ class Instellingen:
     adr: bool = True                 # lint the specs with the ADR ruleset (DSO_CONTRACTEN_ADR=0: off)
     # Seconds the phase may spend (DSO_CONTRACTEN_TIJDSBUDGET); None: two thirds of its time limit.
     tijdsbudget_s: float | None = None
-    gelijktijdig: int = 4            # services tested at the same time (DSO_CONTRACTEN_GELIJKTIJDIG)
+    gelijktijdig: int = 8            # services tested at the same time (DSO_CONTRACTEN_GELIJKTIJDIG)
 
     @property
     def budget_s(self) -> float:
@@ -89,7 +89,7 @@ def lees(pad: Path | None = None) -> Instellingen:
                                       "geef een aantal seconden, bijvoorbeeld 30."),
         tijdsbudget_s=uit_bestand("tijdsbudget_s", None, float, 1,
                                   "geef een aantal seconden ≥ 1, bijvoorbeeld 600."),
-        gelijktijdig=uit_bestand("gelijktijdig", 4, int, 1, "geef een geheel getal ≥ 1, bijvoorbeeld 4."),
+        gelijktijdig=uit_bestand("gelijktijdig", 8, int, 1, "geef een geheel getal ≥ 1, bijvoorbeeld 4."),
         open_diensten=list(t.get("open_diensten", [])),
         specs=dict(data.get("specs", {})),
         adr_ernst=dict(a.get("ernst", {})),
