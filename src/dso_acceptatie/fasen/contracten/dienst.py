@@ -145,17 +145,22 @@ def _sondes(o: Opdracht, op: uitvoering.OperatieUitslag, client: httpx.Client,
             s = sondes.Sonde("gefaald", f"verzoek mislukt: {type(e).__name__}: {e}")
         uit.append(SondeUitslag(controle, s, (time.perf_counter() - start) * 1000))
 
-    voorbeeld = op.geslaagd_voorbeeld
-    if voorbeeld is None and op.methode == "GET" and not over():
+    # The GET without parameters (only for operations that need none): the widest list, so the
+    # paging probe does not depend on which generated example happened to succeed first (one with
+    # narrowing filters can give 0 items, and then there is no second page to check).
+    minimaal = None
+    if op.methode == "GET" and not over():
         try:
-            voorbeeld = sondes.minimaal_voorbeeld(client, o.basis, op.pad, opdict, o.headers)
+            minimaal = sondes.minimaal_voorbeeld(client, o.basis, op.pad, opdict, o.headers)
         except httpx.HTTPError:
-            voorbeeld = None
+            minimaal = None
+    voorbeeld = op.geslaagd_voorbeeld or minimaal
     if o.met_sleutel:
         sonde("dso_authenticatie",
               lambda: sondes.authenticatie(client, voorbeeld, SLEUTEL_HEADER))
     if op.methode == "GET" and sondes.pagineerbaar(opdict):
-        sonde("dso_paginering", lambda: sondes.paginering(client, opdict, voorbeeld, o.headers))
+        sonde("dso_paginering",
+              lambda: sondes.paginering(client, opdict, minimaal or voorbeeld, o.headers))
     return uit
 
 
