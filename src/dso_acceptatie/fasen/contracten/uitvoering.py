@@ -245,7 +245,7 @@ def _volg(stroom, uitslag: Uitslag, instellingen: Instellingen,
             if naam == "stateful":
                 reden = ev.phase.skip_reason
                 uitslag.stateful = (
-                    f"afgebroken ({TIJDSBUDGET_OP})" if uitslag.budget_op and ev.phase.is_enabled
+                    f"niet (volledig) uitgevoerd ({TIJDSBUDGET_OP})" if uitslag.budget_op and ev.phase.is_enabled
                     else "uitgevoerd" if ev.phase.is_enabled
                     else "geen links in de spec" if reden and reden.value == "not_applicable"
                     else f"niet uitgevoerd ({reden.value if reden else 'uit'})")
