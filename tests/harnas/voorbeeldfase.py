@@ -7,6 +7,9 @@ kleinkind  starts two grandchildren that keep writing records and ignore SIGTERM
            SIGTERM the phase itself writes a last record and stops.
 wees       starts a grandchild in a session of its own and exits normally, leaving it behind.
 voortgang  five steps with progress (ctx.voortgang) and a record each, 0.4 s apart.
+
+DSO_PROEF_SAMENVATTING_MAP=1 makes ``samenvatting.md`` a folder in the run folder, so the
+summary cannot be written there.
 """
 
 import json
@@ -42,6 +45,8 @@ def _kleinkind(ctx: FaseContext, naam: str, eigen_sessie: bool) -> subprocess.Po
 def main() -> int:
     gedrag = os.environ.get("DSO_PROEF_GEDRAG", "geslaagd")
     ctx = FaseContext.uit_argumenten("proef")
+    if os.environ.get("DSO_PROEF_SAMENVATTING_MAP"):
+        (ctx.run_map / "samenvatting.md").mkdir()
     with ctx.writer as w:
         if gedrag == "stil":
             return 0
