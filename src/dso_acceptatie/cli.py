@@ -33,6 +33,7 @@ EXIT_INTERNE_FOUT = 1
 EXIT_GEBRUIK = 2
 EXIT_CTRL_C = 130          # 128 + SIGINT
 EXIT_SIGTERM = 143         # 128 + SIGTERM
+EXIT_GEBROKEN_PIJP = 141   # 128 + SIGPIPE, as a shell reports a pipe whose reader left
 EXITCODES_TEKST = ("Exitcodes: 0 geaccepteerd, 1 criteria niet gehaald (of interne fout), 2 gebruiks- "
                    "of configuratiefout, 3 niet testbaar, 130 onderbroken (Ctrl-C), 143 onderbroken "
                    "(SIGTERM).")
@@ -72,13 +73,13 @@ _PLAATSHOUDER = re.compile(r"%\((\w+)\)[sr]|%[sr]")
 
 def _als_patroon(sjabloon: str) -> re.Pattern:
     delen, positie, volgnummer = [], 0, 0
-    for m in _PLAATSHOUDER.finditer(sjabloon):
-        delen.append(re.escape(sjabloon[positie:m.start()]))
-        naam = m.group(1)
+    for plaatshouder in _PLAATSHOUDER.finditer(sjabloon):
+        delen.append(re.escape(sjabloon[positie:plaatshouder.start()]))
+        naam = plaatshouder.group(1)
         if naam is None:
             naam, volgnummer = f"p{volgnummer}", volgnummer + 1
         delen.append(f"(?P<{naam}>.+?)")
-        positie = m.end()
+        positie = plaatshouder.end()
     delen.append(re.escape(sjabloon[positie:]))
     return re.compile("^" + "".join(delen) + "$", re.DOTALL)
 
@@ -89,10 +90,10 @@ _PATRONEN = [(_als_patroon(engels), nederlands) for engels, nederlands in _CATAL
 def vertaal(bericht: str) -> str:
     """An argparse message in Dutch (unchanged when it matches no template)."""
     for patroon, nederlands in _PATRONEN:
-        m = patroon.match(bericht)
-        if not m:
+        gevonden = patroon.match(bericht)
+        if not gevonden:
             continue
-        waarden = m.groupdict()
+        waarden = gevonden.groupdict()
         if "message" in waarden:
             waarden["message"] = vertaal(waarden["message"])
         if "type" in waarden:
@@ -103,7 +104,7 @@ def vertaal(bericht: str) -> str:
 
 def _vul_in(sjabloon: str, waarden: dict[str, str]) -> str:
     volgnummer = iter(range(len(waarden) + 1))
-    return _PLAATSHOUDER.sub(lambda p: waarden[p.group(1) or f"p{next(volgnummer)}"], sjabloon)
+    return _PLAATSHOUDER.sub(lambda plaats: waarden[plaats.group(1) or f"p{next(volgnummer)}"], sjabloon)
 
 
 class NederlandseHelpFormatter(argparse.HelpFormatter):
@@ -162,9 +163,9 @@ def bekende_fouten() -> dict[str, str | None]:
                            f"({fout}).") from None
     fouten: dict[str, str | None] = {}
     for regel in uit.stdout.splitlines():
-        m = re.fullmatch(r"([a-z0-9][a-z0-9-]*)(?::(<\w+>))?", regel)
-        if m:
-            fouten[m.group(1)] = m.group(2)
+        naam = re.fullmatch(r"([a-z0-9][a-z0-9-]*)(?::(<\w+>))?", regel)
+        if naam:
+            fouten[naam.group(1)] = naam.group(2)
     if uit.returncode != 0 or not fouten:
         raise Gebruiksfout("--fouten: de lijst met fouten van de referentie-LV is niet op te vragen "
                            f"(python -m referentie_lv.fouten stopte met code {uit.returncode}).")
@@ -175,7 +176,7 @@ def controleer_fouten(tekst: str) -> None:
     """Every name in ``--fouten a,b`` must be a fault the reference LV knows (exit 2 otherwise)."""
     bekend = bekende_fouten()
     lijst = ", ".join(naam + (f":{p}" if p else "") for naam, p in bekend.items())
-    for naam in (n.strip() for n in tekst.split(",")):
+    for naam in (deel.strip() for deel in tekst.split(",")):
         if not naam:
             continue
         basis, _, waarde = naam.partition(":")
@@ -207,10 +208,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         doel = kies_doel(lees_doelen(doelen_pad), args.doel, doelen_pad)
     controleer_sleutel(doel, doelen_pad)
     if args.fase:
-        onbekend = [f for f in args.fase if f not in FASEN]
+        onbekend = [fase for fase in args.fase if fase not in FASEN]
         if onbekend:
             raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
-        doel.fasen = [f for f in doel.fasen if f in args.fase] or list(args.fase)
+        doel.fasen = [fase for fase in doel.fasen if fase in args.fase] or list(args.fase)
     criteria = lees_criteria(_configuratiebestand(_basis(args.criteria, "acceptatiecriteria.toml"),
                                                   "--criteria"))
     if args.fouten:
@@ -273,28 +274,28 @@ def cmd_doelen(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = NederlandseParser(
+    hoofd = NederlandseParser(
         prog="dso-acceptatie",
         description="Acceptatie- en conformiteitstests voor het DSO-LV (Omgevingswet).",
         epilog=EXITCODES_TEKST)
-    sub = p.add_subparsers(dest="opdracht", metavar="OPDRACHT", required=True)
+    sub = hoofd.add_subparsers(dest="opdracht", metavar="OPDRACHT", required=True)
 
-    r = sub.add_parser("run", help="volledige acceptatierun (standaard tegen de referentie-LV)",
+    run = sub.add_parser("run", help="volledige acceptatierun (standaard tegen de referentie-LV)",
                        description="Voer een acceptatierun uit: omgevingscontrole, fasen, "
                                    "samenvatting en oordeel.", epilog=EXITCODES_TEKST)
-    r.add_argument("--doel", default="referentie", help="doel uit doelen.toml (standaard: referentie)")
-    r.add_argument("--doelen", help="pad naar doelen.toml")
-    r.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
-    r.add_argument("--rapporten", help="map voor runs (standaard: reports/)")
-    r.add_argument("--fase", action="append", help="voer alleen deze fase uit (herhaalbaar)")
-    r.add_argument("--fouten", help="zelftest: zet deze fouten aan in de referentie-LV "
+    run.add_argument("--doel", default="referentie", help="doel uit doelen.toml (standaard: referentie)")
+    run.add_argument("--doelen", help="pad naar doelen.toml")
+    run.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
+    run.add_argument("--rapporten", help="map voor runs (standaard: reports/)")
+    run.add_argument("--fase", action="append", help="voer alleen deze fase uit (herhaalbaar)")
+    run.add_argument("--fouten", help="zelftest: zet deze fouten aan in de referentie-LV "
                                     "(lijst: python -m referentie_lv.fouten)")
-    r.add_argument("--origin", help="leveranciersdoel: één origin met de standaard DSO-basispaden")
-    r.add_argument("--loket", help="leveranciersdoel: URL van het loket")
-    r.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
+    run.add_argument("--origin", help="leveranciersdoel: één origin met de standaard DSO-basispaden")
+    run.add_argument("--loket", help="leveranciersdoel: URL van het loket")
+    run.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
                    help="leveranciersdoel: URL van één dienst (herhaalbaar)")
-    r.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
-    r.set_defaults(func=cmd_run)
+    run.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
+    run.set_defaults(func=cmd_run)
 
     ref = sub.add_parser("referentie", help="start de referentie-LV op de voorgrond")
     ref.add_argument("--host", default="127.0.0.1", help="adres (standaard: 127.0.0.1)")
@@ -318,12 +319,12 @@ def parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser("vergelijk", help="vergelijk twee runs (trend)")
     ver.add_argument("runs", nargs="*")
-    ver.set_defaults(func=lambda a: _nog_niet("vergelijk"))
+    ver.set_defaults(func=lambda _args: _nog_niet("vergelijk"))
 
-    d = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
-    d.add_argument("--doelen", help="pad naar doelen.toml")
-    d.set_defaults(func=cmd_doelen)
-    return p
+    doelen = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
+    doelen.add_argument("--doelen", help="pad naar doelen.toml")
+    doelen.set_defaults(func=cmd_doelen)
+    return hoofd
 
 
 def _debug() -> bool:
@@ -334,7 +335,7 @@ def _interne_fout(fout: BaseException) -> int:
     if _debug():
         traceback.print_exc()
     # an exception text may quote a request; keys never reach the terminal
-    masker = Masker.uit_omgeving(v for v in os.environ if "API_KEY" in v or "SLEUTEL" in v)
+    masker = Masker.uit_omgeving(naam for naam in os.environ if "API_KEY" in naam or "SLEUTEL" in naam)
     tekst = " ".join(masker(f"{type(fout).__name__}: {fout}").split())
     print(f"interne fout: {tekst}" + ("" if _debug() else " (DSO_DEBUG=1 toont de technische details)"),
           file=sys.stderr)
@@ -355,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("Onderbroken.", file=sys.stderr)
             return EXIT_SIGTERM if onderbreker.signaal == signal.SIGTERM else EXIT_CTRL_C
+        except BrokenPipeError:
+            # the reader went away (`dso-acceptatie doelen | head`): not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_GEBROKEN_PIJP
         except Exception as fout:  # noqa: BLE001 - the last line of defence: one Dutch line, no traceback
             return _interne_fout(fout)
 

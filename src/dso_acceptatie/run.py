@@ -194,8 +194,9 @@ class RecordTeller:
 
 
 def _statussen(telling: Counter) -> str:
-    volgorde = [s for s in STATUSSEN if telling[s]] + sorted(s for s in telling if s not in STATUSSEN)
-    return ", ".join(f"{telling[s]} {s}" for s in volgorde)
+    volgorde = ([status for status in STATUSSEN if telling[status]]
+                + sorted(status for status in telling if status not in STATUSSEN))
+    return ", ".join(f"{telling[status]} {status}" for status in volgorde)
 
 
 def lees_voortgang(run_map: Path, fase: str) -> str | None:
@@ -402,7 +403,7 @@ class Orkestrator:
     def _live_regel(kop: str, fase: str, run_map: Path, teller: RecordTeller, start: float) -> str:
         delen = [lees_voortgang(run_map, fase), _statussen(teller.telling(fase)) or "nog geen resultaten",
                  f"{time.monotonic() - start:.0f} s"]
-        return f"{kop}: " + " · ".join(d for d in delen if d)
+        return f"{kop}: " + " · ".join(deel for deel in delen if deel)
 
     def _stop_kind(self) -> None:
         stop_procesgroep(self._kind, merk=self._merk)
