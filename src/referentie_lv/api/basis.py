@@ -80,7 +80,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Mount
 
-from referentie_lv import __version__, fouten
+from referentie_lv import __version__, fouten, grenzen
 from referentie_lv.config import Config
 
 log = logging.getLogger("referentie_lv.api")
@@ -103,6 +103,7 @@ _TITELS = {
     405: "Methode niet toegestaan.",
     406: "Gevraagd formaat wordt niet ondersteund.",
     412: "Voorwaarde niet voldaan.",
+    413: "Verzoek te groot.",
     415: "Mediatype wordt niet ondersteund.",
     422: "Verzoek kan niet worden verwerkt.",
     429: "Te veel verzoeken.",
@@ -117,6 +118,7 @@ _TYPES = {
     405: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
     406: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.7",
     412: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
+    413: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
     415: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
     422: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
     429: "https://www.rfc-editor.org/rfc/rfc6585#section-4",
@@ -125,7 +127,7 @@ _TYPES = {
 }
 _CODES = {400: "paramsValidation", 401: "authentication", 403: "forbidden", 404: "notFound",
           405: "methodNotAllowed", 406: "notAcceptable", 412: "preconditionFailed",
-          415: "unsupportedMediaType", 422: "unprocessableEntity", 429: "tooManyRequests",
+          413: "payloadTooLarge", 415: "unsupportedMediaType", 422: "unprocessableEntity", 429: "tooManyRequests",
           500: "serverError", 503: "serviceUnavailable"}
 
 
@@ -294,13 +296,47 @@ def onbekende_parameters(request: Request, bekend: Iterable[str]) -> None:
             raise ongeldige_parameter(naam, "Parameter is niet toegestaan.", "unknownParam")
 
 
-async def lees_json(request: Request) -> Any:
-    """The JSON body; 400 when it is not JSON. (The Content-Type was already checked: 415.)"""
-    body = await request.body()
+MAX_DIEPTE = 64       # nesting of a JSON body; real bodies (GeoJSON included) stay below 10
+
+
+def _te_diep(waarde: Any, maximum: int) -> bool:
+    """True when arrays/objects nest deeper than ``maximum`` (iterative: no recursion)."""
+    stapel = [(waarde, 1)]
+    while stapel:
+        w, diepte = stapel.pop()
+        if isinstance(w, dict):
+            kinderen = w.values()
+        elif isinstance(w, list):
+            kinderen = w
+        else:
+            continue
+        if diepte > maximum:
+            return True
+        stapel.extend((k, diepte + 1) for k in kinderen if isinstance(k, (dict, list)))
+    return False
+
+
+def json_uit(ruw: bytes, laden: Callable[[bytes], Any] = orjson.loads) -> Any:
+    """Parse a JSON body: 400 problem+json when it is not JSON or nests deeper than MAX_DIEPTE
+    (validators and walkers downstream recurse; 1,000 levels would be a RecursionError)."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
+        body = laden(ruw)
+    except (ValueError, UnicodeDecodeError):
         raise Probleem(400, "De body is geen geldige JSON.", code="invalidJson") from None
+    except RecursionError:
+        te_diep = True
+    else:
+        te_diep = _te_diep(body, MAX_DIEPTE)
+    if te_diep:
+        raise Probleem(400, f"De body is te diep genest: hoogstens {MAX_DIEPTE} niveaus van "
+                            "objecten en lijsten.", code="maxDepth")
+    return body
+
+
+async def lees_json(request: Request) -> Any:
+    """The JSON body; 400 when it is not JSON. (The Content-Type was already checked: 415; the
+    size was bounded before the handler ran: 413.)"""
+    return json_uit(await request.body())
 
 
 # --------------------------------------------------------------------------- CRS
@@ -470,6 +506,8 @@ def limieten_uit_omgeving(waarde: str | None = None) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- services
 
+MAX_BODY = 10 * 1024 * 1024     # default cap on a request body of a service (Dienst(max_body=))
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -508,8 +546,9 @@ class Dienst:
                  servers_herschrijven: bool = False,
                  foutweergave: Callable[[Probleem, Request], Response | None] | None = None,
                  schending: Callable[[Any], bool] | None = None,
-                 onbekende_parameters_weigeren: bool = False):
+                 onbekende_parameters_weigeren: bool = False, max_body: int = MAX_BODY):
         self.naam = naam
+        self.max_body = max_body
         self.basispad = basispad.rstrip("/")
         self.sleutel_vereist = sleutel_vereist
         self.limiet = limiet
@@ -716,6 +755,8 @@ class DienstApp:
         scope["referentie.dienst"] = self.dienst
         request = Request(scope, receive)
         try:
+            if grenzen.heeft_body(scope):
+                request = Request(scope, await self._begrensde_body(scope, receive))
             response = await self._behandel(scope, request)
         except Probleem as p:
             response = self._probleem(p, request)
@@ -726,6 +767,15 @@ class DienstApp:
         for nabewerking in self.nabewerkingen:
             response = nabewerking(response)
         await response(scope, receive, send)
+
+    async def _begrensde_body(self, scope: dict, receive: Callable) -> Callable:
+        """Read the body up front with the service's cap (413 on the announced length already).
+        A body over the cap is dropped before the Probleem is raised: nothing keeps it."""
+        begrensd = await grenzen.begrens_body(scope, receive, self.dienst.max_body)
+        if begrensd is None:
+            raise Probleem(413, f"De body is groter dan {self.dienst.max_body // (1024 * 1024)} MiB.",
+                           headers={"Connection": "close"})
+        return begrensd
 
     def _probleem(self, p: Probleem, request: Request) -> Response:
         if self.dienst.foutweergave is not None:
