@@ -16,7 +16,7 @@ from starlette.responses import Response
 from referentie_lv.api import basis
 from referentie_lv.api.presenteren import MAX_PAGINA, gedeelde_store
 from referentie_lv.config import Config
-from referentie_lv.data.store import normaliseer
+from referentie_lv.data.adressen import normaliseer
 from referentie_lv.sttr.pakketten import regelbank
 
 BASISPAD = "/publiek/catalogus/api/opvragen/v3"

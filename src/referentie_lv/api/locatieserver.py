@@ -37,7 +37,8 @@ from starlette.responses import Response
 
 from referentie_lv.api import basis
 from referentie_lv.config import Config
-from referentie_lv.data.store import Store, normaliseer, tokens
+from referentie_lv.data.adressen import normaliseer, tokens
+from referentie_lv.data.store import Store
 
 BASISPAD = "/bzk/locatieserver/search/v3_1"
 SPEC = basis.SPECS / "pdok-locatieserver" / "openapi.json"
@@ -64,12 +65,6 @@ FQ_STANDAARD = ["type:(gemeente OR woonplaats OR weg OR postcode OR adres)"]
 _INTERN = {"rd_x", "rd_y", "lat", "lon", "gebied", "gebiednaam", "gebieden"}
 _FQ_TERM = re.compile(r'\s*(?:(\*|[\w.]+):(\((?:[^()"]|"[^"]*")*\)|"[^"]*"|\S+)|(\S+))')
 _SORT_DEEL = re.compile(r"\s*([\w.]+)\s+(asc|desc)\s*", re.IGNORECASE)
-
-
-class SolrFout(Exception):
-    def __init__(self, msg: str):
-        super().__init__(msg)
-        self.msg = msg
 
 
 def store_voor(data_map: str | None) -> Store:

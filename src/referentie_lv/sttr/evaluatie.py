@@ -16,10 +16,6 @@ from referentie_lv.sttr import feel
 from referentie_lv.sttr.model import Beslistabel, Besluit, Model
 
 
-class EvaluatieFout(RuntimeError):
-    pass
-
-
 @dataclass(frozen=True)
 class Spoor:
     """How one decision came out."""
