@@ -8,6 +8,7 @@ confirm receipt.
 
 A submitted request is persisted in SQLite (``verzoeken.sqlite`` in Config.data_map) and is
 immutable afterwards: only the receipt status changes. Both services share one store per file.
+The XML message and the PDF summary of a request are built in ``verzoekbericht.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Any
 from urllib.parse import quote
 
 import shapely.errors
-from lxml import etree
 from shapely.geometry import shape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +42,7 @@ from referentie_lv.api.presenteren import (
     plat,
     valideer_body,
 )
+from referentie_lv.api.verzoekbericht import verzoek_pdf, verzoekbericht
 from referentie_lv.config import Config
 from referentie_lv.data.store import PROJECT_ROOT
 
@@ -49,8 +50,6 @@ BASIS_INDIENEN = "/publiek/verzoeken/api/indienen/v1"
 BASIS_AFHANDELEN = "/overheid/verzoeken/api/afhandelen/v1"
 DB_NAAM = "verzoeken.sqlite"
 
-XML_NS = "urn:dso-acceptatie:referentie-lv:verzoekbericht:1"
-GML_NS = "http://www.opengis.net/gml/3.2"
 XML = "application/xml"
 PDF = "application/pdf"
 
@@ -305,45 +304,7 @@ def _detail(request: Request, v: dict) -> dict:
             "_links": ref["_links"]}
 
 
-def _pos(c) -> str:
-    return " ".join(repr(float(x)) for x in c[:2])
-
-
-def _gml(geo: dict, gml_id: str) -> etree._Element:
-    """GeoJSON (Point, Polygon, MultiPolygon in RD New) as GML 3.2."""
-    G = f"{{{GML_NS}}}"
-    srs = "urn:ogc:def:crs:EPSG::28992"
-
-    def polygoon(ringen, pid: str) -> etree._Element:
-        p = etree.Element(G + "Polygon", {G + "id": pid, "srsName": srs}, nsmap={"gml": GML_NS})
-        for i, ring in enumerate(ringen):
-            rol = etree.SubElement(p, G + ("exterior" if i == 0 else "interior"))
-            lr = etree.SubElement(rol, G + "LinearRing")
-            etree.SubElement(lr, G + "posList").text = " ".join(_pos(c) for c in ring)
-        return p
-
-    t = geo["type"]
-    if t == "Point":
-        el = etree.Element(G + "Point", {G + "id": gml_id, "srsName": srs}, nsmap={"gml": GML_NS})
-        etree.SubElement(el, G + "pos").text = _pos(geo["coordinates"])
-        return el
-    if t == "Polygon":
-        return polygoon(geo["coordinates"], gml_id)
-    el = etree.Element(G + "MultiSurface", {G + "id": gml_id, "srsName": srs}, nsmap={"gml": GML_NS})
-    for i, poly in enumerate(geo["coordinates"]):
-        lid = etree.SubElement(el, G + "surfaceMember")
-        lid.append(polygoon(poly, f"{gml_id}-{i + 1}"))
-    return el
-
-
-# Characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, U+FFFE/U+FFFF). JSON can carry
-# them, so a stored request may hold them; in the XML they become U+FFFD instead of a 500.
-_NIET_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGAAT = re.compile(r"[\ud800-\udfff]")
-
-
-def xml_tekst(w: Any) -> str:
-    return _NIET_XML.sub("\ufffd", str(w))
 
 
 def _geen_losse_surrogaten(o: Any, pad: str = "") -> None:
@@ -359,71 +320,6 @@ def _geen_losse_surrogaten(o: Any, pad: str = "") -> None:
     elif isinstance(o, list):
         for i, w in enumerate(o):
             _geen_losse_surrogaten(w, f"{pad}[{i}]")
-
-
-def verzoekbericht(request: Request, v: dict) -> bytes:
-    """The request as XML in our own namespace (see specs/verzoekbericht.xsd). lxml escapes all
-    text; user input only ever lands in text nodes and attribute values, never in markup."""
-    N = f"{{{XML_NS}}}"
-    g = v["gegevens"]
-    root = etree.Element(N + "verzoekbericht", {"versie": "1.0.0"}, nsmap={"vb": XML_NS, "gml": GML_NS})
-
-    def sub(ouder, naam, tekst=None, **attrs):
-        el = etree.SubElement(ouder, N + naam, {k: xml_tekst(w) for k, w in attrs.items()
-                                                 if w is not None})
-        if tekst is not None:
-            el.text = xml_tekst(tekst)
-        return el
-
-    sub(root, "verzoeknummer", v["verzoeknummer"])
-    sub(root, "soort", v["soort"])
-    sub(root, "status", v["status"])
-    sub(root, "ingediendOp", v["ingediendOp"])
-    if v["ontvangenOp"]:
-        sub(root, "ontvangenOp", v["ontvangenOp"])
-    sub(root, "bevoegdGezag", v["bevoegdGezag"]["naam"], code=v["bevoegdGezag"]["code"])
-    project = sub(root, "project")
-    sub(project, "naam", g["projectnaam"])
-    if g.get("projectomschrijving"):
-        sub(project, "omschrijving", g["projectomschrijving"])
-    if g.get("indiener"):
-        ind = sub(root, "indiener")
-        for k in ("naam", "email", "telefoon"):
-            if g["indiener"].get(k):
-                sub(ind, k, g["indiener"][k])
-    loc = sub(root, "locatie")
-    if g["locatie"].get("omschrijving"):
-        sub(loc, "omschrijving", g["locatie"]["omschrijving"])
-    if g["locatie"].get("adres"):
-        adres = sub(loc, "adres")
-        for k in ("straatnaam", "huisnummer", "huisletter", "huisnummertoevoeging", "postcode",
-                  "woonplaats"):
-            if g["locatie"]["adres"].get(k) is not None:
-                sub(adres, k, g["locatie"]["adres"][k])
-    sub(loc, "geometrie").append(_gml(g["locatie"]["geometrie"], f"loc-{v['verzoeknummer']}"))
-    acts = sub(root, "activiteiten")
-    for a in g["activiteiten"]:
-        el = sub(acts, "activiteit", identificatie=a["identificatie"])
-        if a.get("naam"):
-            sub(el, "naam", a["naam"])
-    antw = sub(root, "antwoorden")
-    for a in g.get("antwoorden", []):
-        el = sub(antw, "antwoord", functioneleStructuurRef=a.get("functioneleStructuurRef"))
-        sub(el, "vraag", a["vraag"])
-        if a.get("vraagTekst"):
-            sub(el, "vraagTekst", a["vraagTekst"])
-        sub(el, "waarde", a["antwoord"])
-    bijl = sub(root, "bijlagen")
-    for b in v["bijlagen"]:
-        el = sub(bijl, "bijlage", id=b["id"])
-        sub(el, "bestandsnaam", b["bestandsnaam"])
-        sub(el, "mediatype", b["mediatype"])
-        if b.get("omschrijving"):
-            sub(el, "omschrijving", b["omschrijving"])
-        sub(el, "grootte", b["grootte"])
-        sub(el, "sha256", b["sha256"])
-        sub(el, "href", _bijlage_href(request, v["verzoeknummer"], b["id"]))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _verzoeknummer(request: Request) -> str:
@@ -446,76 +342,6 @@ def _formaat(accept: str | None) -> str:
         if mt in (XML, "text/xml", "application/*", "*/*"):
             return "xml"
     return "xml"
-
-
-def _pdf_tekst(t: str) -> bytes:
-    b = t.encode("cp1252", errors="replace")
-    return b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def verzoek_pdf(v: dict) -> bytes:
-    """A plain one-column PDF summary of the request (the human-readable companion of the XML,
-    as the DSO delivers one). Hand-written PDF 1.4: Helvetica, WinAnsi, no compression."""
-    g = v["gegevens"]
-    regels: list[tuple[int, str]] = [(14, f"Verzoek {v['verzoeknummer']}"), (10, "")]
-    veld = lambda k, w: regels.append((10, f"{k}: {w}")) if w not in (None, "") else None
-    veld("Soort", v["soort"])
-    veld("Ingediend op", v["ingediendOp"])
-    veld("Status", v["status"])
-    veld("Bevoegd gezag", f"{v['bevoegdGezag']['naam']} ({v['bevoegdGezag']['code']})")
-    veld("Projectnaam", g["projectnaam"])
-    veld("Projectomschrijving", g.get("projectomschrijving"))
-    veld("Indiener", (g.get("indiener") or {}).get("naam"))
-    veld("Locatie", g["locatie"].get("omschrijving"))
-    veld("Geometrie (RD New)", json.dumps(g["locatie"]["geometrie"]["coordinates"])[:300])
-    regels.append((10, ""))
-    regels.append((12, "Activiteiten"))
-    for a in g["activiteiten"]:
-        regels.append((10, f"- {a.get('naam') or ''} ({a['identificatie']})"))
-    regels.append((12, "Antwoorden"))
-    for a in g.get("antwoorden", []):
-        regels.append((10, f"- {a.get('vraagTekst') or a['vraag']}: {a['antwoord']}"))
-    regels.append((12, "Bijlagen"))
-    for b in v["bijlagen"]:
-        regels.append((10, f"- {b['bestandsnaam']} ({b['mediatype']}, {b['grootte']} bytes)"))
-    # Wrap long lines at 95 characters; 52 lines per A4 page.
-    gewrapt: list[tuple[int, str]] = []
-    for grootte, tekst in regels:
-        while len(tekst) > 95:
-            gewrapt.append((grootte, tekst[:95]))
-            tekst = "    " + tekst[95:]
-        gewrapt.append((grootte, tekst))
-    paginas = [gewrapt[i:i + 52] for i in range(0, len(gewrapt), 52)] or [[]]
-
-    objecten: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-                             (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                              b"/Encoding /WinAnsiEncoding >>")]
-    kinderen = []
-    for pagina in paginas:
-        stroom = [b"BT", b"50 800 Td"]
-        for grootte, tekst in pagina:
-            stroom.append(b"/F1 %d Tf 0 -%d Td (%s) Tj" % (grootte, grootte + 5, _pdf_tekst(tekst)))
-        stroom.append(b"ET")
-        inhoud = b"\n".join(stroom)
-        objecten.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(inhoud), inhoud))
-        inhoud_nr = len(objecten)
-        objecten.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                        b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % inhoud_nr)
-        kinderen.append(len(objecten))
-    objecten[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kinderen), len(kinderen))
-    uit = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    posities = []
-    for i, obj in enumerate(objecten, start=1):
-        posities.append(len(uit))
-        uit += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
-    xref = len(uit)
-    uit += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objecten) + 1)
-    for pos in posities:
-        uit += b"%010d 00000 n \n" % pos
-    uit += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objecten) + 1, xref)
-    return bytes(uit)
 
 
 # --------------------------------------------------------------------------- services
@@ -610,7 +436,7 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
         if formaat == "pdf":
             return Response(verzoek_pdf(v), media_type=PDF, headers={
                 "Content-Disposition": f'inline; filename="{nr}.pdf"'})
-        return Response(verzoekbericht(request, v), media_type=XML)
+        return Response(verzoekbericht(v, lambda bid: _bijlage_href(request, nr, bid)), media_type=XML)
 
     @d.get("/verzoeken/{verzoeknummer}/bijlagen/{bijlageId}", levert=None)
     async def bijlage(request: Request) -> Response:
