@@ -15,8 +15,7 @@ A service module exposes ``dienst(config) -> Dienst``::
         async def begrippen(request):
             p = basis.pagina(request, grootte_naam="pageSize", toegestaan=(10, 20, 40, 100))
             items, totaal = ...
-            links, headers = basis.paginalinks(request, p, totaal)
-            return basis.hal({"_links": links, "_embedded": {"begrippen": items}}, headers=headers)
+            return basis.hal_pagina(request, p, totaal, {"begrippen": items})
 
         return d
 
@@ -53,7 +52,8 @@ What every service gets without repeating it
   ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"`` (``*`` = every service; ``0`` = no limit).
   For an open service the bucket is per client address.
 - Helpers: ``hal``/``json_antwoord`` (orjson), ``pagina``/``paginalinks`` (page + pageSize/size,
-  self/first/previous/next links, X-Pagination-* headers), ``accept_crs``/``content_crs``
+  self/first/previous/next links, X-Pagination-* headers), ``hal_pagina`` (a whole HAL list page:
+  links, embedded items, ``page`` block), ``accept_crs``/``content_crs``
   (``http://www.opengis.net/def/crs/EPSG/0/28992`` and ``epsg:28992``), ``geheel_getal``,
   ``getal``, ``keuze``, ``tekst``, ``waarheid``, ``lees_json``.
 - Faults (``referentie_lv.fouten``) are installed when the ASGI app is built and only when
@@ -455,6 +455,20 @@ def paginalinks(request: Request, p: Pagina, totaal: int, vorige_naam: str = "pr
     """HAL paging links (self, first, previous/prev, next[, last]) and X-Pagination-* headers."""
     links = _dienst(request).paginalinks_maker(request, p, totaal, vorige_naam, met_last)
     return links, {"X-Pagination-Page": str(p.nummer), "X-Pagination-Limit": str(p.grootte)}
+
+
+def hal_pagina(request: Request, p: Pagina, totaal: int, embedded: dict[str, Any],
+               extra: dict[str, Any] | None = None, met_page: bool = True,
+               geometrie: bool = False) -> Response:
+    """A HAL page of a list: ``_links`` (paging, see ``paginalinks``), ``_embedded``, ``extra``
+    members, and ``page`` (number, size, totalElements, totalPages; ``met_page=False`` for a
+    spec without it), with the X-Pagination-* headers."""
+    links, headers = paginalinks(request, p, totaal)
+    inhoud: dict[str, Any] = {"_links": links, "_embedded": embedded, **(extra or {})}
+    if met_page:
+        inhoud["page"] = {"number": p.nummer, "size": p.grootte, "totalElements": totaal,
+                          "totalPages": math.ceil(totaal / p.grootte)}
+    return hal(inhoud, headers=headers, request=request, geometrie=geometrie)
 
 
 # --------------------------------------------------------------------------- throttling

@@ -417,12 +417,8 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
         gezag = basis.tekst(request, "bevoegdGezag", patroon=re.compile(r"(gm|pv|ws|mnre)\d{2,4}"))
         p = basis.pagina(request, grootte_naam="pageSize", max_pagina=MAX_PAGINA)
         totaal, lijst = db.lijst(status, gezag, p.start, p.grootte)  # type: ignore[arg-type]
-        links, headers = basis.paginalinks(request, p, totaal)
-        return basis.hal({"_embedded": {"verzoekreferenties": [_referentie(request, v) for v in lijst]},
-                          "_links": links,
-                          "page": {"number": p.nummer, "size": p.grootte, "totalElements": totaal,
-                                   "totalPages": math.ceil(totaal / p.grootte)}},
-                         headers=headers)
+        return basis.hal_pagina(request, p, totaal,
+                                {"verzoekreferenties": [_referentie(request, v) for v in lijst]})
 
     @d.get("/verzoeken/{verzoeknummer}", levert=(XML, "text/xml", basis.HAL_JSON, basis.JSON, PDF))
     async def verzoek(request: Request) -> Response:
