@@ -210,6 +210,14 @@ def _een(request: Request, naam: str) -> str | None:
     return waarden[0] if waarden else None
 
 
+def _opgegeven(request: Request, naam: str, verplicht: bool) -> str | None:
+    """The one value of ``naam`` (None when absent); 400 when absent and ``verplicht``."""
+    w = _een(request, naam)
+    if w is None and verplicht:
+        raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
+    return w
+
+
 def tekst(request: Request, naam: str, verplicht: bool = False, standaard: str | None = None,
           patroon: re.Pattern[str] | None = None, max_lengte: int | None = None) -> str | None:
     w = _een(request, naam)
@@ -230,17 +238,12 @@ _INT_RE = re.compile(r"[+-]?\d{1,4000}")
 def geheel_getal(request: Request, naam: str, standaard: int | None = None,
                  minimum: int | None = None, maximum: int | None = None,
                  verplicht: bool = False) -> int | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
-    try:
-        if not _INT_RE.fullmatch(w):
-            raise ValueError(w)
-        n = int(w)
-    except ValueError:
-        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer") from None
+    if not _INT_RE.fullmatch(w):     # also bounds the length: int() of this never fails
+        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer")
+    n = int(w)
     if minimum is not None and n < minimum:
         raise ongeldige_parameter(naam, f"Waarde is lager dan minimum {minimum}.", "minimum")
     if maximum is not None and n > maximum:
@@ -250,10 +253,8 @@ def geheel_getal(request: Request, naam: str, standaard: int | None = None,
 
 def getal(request: Request, naam: str, verplicht: bool = False,
           minimum: float | None = None, maximum: float | None = None) -> float | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return None
     try:
         x = float(w)
@@ -277,10 +278,8 @@ def waarheid(request: Request, naam: str, standaard: bool = False) -> bool:
 
 def keuze(request: Request, naam: str, waarden: Iterable[str], standaard: str | None = None,
           verplicht: bool = False) -> str | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
     waarden = tuple(waarden)
     if w not in waarden:

@@ -330,6 +330,13 @@ def _verzoeknummer(request: Request) -> str:
     return nr
 
 
+def _gevonden(v: dict | None, nr: str) -> dict:
+    """The request, or 404 when verzoeknummer ``nr`` does not exist."""
+    if v is None:
+        raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+    return v
+
+
 def _formaat(accept: str | None) -> str:
     """'xml', 'json' or 'pdf': the first supported type in Accept decides (q ignored); XML when
     nothing specific is asked (the documented default)."""
@@ -397,9 +404,7 @@ def dienst_indienen(config: Config) -> basis.Dienst:
     @d.get("/verzoeken/{verzoeknummer}")
     async def bevestiging(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.haal(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.haal(nr), nr)
         return basis.hal(_bevestiging(request, v))
 
     return d
@@ -423,9 +428,7 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
     @d.get("/verzoeken/{verzoeknummer}", levert=(XML, "text/xml", basis.HAL_JSON, basis.JSON, PDF))
     async def verzoek(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.haal(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.haal(nr), nr)
         formaat = _formaat(request.headers.get("accept"))
         if formaat == "json":
             return basis.hal(_detail(request, v))
@@ -451,9 +454,7 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
     @d.post("/verzoeken/{verzoeknummer}/_ontvangstbevestigen", neemt=None)
     async def ontvangst(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.bevestig_ontvangst(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.bevestig_ontvangst(nr), nr)
         return basis.hal(_referentie(request, v))
 
     return d
