@@ -17,9 +17,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from referentie_lv import __version__, fouten, grenzen
-from referentie_lv.api import basis, locatieserver, regels_bij_activiteiten
-from referentie_lv.api import catalogus, geometrie, presenteren, verzoeken
-from referentie_lv.api import uitvoeren
+from referentie_lv.api import (
+    basis,
+    catalogus,
+    geometrie,
+    locatieserver,
+    presenteren,
+    regels_bij_activiteiten,
+    uitvoeren,
+    verzoeken,
+)
 from referentie_lv.config import Config
 from referentie_lv.loket import maak_loket
 

@@ -54,7 +54,7 @@ def rijen(model: Model) -> list[Rij]:
     past_ooit: dict[tuple[str, int], bool] = {}
     cel_past: dict[tuple[str, int, int], bool] = {}
     for combi in combis:
-        waarden = {v.invoer_id: w for v, w in zip(vragen, combi) if w is not None}
+        waarden = {v.invoer_id: w for v, w in zip(vragen, combi, strict=False) if w is not None}
         sporen = evalueer(model, waarden)
         for b in model.besluiten.values():
             s = sporen[b.id]
@@ -75,12 +75,12 @@ def rijen(model: Model) -> list[Rij]:
             if hit:
                 combi, sporen = hit
                 rij.bereikbaar = True
-                rij.antwoorden = {v.id: als_json(w) for v, w in zip(vragen, combi) if w is not None}
-                rij.onbeantwoord = [v.id for v, w in zip(vragen, combi) if w is None]
+                rij.antwoorden = {v.id: als_json(w) for v, w in zip(vragen, combi, strict=False) if w is not None}
+                rij.onbeantwoord = [v.id for v, w in zip(vragen, combi, strict=False) if w is None]
                 rij.waarde = als_json(sporen[b.id].waarde)
                 rij.conclusie = {d.naam: als_json(sporen[d.id].waarde) for d in boom.doelen}
                 if b in boom.doelen and not rij.onbeantwoord:
-                    rij.vragenpad, rij.conclusie_vragenboom = _loop(boom, dict(zip(vragen, combi)))
+                    rij.vragenpad, rij.conclusie_vragenboom = _loop(boom, dict(zip(vragen, combi, strict=False)))
             elif past_ooit.get((b.id, r.nummer)) and b.tabel.hit_policy in ("UNIQUE", "ANY"):
                 rij.reden = (f"de regel past alleen tegelijk met een andere regel met andere "
                              f"uitkomst: hit policy {b.tabel.hit_policy} geschonden")

@@ -39,7 +39,9 @@ What every service gets without repeating it
 - Errors as ``application/problem+json`` (status, title, detail, instance; 400s with
   ``invalidParams`` naming the parameter, Haal Centraal/ADR style; ``ongeldige_parameter(...,
   status=422)`` for a 422): 404 for unknown paths, 405 with
-  ``Allow``, 406 (``Accept``), 415 (``Content-Type`` on bodies), 429, and 500 for any unhandled
+  ``Allow``, 406 (``Accept``), 413 (a body over ``Dienst(max_body=)``, default 10 MiB: checked on
+  Content-Length and while reading, before the handler runs), 415 (``Content-Type`` on bodies),
+  429, and 500 for any unhandled
   exception (logged, never a stack trace to the client). Handlers raise ``Probleem`` (or use the
   parameter helpers below, which raise it). A service whose spec prescribes another error format
   passes ``foutweergave`` (the Locatieserver uses the Solr error body of its spec).
@@ -47,9 +49,10 @@ What every service gets without repeating it
   ``onbekende_parameters_weigeren=True`` makes every query parameter the spec does not declare
   for that path a 400 (``unknownParam``).
 - Throttling: a token bucket per key per service (``limiet`` requests/second, default 200 = the
-  documented Presenteren limit; burst = one second's worth). Every operation response carries ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled
-  call gets 429 with ``Retry-After``. Limits are configurable without code: environment
-  ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"`` (``*`` = every service; ``0`` = no limit).
+  documented Presenteren limit; burst = one second's worth). Every operation response carries
+  ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled call gets 429 with ``Retry-After``. Limits
+  are configurable without code: environment ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"``
+  (``*`` = every service; ``0`` = no limit).
   For an open service the bucket is per client address.
 - Helpers: ``hal``/``json_antwoord`` (orjson), ``pagina``/``paginalinks`` (page + pageSize/size,
   self/first/previous/next links, X-Pagination-* headers), ``hal_pagina`` (a whole HAL list page:
@@ -797,6 +800,43 @@ class DienstApp:
                 return eigen
         return probleem_antwoord(p, instance_url(request))
 
+    async def _voor_operatie(self, scope: dict, request: Request, route: _Route, methode: str,
+                             limiet_headers: list[tuple[bytes, bytes]]) -> None:
+        """The checks before an operation (faults, key, throttling, parameters, Accept,
+        Content-Type); raises Probleem. The rate-limit headers go into ``limiet_headers`` as soon
+        as they are known, so that a later error carries them too."""
+        for stap in self.voor_operatie:
+            await stap()
+        headers = request.headers
+        sleutel = headers.get("x-api-key")
+        if self.sleutel_controle:
+            if not sleutel:
+                raise Probleem(401, "De header x-api-key ontbreekt.",
+                               headers={"WWW-Authenticate": 'ApiKey header="x-api-key"'})
+            if sleutel not in self.sleutels:
+                raise Probleem(403, "De x-api-key is onbekend of niet geldig.")
+        if self.begrenzer is not None:
+            client = scope.get("client")
+            ok, nieuw = self.begrenzer.neem(
+                sleutel if (sleutel and self.sleutel_controle)
+                else (client[0] if client else "?"))
+            limiet_headers.extend(nieuw)
+            if not ok:
+                raise Probleem(429, "Te veel verzoeken met deze sleutel; probeer het na "
+                                    "Retry-After seconden opnieuw.")
+        if route.query_namen is not None:
+            onbekende_parameters(request, route.query_namen)
+        if route.levert is not None:
+            accept = headers.get("accept")
+            if accept and not _accepteert(accept, route.levert):
+                raise Probleem(406, f"Accept '{accept}' wordt niet ondersteund; deze operatie "
+                                    f"levert {', '.join(route.levert)}.")
+        if route.neemt is not None and methode in ("POST", "PUT", "PATCH"):
+            ct = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if ct not in route.neemt:
+                raise Probleem(415, f"Content-Type '{ct or '(geen)'}' wordt niet ondersteund; "
+                                    f"gebruik {', '.join(route.neemt)}.")
+
     async def _behandel(self, scope: dict, request: Request) -> Response:
         pad = get_route_path(scope) or "/"
         route, params = self._zoek(pad)
@@ -810,38 +850,9 @@ class DienstApp:
         if not route.operatie:
             return await route.handler(request)
 
-        limiet_headers: list[tuple[bytes, bytes]] | None = None
+        limiet_headers: list[tuple[bytes, bytes]] = []
         try:
-            for stap in self.voor_operatie:
-                await stap()
-            headers = request.headers
-            sleutel = headers.get("x-api-key")
-            if self.sleutel_controle:
-                if not sleutel:
-                    raise Probleem(401, "De header x-api-key ontbreekt.",
-                                   headers={"WWW-Authenticate": 'ApiKey header="x-api-key"'})
-                if sleutel not in self.sleutels:
-                    raise Probleem(403, "De x-api-key is onbekend of niet geldig.")
-            if self.begrenzer is not None:
-                client = scope.get("client")
-                ok, limiet_headers = self.begrenzer.neem(
-                    sleutel if (sleutel and self.sleutel_controle)
-                    else (client[0] if client else "?"))
-                if not ok:
-                    raise Probleem(429, "Te veel verzoeken met deze sleutel; probeer het na "
-                                        "Retry-After seconden opnieuw.")
-            if route.query_namen is not None:
-                onbekende_parameters(request, route.query_namen)
-            if route.levert is not None:
-                accept = headers.get("accept")
-                if accept and not _accepteert(accept, route.levert):
-                    raise Probleem(406, f"Accept '{accept}' wordt niet ondersteund; deze operatie "
-                                        f"levert {', '.join(route.levert)}.")
-            if route.neemt is not None and methode in ("POST", "PUT", "PATCH"):
-                ct = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-                if ct not in route.neemt:
-                    raise Probleem(415, f"Content-Type '{ct or '(geen)'}' wordt niet ondersteund; "
-                                        f"gebruik {', '.join(route.neemt)}.")
+            await self._voor_operatie(scope, request, route, methode, limiet_headers)
             response = await route.handler(request)
         except Probleem as p:
             response = self._probleem(p, request)

@@ -23,6 +23,7 @@ Decisions where the spec is silent:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import math
@@ -259,10 +260,8 @@ def _sorteer(docs: list[dict], sort: str | None, punt: tuple[float, float] | Non
             if v is None:
                 return (1, "")
             return (0, normaliseer(v) if isinstance(v, str) else v)
-        try:
+        with contextlib.suppress(TypeError):   # a field with mixed types: leave this key out
             docs.sort(key=sleutel, reverse=af)
-        except TypeError:   # a field with mixed types: leave this key out
-            pass
 
 
 def _rows_start(request: Request, max_rows: int = 100) -> tuple[int, int]:

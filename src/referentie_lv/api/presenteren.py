@@ -62,13 +62,13 @@ def geldig_op(request: Request) -> str:
     w = basis.tekst(request, "geldigOp", max_lengte=10)
     if w is None:
         return date.today().isoformat()
+    fout = basis.ongeldige_parameter("geldigOp", "Waarde is geen datum (JJJJ-MM-DD).", "date")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w):
+        raise fout
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w):
-            raise ValueError
         return date.fromisoformat(w).isoformat()
     except ValueError:
-        raise basis.ongeldige_parameter("geldigOp", "Waarde is geen datum (JJJJ-MM-DD).",
-                                        "date") from None
+        raise fout from None
 
 
 def _waarde(uri: str | None) -> dict | None:

@@ -32,8 +32,8 @@ from referentie_lv import fouten
 from referentie_lv.api import basis
 from referentie_lv.config import Config
 from referentie_lv.sttr import OngeldigAntwoord, Vraag, Vragenboom, als_json, regelbank
-from referentie_lv.sttr.vragenboom import zet_om
 from referentie_lv.sttr.model import Model
+from referentie_lv.sttr.vragenboom import zet_om
 
 BASISPAD = "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3"
 SPEC = basis.SPECS / "uitvoeren.yaml"
@@ -341,7 +341,7 @@ def _lees_verzoek(request: Request, body: Any, x: Uitvoeren):
         try:
             geometrie = shape(loc)
             ok = geometrie.is_valid and not geometrie.is_empty
-        except Exception:                      # shapely raises several kinds for bad coordinates
+        except Exception:  # noqa: BLE001 -- shapely raises several kinds for bad coordinates
             ok = False
         if not ok:
             raise basis.ongeldige_parameter("locatie", "Geen geldige geometrie.", "geometry")

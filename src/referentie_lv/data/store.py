@@ -12,9 +12,9 @@ import json
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from shapely import wkb as shp_wkb
 from shapely.geometry import mapping, shape
@@ -55,7 +55,7 @@ def regeling_sleutel(regeling_id: str) -> str:
     return s
 
 
-_GEDEELD: dict[tuple, "Store"] = {}
+_GEDEELD: dict[tuple, Store] = {}
 _GEDEELD_SLOT = threading.Lock()
 
 
@@ -124,7 +124,7 @@ class Store(Adresregister):
     # --- opening ---------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
+    def open(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> Store:
         """Open (and build or rebuild when the source files changed) the store in data_map.
 
         data_map: folder for referentie.sqlite (default <project>/var/referentie-lv/; when installed
@@ -138,7 +138,7 @@ class Store(Adresregister):
         return cls(db, gebouwd)
 
     @classmethod
-    def gedeeld(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
+    def gedeeld(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> Store:
         """One Store per (data_map, bronnen) per process, opened on first use (thread-safe)."""
         sleutel = (str(data_map) if data_map else None, str(bronnen) if bronnen else None)
         with _GEDEELD_SLOT:
@@ -394,7 +394,8 @@ class Store(Adresregister):
             return None
         d = self._ow_uit(r)
         d["artikel"] = self._artikel_bij_wid(d.get("wId"), geldig_op)
-        d["juridischeRegels"] = [self.juridische_regel(j, geldig_op) for j in s.regels_per_regeltekst.get(identificatie, [])]
+        d["juridischeRegels"] = [self.juridische_regel(j, geldig_op)
+                                 for j in s.regels_per_regeltekst.get(identificatie, [])]
         return d
 
     def regeltekst_bij_wid(self, wid: str, geldig_op: date | str | None = None) -> dict | None:

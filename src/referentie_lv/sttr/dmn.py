@@ -12,9 +12,19 @@ from decimal import Decimal
 from lxml import etree
 
 from referentie_lv.sttr import feel
-from referentie_lv.sttr.model import (Beslistabel, Besluit, Invoergegeven, Kolom, Model, Regel,
-                                      Regelgroep, Type, Uitvoeringsregel, Uitvoerkolom,
-                                      functionele_structuur)
+from referentie_lv.sttr.model import (
+    Beslistabel,
+    Besluit,
+    Invoergegeven,
+    Kolom,
+    Model,
+    Regel,
+    Regelgroep,
+    Type,
+    Uitvoeringsregel,
+    Uitvoerkolom,
+    functionele_structuur,
+)
 
 DMN11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
 UITV = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Uitvoeringsregel"

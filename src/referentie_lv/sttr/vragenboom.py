@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from referentie_lv.sttr import feel
 from referentie_lv.sttr.dmn import als_json
@@ -241,7 +242,7 @@ class Vragenboom:
             if not cs:
                 return [Decimal(1)]
             uit = [cs[0] - 1]
-            for a, b in zip(cs, cs[1:]):
+            for a, b in zip(cs, cs[1:], strict=False):
                 uit += [a, (a + b) / 2]
             return uit + [cs[-1], cs[-1] + 1]
         strings = sorted({c for c in constanten if feel.soort(c) == "string"})
@@ -291,7 +292,7 @@ class Vragenboom:
         uitkomsten: dict[tuple, tuple] = {}
         for combi in itertools.product(*domeinen):
             waarden = dict(bekend)
-            waarden.update({v.invoer_id: w for v, w in zip(open_, combi)})
+            waarden.update({v.invoer_id: w for v, w in zip(open_, combi, strict=False)})
             uitkomsten[combi] = self._uitkomst(waarden)[0]
         relevant = []
         for i, v in enumerate(open_):
@@ -320,7 +321,8 @@ class Vragenboom:
         # Unasked questions are left empty: null is in every domain, so this gives the same
         # outcome and the explanation cites only answers actually given.
         uit, sporen = self._uitkomst(a.bekend)
-        assert uit == uitkomst, (uit, uitkomst)
+        if uit != uitkomst:     # an invariant of the question tree; never expected to fail
+            raise RuntimeError(f"vragenboom {self.model.naam}: uitkomst {uit!r} in plaats van {uitkomst!r}")
         return [self._conclusie(d, sporen, a.bekend) for d in self.doelen]
 
     # -- explanation -----------------------------------------------------------------------
@@ -345,7 +347,7 @@ class Vragenboom:
         for nummer in s.raak:
             regel = besluit.tabel.regels[nummer - 1]
             voorwaarden = []
-            for n, (kolom, test) in enumerate(zip(besluit.tabel.kolommen, regel.invoer)):
+            for n, (kolom, test) in enumerate(zip(besluit.tabel.kolommen, regel.invoer, strict=False)):
                 if test.is_alles:
                     continue
                 soort, ref = self.model.naam_bron(kolom.expressie)
