@@ -289,3 +289,27 @@ def test_loket_body_boven_de_grens(lv, ingelogd):
 def test_loket_verkeerde_methode_is_nederlands(lv):
     r = httpx.request("DELETE", lv.url + "/ontwikkelaars")
     assert_nederlandse_pagina(r, 405, "Actie niet mogelijk")
+
+
+def test_host_met_andere_poort_wordt_deze_server(lv):
+    r = httpx.get(lv.url + "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen?size=1",
+                  headers={"x-api-key": SLEUTEL, "host": "127.0.0.1:1"}, timeout=10)
+    assert r.json()["_links"]["self"]["href"].startswith(lv.url + "/")
+
+
+def test_ingestelde_origin_bepaalt_de_links(tmp_path):
+    from referentie_lv.app import create_app
+    from referentie_lv.config import Config
+    from tests.referentie.api_server import UvicornServer
+
+    config = Config(api_sleutels=frozenset({SLEUTEL}), data_map=str(tmp_path),
+                    origin="https://lv.example")
+    with UvicornServer(create_app(config)) as s:
+        for host in (None, "evil.example"):
+            r = httpx.get(s.url + "/publiek/catalogus/api/opvragen/v3/begrippen?pageSize=10",
+                          headers={"x-api-key": SLEUTEL, **({"host": host} if host else {})},
+                          timeout=10)
+            assert r.status_code == 200
+            assert r.json()["_links"]["self"]["href"].startswith(
+                "https://lv.example/publiek/catalogus/api/opvragen/v3/begrippen?")
+            assert "evil" not in r.text
