@@ -21,14 +21,15 @@ import sys
 import traceback
 from pathlib import Path
 
-from dso_acceptatie.criteria import lees_criteria
+from dso_acceptatie.configuratie import ConfiguratieFout
+from dso_acceptatie.criteria import Criteria, lees_criteria
 from dso_acceptatie.diensten import DIENSTEN
-from dso_acceptatie.doelen import ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
+from dso_acceptatie.doelen import controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
 from dso_acceptatie.fasen import FASEN
 from dso_acceptatie.processen import Onderbreker
+from dso_acceptatie.project import project
 from dso_acceptatie.records import Masker
 
-PROJECT = Path(__file__).resolve().parents[2]
 EXIT_INTERNE_FOUT = 1
 EXIT_GEBRUIK = 2
 EXIT_CTRL_C = 130          # 128 + SIGINT
@@ -133,14 +134,13 @@ class NederlandseParser(argparse.ArgumentParser):
 # --- commands ---------------------------------------------------------------------------------
 
 def _basis(pad: str | None, naam: str) -> Path:
-    return Path(pad) if pad else Path(os.environ.get("DSO_PROJECT", PROJECT)) / naam
+    return Path(pad) if pad else project() / naam
 
 
-def _configuratiebestand(pad: Path, optie: str) -> Path:
-    if pad.is_dir():
-        raise ConfiguratieFout(f"{optie} {pad}: dit is een map, geen bestand. Oplossing: geef het "
-                               "pad naar het TOML-bestand zelf.")
-    return pad
+def _criteria(args: argparse.Namespace) -> Criteria:
+    # only the default file may be absent (then the defaults hold); a given --criteria must exist
+    return lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
+                         mag_ontbreken=args.criteria is None)
 
 
 def _nog_niet(wat: str) -> int:
@@ -201,7 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if rapporten.exists() and not rapporten.is_dir():
         raise Gebruiksfout(f"--rapporten {rapporten}: dit is een bestand, geen map. Oplossing: geef "
                            "een map (die mag nog niet bestaan).")
-    doelen_pad = _configuratiebestand(_basis(args.doelen, "doelen.toml"), "--doelen")
+    doelen_pad = _basis(args.doelen, "doelen.toml")
     if args.origin or args.loket or args.dienst:
         doel = doel_van_opdrachtregel(args.origin, args.loket, args.dienst, args.sleutel_variabele)
     else:
@@ -212,8 +212,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if onbekend:
             raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
         doel.fasen = [fase for fase in doel.fasen if fase in args.fase] or list(args.fase)
-    criteria = lees_criteria(_configuratiebestand(_basis(args.criteria, "acceptatiecriteria.toml"),
-                                                  "--criteria"))
+    criteria = _criteria(args)
     if args.fouten:
         if doel.soort != "referentie":
             raise Gebruiksfout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
@@ -253,9 +252,7 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     if not (run_map / "records").is_dir():
         raise Gebruiksfout(f"{run_map}: dit is geen runmap (er is geen map 'records'). "
                            "Oplossing: geef een map onder reports/runs/.")
-    criteria = lees_criteria(_configuratiebestand(_basis(args.criteria, "acceptatiecriteria.toml"),
-                                                  "--criteria"))
-    samenvatting, schrijffout = schrijf_samenvatting(run_map, criteria)
+    samenvatting, schrijffout = schrijf_samenvatting(run_map, _criteria(args))
     print(als_terminal(samenvatting))
     if schrijffout:
         print(f"Fout: {schrijffout}. Oplossing: maak het bestand schrijfbaar (of verwijder de map "
@@ -266,7 +263,7 @@ def cmd_rapport(args: argparse.Namespace) -> int:
 
 
 def cmd_doelen(args: argparse.Namespace) -> int:
-    pad = _configuratiebestand(_basis(args.doelen, "doelen.toml"), "--doelen")
+    pad = _basis(args.doelen, "doelen.toml")
     for naam, doel in lees_doelen(pad).items():
         waar = doel.origin or doel.loket or ", ".join(doel.diensten.values()) or "(gestart door de run)"
         print(f"{naam:<14} {doel.omschrijving}\n{'':<14} {waar}; fasen: {', '.join(doel.fasen)}")

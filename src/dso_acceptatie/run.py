@@ -33,8 +33,9 @@ from pathlib import Path
 
 import orjson
 
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.criteria import Criteria
-from dso_acceptatie.doelen import ConfiguratieFout, Doel
+from dso_acceptatie.doelen import Doel
 from dso_acceptatie.fasen import FASEN, Fase
 from dso_acceptatie.omgeving import voorcontrole
 from dso_acceptatie.processen import MERK_VARIABELE, Onderbreker, nieuw_merk, stop_procesgroep, zonder_onderbreking
