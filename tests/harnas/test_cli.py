@@ -173,3 +173,9 @@ def test_run_samenvatting_is_een_map_houdt_het_oordeel(tmp_path, gezonde_dienst)
     assert "Oordeel: geaccepteerd (exitcode 0)" in uit.stdout
     assert "samenvatting.md kon niet worden geschreven: dit is een map, geen bestand" in uit.stderr
     assert "Traceback" not in uit.stderr
+
+
+def test_referentie_met_onbekende_fout_start_niet():
+    uit = dso("referentie", "--port", "0", "--fouten", "bestaat-niet", timeout=60)
+    assert uit.returncode == 2 and "onbekende fout 'bestaat-niet'" in uit.stderr
+    assert "Referentie-LV op" not in uit.stdout  # stopped before exec
