@@ -230,6 +230,7 @@ class Orkestrator:
         self._kind: subprocess.Popen | None = None
         self._merk: str | None = None
         self._onderbreker: Onderbreker | None = None
+        self._referentie: ReferentieLV | None = None
 
     def meld(self, tekst: str) -> None:
         self.weergave.meld(tekst)
@@ -238,7 +239,14 @@ class Orkestrator:
         run_id, run_map = nieuwe_run_map(self.rapporten, self.doel.naam)
         with Onderbreker() as onderbreker:
             self._onderbreker = onderbreker
-            return self._voer_uit(run_id, run_map, onderbreker)
+            try:
+                return self._voer_uit(run_id, run_map, onderbreker)
+            finally:
+                # normally done already (before the summary); this is for an error while closing
+                onderbreker.afronden()
+                self._stop_kind()
+                if self._referentie is not None:
+                    self._referentie.stop()
 
     def _voer_uit(self, run_id: str, run_map: Path, onderbreker: Onderbreker) -> RunUitkomst:
         self.meld(f"Run {run_id} — doel '{self.doel.naam}'\nRunmap: {run_map}")
@@ -254,11 +262,12 @@ class Orkestrator:
         try:
             if doel.soort == "referentie":
                 self.meld("Referentie-LV starten …")
-                referentie = ReferentieLV(api_sleutel=os.environ[REFERENTIE_SLEUTEL_VARIABELE],
-                                          fouten=self.fouten, log=run_map / "referentie-lv.log",
-                                          # its own data folder per run: requests submitted by
-                                          # one run (fuzzing included) never leak into the next
-                                          data_map=run_map / "referentie-lv")
+                referentie = self._referentie = ReferentieLV(
+                    api_sleutel=os.environ[REFERENTIE_SLEUTEL_VARIABELE], fouten=self.fouten,
+                    log=run_map / "referentie-lv.log",
+                    # its own data folder per run: requests submitted by one run (fuzzing
+                    # included) never leak into the next
+                    data_map=run_map / "referentie-lv")
                 try:
                     doel = doel.met_origin(referentie.start())
                 except ReferentieStartFout as fout:

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dso_acceptatie.criteria import Criteria
@@ -165,3 +166,29 @@ def test_crash_van_de_orkestrator_stopt_alles_en_schrijft_de_samenvatting(tmp_pa
     [einde] = [r for r in records if r["controle"] == "run-einde"]
     assert einde["details"]["uitkomst"] == "onderbroken" and "interne fout" in einde["bericht"]
     assert "ONDERBROKEN" in (run_map / "samenvatting.md").read_text()
+
+
+def test_sigterm_tijdens_een_run_op_de_referentie_stopt_ook_de_referentie_lv(tmp_path):
+    env = dict(os.environ, DSO_PROEF_GEDRAG="hangt")
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "tests.harnas.proef_cli", "run", "--doel", "referentie", "--fase", "proef",
+         "--rapporten", str(tmp_path)],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        regels = []
+        for regel in proces.stdout:
+            regels.append(regel)
+            if "proef: gestart" in regel:
+                break
+        origin = next(r.split(" op ")[1].strip() for r in regels if "Referentie-LV draait op" in r)
+        proces.send_signal(signal.SIGTERM)
+        uit, fout = proces.communicate(timeout=120)
+    finally:
+        if proces.poll() is None:
+            proces.kill()
+    assert proces.returncode == 143, "".join(regels) + uit + fout
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(origin + "/health", timeout=5)
+    [run_map] = list((tmp_path / "runs").iterdir())
+    [einde] = [r for r in lees_records(run_map) if r["controle"] == "run-einde"]
+    assert einde["details"]["uitkomst"] == "onderbroken" and "SIGTERM" in einde["bericht"]
