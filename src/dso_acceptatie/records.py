@@ -267,10 +267,15 @@ def _parse(regel: bytes) -> Any:
         except UnicodeDecodeError as e:
             raise ValueError(f"geen geldige UTF-8 (byte {e.start + 1} van de regel)") from None
         try:
-            return json.loads(tekst, parse_constant=_weiger_constante)
+            waarde = json.loads(tekst, parse_constant=_weiger_constante)
         except (ValueError, RecursionError):
             raise ValueError(f"geen geldige JSON (bij teken {fout_snel.pos + 1}: "
                              f"{_json_fout(fout_snel.msg)})") from None
+        try:  # "\ud800" is JSON, but no text: it could not be written to a summary in UTF-8
+            json.dumps(waarde, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("geen geldige tekst (een losse UTF-16-surrogaat)") from None
+        return waarde
 
 
 _JSON_FOUTEN = {

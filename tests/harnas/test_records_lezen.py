@@ -50,6 +50,7 @@ def schrijf_regels(tmp_path: Path, naam: str, regels: list, slot: str = "\n") ->
     (geldig(duur_ms=-3), "veld 'duur_ms' mag niet kleiner zijn dan 0"),
     (geldig(soort="bewijs"), "veld 'soort' heeft de onbekende waarde \"bewijs\""),
     ('{"fase": NaN}', "geen geldige JSON"),
+    (json.dumps(geldig(bericht="\ud800")), "losse UTF-16-surrogaat"),
     ("{kapot", "geen geldige JSON"),
 ])
 def test_ongeldig_record_wordt_geblokkeerd_met_bestand_regel_en_reden(tmp_path, fout, verwacht):
@@ -65,6 +66,13 @@ def test_ongeldig_record_wordt_geblokkeerd_met_bestand_regel_en_reden(tmp_path, 
     assert blok["fase"] == "contracten"
     for r in records:
         VALIDATOR.validate(r)  # what the reader hands on is always a valid record
+
+
+def test_groot_getal_is_geldige_json(tmp_path):
+    # orjson stops at 64 bits; JSON has no limit, so the standard library reads such a line
+    schrijf_regels(tmp_path, "a.jsonl", [geldig(details={"groot": 2**70})])
+    [record] = list(lees_records(tmp_path))
+    assert record["status"] == "geslaagd" and record["details"]["groot"] == 2**70
 
 
 def test_fase_komt_uit_het_record_nooit_uit_de_bestandsnaam(tmp_path):
@@ -134,6 +142,7 @@ def _regel_is_een_record(regel: bytes) -> bool:
         raise ValueError
     try:
         record = json.loads(regel.decode("utf-8"), parse_constant=weiger)
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # no lone surrogates
     except (ValueError, RecursionError):
         return False
     return VALIDATOR.is_valid(record)
@@ -141,6 +150,8 @@ def _regel_is_een_record(regel: bytes) -> bool:
 
 REGELS = st.one_of(
     st.binary(max_size=80),
+    st.builds(lambda tekst: ('{"fase": "' + tekst + '", "status": 1}').encode(),
+              st.sampled_from(["\\ud800", "\\u0000", "\\\\", "\\q", "\\udc00x"])),
     st.builds(lambda r: json.dumps(r).encode(), st.builds(geldig, status=st.sampled_from(
         ["geslaagd", "gefaald", "GEFAALD", 1, None]), ernst=st.sampled_from(["ernstig", "kritiek"]),
         fase=st.one_of(st.sampled_from(["contracten", "run", ""]), st.integers()))),
