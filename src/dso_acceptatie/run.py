@@ -303,7 +303,8 @@ class Orkestrator:
             self.meld("\nOnderbroken: de lopende fase wordt gestopt; wat al geschreven was, blijft bewaard.")
             self._stop_kind()  # before the run-end record: nothing may write after it
             wat = SIGNAALNAMEN.get(onderbreker.signaal or signal.SIGINT, "signaal")
-            self._schrijf_einde(run_writer, doel, "onderbroken", f"de run is onderbroken ({wat})")
+            self._schrijf_einde(run_writer, doel, "onderbroken", f"de run is onderbroken ({wat})",
+                                signaal=wat)
         except Exception as fout:  # noqa: BLE001 - recorded, children stopped, summary written, then re-raised
             onderbreker.afronden()
             interne_fout = fout
@@ -323,13 +324,14 @@ class Orkestrator:
                                 "urls": doel.dienst_urls(), "loket": doel.loket,
                                 "python": sys.version.split()[0]})
 
-    def _schrijf_einde(self, writer: RecordWriter, doel: Doel, uitkomst: str, bericht: str) -> None:
+    def _schrijf_einde(self, writer: RecordWriter, doel: Doel, uitkomst: str, bericht: str,
+                       signaal: str | None = None) -> None:
         if self._onderbreker is not None:
             self._onderbreker.afronden()  # the end is being written: no signal may cut in now
         status, ernst = ("geslaagd", "informatief") if uitkomst == "voltooid" else ("geblokkeerd", "blokkerend")
         writer.schrijf(component="run", onderwerp=doel.naam, controle="run-einde", status=status,
                        ernst=ernst, soort="administratie", bericht=bericht,
-                       details={"uitkomst": uitkomst})
+                       details={"uitkomst": uitkomst, **({"signaal": signaal} if signaal else {})})
 
     def _sluit(self, run_map: Path, writer: RecordWriter, onderbreker: Onderbreker,
                referentie: ReferentieLV | None) -> RunUitkomst:

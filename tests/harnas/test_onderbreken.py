@@ -108,7 +108,7 @@ def test_signaal_stopt_fase_en_kleinkinderen_voor_de_samenvatting(tmp_path, gezo
     assert proces.returncode == exitcode, uit + fout
     records = controleer_niets_na_het_einde(run_map, pids)
     [einde] = [r for r in records if r["controle"] == "run-einde"]
-    assert einde["details"]["uitkomst"] == "onderbroken" and naam in einde["bericht"]
+    assert einde["details"] == {"uitkomst": "onderbroken", "signaal": naam} and naam in einde["bericht"]
     assert any(r["controle"] == "fase-gestopt" for r in records)  # the phase got SIGTERM, in time
     assert "ONDERBROKEN" in (run_map / "samenvatting.md").read_text()
     assert f"Oordeel: onderbroken (exitcode {exitcode})" in uit
