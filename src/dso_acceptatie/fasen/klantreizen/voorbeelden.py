@@ -53,7 +53,7 @@ def antwoord_tekst(waarde) -> str:
 
 def _tabel(rijen: list[list[str]], inspring: str) -> list[str]:
     breedtes = [max(len(r[i]) for r in rijen) for i in range(len(rijen[0]))]
-    return [inspring + "| " + " | ".join(c.ljust(b) for c, b in zip(r, breedtes)) + " |"
+    return [inspring + "| " + " | ".join(c.ljust(b) for c, b in zip(r, breedtes, strict=True)) + " |"
             for r in rijen]
 
 
