@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.fasen.klantreizen import tags as tagregels
 from dso_acceptatie.fasen.klantreizen import toegankelijkheid
 from dso_acceptatie.records import Masker, RecordWriter
@@ -150,6 +151,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[STAAT] = Staat(config, Path(run_map), Path(doel), run_id)
         _STAAT_PROCES["staat"] = config.stash[STAAT]
         config.pluginmanager.register(_Rapporteur(config), "dso-klantreizen-rapporteur")
+        if not hasattr(config, "workerinput"):
+            # The xdist controller (or pytest without xdist) sees every collection and every
+            # final report: it is the one process that knows how far the phase is.
+            config.pluginmanager.register(_Voortgang(config.stash[STAAT]), "dso-klantreizen-voortgang")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -472,3 +477,49 @@ def _schrijf_scenario(staat: Staat, nodeid: str, scenario: Scenario, rapporten: 
                          duur_ms=(stap or {}).get("ms"), bewijs=(stap or {}).get("bewijs"),
                          details={"nodeid": nodeid, "stap": nummer + 1, "scenario_status": status})
 
+
+# --- progress -----------------------------------------------------------------------------------------
+
+class _Voortgang:
+    """How many of the collected scenarios are finished, for the orchestrator's live line.
+
+    Written to ``<run-map>/voortgang/klantreizen.json`` through :meth:`FaseContext.voortgang` (one
+    format, one writer). A scenario counts once, after its last attempt: an attempt that is
+    retried (pytest-rerunfailures marks its reports ``rerun``) is not finished yet.
+    """
+
+    EENHEID = "scenario's"
+
+    def __init__(self, staat: Staat):
+        # Only the progress file of this context is used: records stay with the workers.
+        self.context = FaseContext(FASE, staat.run_id, staat.run_map, staat.doel, writer=None)
+        self.totaal: int | None = None
+        self.klaar: set[str] = set()
+        self.wordt_herhaald: set[str] = set()
+
+    def _meld(self) -> None:
+        self.context.voortgang(len(self.klaar), self.totaal, self.EENHEID)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # pytest without xdist: the selected items (after -m) are the scenarios to run.
+        if session.config.getoption("dist", "no") == "no":
+            self.totaal = len(session.items)
+            self._meld()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids) -> None:
+        # Every worker collects the same selection; the first one to report gives the total.
+        if self.totaal is None:
+            self.totaal = len(ids)
+            self._meld()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.outcome == "rerun":
+            self.wordt_herhaald.add(report.nodeid)
+        if report.when != "teardown":
+            return
+        if report.nodeid in self.wordt_herhaald:
+            self.wordt_herhaald.discard(report.nodeid)   # the next attempt decides
+            return
+        self.klaar.add(report.nodeid)
+        self._meld()
