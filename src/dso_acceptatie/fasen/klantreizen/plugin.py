@@ -72,7 +72,8 @@ class Staat:
         self._schrijver: RecordWriter | None = None
         self._axe_bestand = None
         self.scenarios: dict[str, Scenario] = {}
-        self.axe_gezien: set[str] = set()
+        self.axe_gezien: set[str] = set()          # page kinds axe-core has checked
+        self.axe_mislukt: dict[str, int] = {}      # page kind -> attempts on which axe failed
 
     @property
     def uitvoerend(self) -> bool:
@@ -342,8 +343,15 @@ def bewaar_trace(item: pytest.Item, context) -> Path | None:
     return None
 
 
+AXE_POGINGEN = 2   # a page kind axe-core failed on is tried again on a later visit, once
+
+
 def controleer_pagina(item: pytest.Item, pagina) -> None:
-    """axe-core on the page the browser shows now, once per page kind per worker."""
+    """axe-core on the page the browser shows now, once per page kind per worker.
+
+    When axe-core cannot run, the raw result says why (``fout``) and the page kind is tried again
+    on a later visit; a kind it never ran on becomes a ``geblokkeerd`` record, never ``geslaagd``.
+    """
     staat = staat_van(item.config)
     if staat is None:
         return
@@ -356,13 +364,15 @@ def controleer_pagina(item: pytest.Item, pagina) -> None:
     if not url.startswith("http"):
         return
     sleutel = toegankelijkheid.pagina_sleutel(url, titel)
-    if sleutel in staat.axe_gezien:
+    if sleutel in staat.axe_gezien or staat.axe_mislukt.get(sleutel, 0) >= AXE_POGINGEN:
         return
-    staat.axe_gezien.add(sleutel)
     try:
         uitkomst = toegankelijkheid.voer_uit(pagina)
+        staat.axe_gezien.add(sleutel)
     except Exception as fout:  # noqa: BLE001 - a failed check is recorded, not fatal to the journey
-        uitkomst = {"versie": None, "violations": [], "fout": str(fout)[:300]}
+        staat.axe_mislukt[sleutel] = staat.axe_mislukt.get(sleutel, 0) + 1
+        uitkomst = {"versie": None, "violations": [],
+                    "fout": f"{type(fout).__name__}: {str(fout).strip()[:300]}"}
     staat.axe_resultaat({"url": staat.masker(url), "pad": sleutel.split("|")[0], "titel": titel,
                          "scenario": item.nodeid, **uitkomst})
 
@@ -387,7 +397,8 @@ def pytest_collectreport(report) -> None:
         return
     tekst = str(report.longrepr).strip().splitlines()
     staat.writer.schrijf(component="Omgevingsloket", onderwerp=f"feature {report.nodeid}",
-                         controle="feature laden", status="geblokkeerd", ernst="blokkerend",
+                         controle="feature laden", soort="administratie",
+                         status="geblokkeerd", ernst="blokkerend",
                          bericht=f"de scenario's in {report.nodeid} konden niet worden geladen, "
                                  f"dus niet getest: {' '.join(tekst[-3:])[:500]}",
                          details={"nodeid": report.nodeid})
