@@ -11,6 +11,11 @@ is written once, after its last attempt:
   ``overgeslagen`` with the reason.
 - Step records carry ``ernst = informatief``: the scenario record is the finding, the steps say
   where it went wrong, so nothing is counted twice.
+- axe-core runs on every page kind a step ends on; a page it could not run on is recorded as
+  such and becomes a ``geblokkeerd`` record in the phase process (toegankelijkheid.py).
+
+The pytest main process (the xdist controller, or pytest without xdist) also reports progress:
+finished scenarios of the collected total, in ``voortgang/klantreizen.json`` (:class:`_Voortgang`).
 """
 
 from __future__ import annotations
