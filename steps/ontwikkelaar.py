@@ -30,7 +30,7 @@ def elke_api(page: Page, doel):
     expect(links.first).to_be_visible()
     hrefs = {urlsplit(urljoin(page.url, h)).path.rstrip("/")
              for h in links.evaluate_all("els => els.map(e => e.getAttribute('href'))")}
-    ontbreekt = [dienst for dienst, basis in (doel.get("diensten") or {}).items()
+    ontbreekt = [dienst for dienst, basis in doel.diensten.items()
                  if urlsplit(basis).path.rstrip("/") + "/openapi.json" not in hrefs]
     eis(not ontbreekt, f"de ontwikkelaarspagina linkt niet naar de specificatie van: {ontbreekt}")
 
@@ -58,7 +58,7 @@ def is_openapi(spec):
 def heb_sleutel(api, doel):
     if not api.sleutel:
         pytest.skip(f"geen API-sleutel in omgevingsvariabele "
-                    f"{doel.get('api_sleutel_variabele') or '(geen variabele genoemd)'}")
+                    f"{doel.api_sleutel_variabele or '(geen variabele genoemd)'}")
 
 
 @when(parsers.parse('ik zonder sleutel "{pad}" van "{api_naam}" opvraag'), target_fixture="antwoord")

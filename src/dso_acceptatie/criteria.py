@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dso_acceptatie.doelen import ConfiguratieFout, _eerste, _plaats
+from dso_acceptatie.configuratie import ConfiguratieFout, eerste_regel_met, lees_toml, plaats
 from dso_acceptatie.records import ERNSTEN
 
 STANDAARD_MAXIMA = {"blokkerend": 0, "ernstig": 0, "hinderlijk": -1, "cosmetisch": -1}
@@ -20,31 +19,31 @@ class Criteria:
     instabiel_toegestaan: bool = True
 
 
-def lees_criteria(pad: Path) -> Criteria:
-    if not pad.exists():
+def lees_criteria(pad: Path, *, mag_ontbreken: bool = False) -> Criteria:
+    """Read the criteria; the defaults only when the (default) file may be absent."""
+    gelezen = lees_toml(pad, mag_ontbreken=mag_ontbreken,
+                        oplossing_ontbreekt="geef een bestaand bestand met --criteria, of laat "
+                        "de optie weg voor acceptatiecriteria.toml.")
+    if gelezen is None:
         return Criteria()
-    tekst = pad.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfiguratieFout(f"{pad}: geen geldige TOML: {e}.") from None
+    data, tekst = gelezen
     maxima = dict(STANDAARD_MAXIMA)
     for sleutel, waarde in data.items():
         if sleutel == "bevindingen" and isinstance(waarde, dict):
             for ernst, maximum in waarde.items():
                 if ernst not in ERNSTEN or ernst == "informatief":
                     raise ConfiguratieFout(
-                        f"{_plaats(pad, _eerste(tekst, ernst))}: onbekende ernst '{ernst}'. "
+                        f"{plaats(pad, eerste_regel_met(tekst, ernst))}: onbekende ernst '{ernst}'. "
                         "Oplossing: blokkerend, ernstig, hinderlijk of cosmetisch.")
                 if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < -1:
                     raise ConfiguratieFout(
-                        f"{_plaats(pad, _eerste(tekst, ernst))}: '{ernst}' moet een geheel getal "
+                        f"{plaats(pad, eerste_regel_met(tekst, ernst))}: '{ernst}' moet een geheel getal "
                         "≥ 0 zijn, of -1 voor onbeperkt.")
                 maxima[ernst] = maximum
         elif sleutel in ("geblokkeerd_toegestaan", "instabiel_toegestaan") and isinstance(waarde, bool):
             pass
         else:
-            raise ConfiguratieFout(f"{_plaats(pad, _eerste(tekst, sleutel))}: onbekende of "
+            raise ConfiguratieFout(f"{plaats(pad, eerste_regel_met(tekst, sleutel))}: onbekende of "
                                    f"verkeerd getypeerde sleutel '{sleutel}'.")
     return Criteria(maxima=maxima,
                     geblokkeerd_toegestaan=data.get("geblokkeerd_toegestaan", False),
