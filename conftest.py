@@ -47,8 +47,12 @@ def doel(pytestconfig):
 
 @pytest.fixture(scope="session")
 def testdata(doel):
+    from dso_acceptatie.configuratie import ConfiguratieFout
     from dso_acceptatie.fasen.klantreizen.testdata import Testdata
-    return Testdata.laad(doel.naam)
+    try:
+        return Testdata.laad(doel.naam)
+    except ConfiguratieFout as fout:   # the phase checks this first; a file changed mid-run
+        pytest.fail(str(fout), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 
 from dso_acceptatie.browser import find_browser
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.fasen.klantreizen import paden, toegankelijkheid
 from dso_acceptatie.fasen.klantreizen.tags import markers
+from dso_acceptatie.fasen.klantreizen.testdata import Testdata
 
 FASE = "klantreizen"
 PLUGIN = "dso_acceptatie.fasen.klantreizen.plugin"
@@ -99,6 +101,13 @@ def main(argv: list[str] | None = None) -> int:
             fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
                        bericht=f"de features ontbreken ({paden.FEATURES}); draai vanuit een "
                                "checkout van de repository")
+            return 2
+        try:
+            Testdata.laad(ctx.doel.naam)
+        except ConfiguratieFout as fout:
+            # Bad test data is the harness's input, not the target's fault: nothing can be tested.
+            fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
+                       bericht=f"de testgegevens van doel '{ctx.doel.naam}' zijn onleesbaar: {fout}")
             return 2
         if ctx.doel.loket and not find_browser():
             fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
