@@ -7,13 +7,14 @@ packages in contracts/sttr/ must still be read and evaluated.
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
 from dso_acceptatie.fasen.klantreizen import dmn as dmnmod
-from dso_acceptatie.fasen.klantreizen import paden
+from dso_acceptatie.fasen.klantreizen import paden, voorbeelden
 from dso_acceptatie.fasen.klantreizen.dmn import DmnFout, dmn_bestanden, evalueer, lees_model
 
 NS = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
@@ -164,3 +165,14 @@ def test_de_echte_pakketten_komen_uit_de_eigen_kopie_en_worden_geevalueerd():
     antwoorden = {"stamomtrek": 80, "zichtbaar": True}
     antwoorden = {v: antwoorden.get(v.split()[0], False) for v in kappen.vragen}
     assert evalueer(kappen, antwoorden)[0] == "Vergunningplicht"
+
+
+def test_generator_stopt_met_een_melding_bij_een_model_dat_hij_niet_evalueert(tmp_path, capsys):
+    dmn = tmp_path / "sttr"
+    shutil.copytree(paden.DMN_MAP, dmn)
+    _model(dmn, "RULE ORDER", [("< 10", '"laag"')])   # a new package with a construct we refuse
+    uit = tmp_path / "features"
+    assert voorbeelden.main(["--dmn-map", str(dmn), "--uit", str(uit)]) == 2
+    melding = capsys.readouterr().err
+    assert "proef.dmn" in melding and "RULE ORDER" in melding and "Traceback" not in melding
+    assert not uit.exists()   # nothing half-written
