@@ -198,8 +198,10 @@ def test_manifest_ow_met_pad_laat_tpod_regels_niets_buiten_de_levering_openen(tm
         encoding="utf-8")
     u = valideer(lev)
     assert "LVBB1004" in u.codes("fout")
-    (b,) = [b for b in u.bevindingen if b.code == "TPOD-SCHEMATRON"]
-    assert "/etc/passwd" in b.bericht and "niet uitgevoerd" in b.bericht
+    niet = [b for b in u.bevindingen if b.code == "REGELSET-NIET-UITGEVOERD"]
+    assert niet and all(b.ernst == "fout" and b.regelset == "TPOD-validaties 1.0.6" for b in niet)
+    assert "/etc/passwd" in niet[0].bericht and "niet uitgevoerd" in niet[0].bericht
+    assert u.oordeel == "afgekeurd"
     assert not [b for b in u.bevindingen
                 if b.regelset == "TPOD-validaties 1.0.6" and b.bron == "saxon-schematron"]
 

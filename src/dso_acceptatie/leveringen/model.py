@@ -10,6 +10,10 @@ WAARSCHUWING = "waarschuwing"
 INFORMATIEF = "informatief"
 ERNSTEN = (FOUT, WAARSCHUWING, INFORMATIEF)
 
+# A rule set that could not run on a file: the file is not checked, so the delivery is not
+# approved. Never a warning: an unchecked file must not pass (see niet_uitgevoerd).
+NIET_UITGEVOERD = "REGELSET-NIET-UITGEVOERD"
+
 SOORTEN = ("stop", "tpod", "sttr", "imro")
 SOORT_NAAM = {"stop": "STOP/LVBB", "tpod": "TPOD/IMOW", "sttr": "STTR (toepasbare regels)",
               "imro": "IMRO 2012"}
@@ -44,6 +48,18 @@ class Bevinding:
         return asdict(self)
 
 
+def niet_uitgevoerd(regelset: str, bestand: str | None, reden: str, soort: str | None = None,
+                    bron: str | None = None, ernst: str = FOUT) -> Bevinding:
+    """The finding for a rule set (XSD, Schematron, own checks) that could not run on a file.
+    ``ernst`` is fout, except where the rule set does not count for the verdict anyway (TPOD 1.0
+    forced onto IMOW 2.x, findings informatief): there a waarschuwing."""
+    reden = " ".join(str(reden).split())[:300] or "onbekende oorzaak"
+    return Bevinding(NIET_UITGEVOERD, ernst, f"de regelset {regelset} kon niet op dit bestand worden "
+                     f"uitgevoerd, dus het bestand is daartegen niet gecontroleerd en kan niet worden "
+                     f"goedgekeurd. Oorzaak: {reden}", bestand, soort=soort, regelset=regelset,
+                     bron=bron)
+
+
 @dataclass
 class Regelset:
     soort: str
@@ -71,6 +87,10 @@ class Uitkomst:
     @property
     def oordeel(self) -> str:
         return "goedgekeurd" if self.geldig else "afgekeurd"
+
+    def niet_uitgevoerd(self) -> list[Bevinding]:
+        """Findings of rule sets that could not run and that count for the verdict."""
+        return [b for b in self.bevindingen if b.code == NIET_UITGEVOERD and b.ernst == FOUT]
 
     def codes(self, ernst: str | None = None) -> set[str]:
         return {b.code for b in self.bevindingen if ernst is None or b.ernst == ernst}

@@ -39,7 +39,8 @@ class InvoerFout(Exception):
                  kolom: int | None = None):
         super().__init__(bericht)
         self.bericht = bericht
-        self.bestand = bestand
+        # Names come from the vendor: never let their bytes reach a terminal, log or JSON raw.
+        self.bestand = veilige_naam(bestand) if bestand is not None else None
         self.regel = regel
         self.kolom = kolom
 
@@ -61,6 +62,38 @@ class OnveiligeInvoer(InvoerFout):
 
 class OnleesbareInvoer(InvoerFout):
     """Not readable (not well-formed XML, not a zip, missing path)."""
+
+
+# Bidirectional overrides can make 'fdp.xml' look like 'lmx.pdf' in a terminal.
+_RICHTING = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def veilige_naam(naam: str) -> str:
+    """A vendor's file name as people may see it: bytes that are not UTF-8 (which Python keeps
+    as lone surrogates) and control characters become ``\\xNN``, everything else stays."""
+    delen = []
+    for teken in naam:
+        code = ord(teken)
+        if 0xDC80 <= code <= 0xDCFF:          # undecodable byte (surrogateescape)
+            delen.append(f"\\x{code - 0xDC00:02x}")
+        elif (code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or 0xD800 <= code <= 0xDFFF
+              or code in _RICHTING):
+            delen.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            delen.append(teken)
+    return "".join(delen)
+
+
+def controleer_naam(naam: str) -> None:
+    """Refuse a file name that cannot be shown or passed on faithfully: bytes that are not UTF-8,
+    or control characters (which could rewrite a terminal or a log line)."""
+    if veilige_naam(naam) == naam:
+        return
+    if any(0xDC80 <= ord(t) <= 0xDCFF for t in naam):
+        raise OnleesbareInvoer("de bestandsnaam is geen geldige UTF-8 (de onleesbare bytes staan "
+                               "hier als \\xNN); geef het bestand een naam in UTF-8.", naam)
+    raise OnveiligeInvoer("de bestandsnaam bevat een stuurteken (hier als \\xNN); zo'n naam "
+                          "wordt niet verwerkt.", naam)
 
 
 def xml_parser() -> etree.XMLParser:
@@ -112,11 +145,120 @@ def parse_xml(data: bytes, naam: str, limieten: Limieten = STANDAARD) -> etree._
         raise OnleesbareInvoer(f"geen welgevormde XML: {e.msg}", naam, regel, kolom) from None
     except ValueError as e:   # e.g. unicode string with encoding declaration
         raise OnleesbareInvoer(f"geen leesbare XML: {e}", naam) from None
-    dtd = boom.docinfo.internalDTD
-    if dtd is not None and list(dtd.iterentities()):
-        raise OnveiligeInvoer("het bestand declareert entiteiten in de DOCTYPE; dat is om "
-                              "veiligheidsredenen niet toegestaan.", naam)
+    if boom.docinfo.doctype:
+        dtd = boom.docinfo.internalDTD
+        if dtd is not None and list(dtd.iterentities()):
+            raise OnveiligeInvoer("het bestand declareert entiteiten in de DOCTYPE; dat is om "
+                                  "veiligheidsredenen niet toegestaan.", naam)
+        # With an external DTD an undeclared entity is well-formed: its text would come from a
+        # DTD that is never loaded, so what the file says cannot be known.
+        entiteit = next(boom.iter(etree.Entity), None)
+        if entiteit is not None:
+            dtd_naam = boom.docinfo.system_url or boom.docinfo.public_id or "de DTD"
+            raise OnveiligeInvoer(
+                f"het bestand gebruikt de entiteit &{entiteit.name};, die alleen in een externe DTD "
+                f"({veilige_naam(dtd_naam)}) gedeclareerd kan zijn; externe DTD's en entiteiten "
+                "worden om veiligheidsredenen niet geladen, dus de inhoud van het bestand is niet "
+                "vast te stellen. Schrijf de tekst uit en verwijder de DOCTYPE-declaratie.",
+                naam, entiteit.sourceline)
     return boom
+
+
+# --- DOCTYPE -----------------------------------------------------------------------------
+
+def _doctype_bereik(tekst: str) -> tuple[int, int] | None:
+    """[start, end) of the DOCTYPE declaration in the prolog of a well-formed document."""
+    i, n = 0, len(tekst)
+    while i < n:                                  # prolog: XML declaration, PIs, comments
+        if tekst[i] in " \t\r\n\ufeff":
+            i += 1
+        elif tekst.startswith("<?", i):
+            j = tekst.find("?>", i + 2)
+            if j < 0:
+                return None
+            i = j + 2
+        elif tekst.startswith("<!--", i):
+            j = tekst.find("-->", i + 4)
+            if j < 0:
+                return None
+            i = j + 3
+        elif tekst.startswith("<!DOCTYPE", i):
+            break
+        else:
+            return None
+    else:
+        return None
+    start, i, subset = i, i + len("<!DOCTYPE"), False
+    while i < n:
+        teken = tekst[i]
+        if teken in "\"'":
+            j = tekst.find(teken, i + 1)
+            if j < 0:
+                return None
+            i = j + 1
+            continue
+        if subset and tekst.startswith("<!--", i):
+            j = tekst.find("-->", i + 4)
+            if j < 0:
+                return None
+            i = j + 3
+            continue
+        if subset and tekst.startswith("<?", i):
+            j = tekst.find("?>", i + 2)
+            if j < 0:
+                return None
+            i = j + 2
+            continue
+        if teken == "[":
+            subset = True
+        elif teken == "]":
+            subset = False
+        elif teken == ">" and not subset:
+            return start, i + 1
+        i += 1
+    return None
+
+
+def _codec(data: bytes) -> str:
+    """How to turn the file into text and back, byte for byte: UTF-16/32 by their BOM or first
+    character; every ASCII-compatible encoding as latin-1 (one byte = one character)."""
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return enc
+    if data[:4] == b"<\x00?\x00":
+        return "utf-16-le"
+    if data[:4] == b"\x00<\x00?":
+        return "utf-16-be"
+    return "latin-1"
+
+
+def neutraliseer_doctype(pad: Path, naam: str) -> tuple[str, int]:
+    """Blank the DOCTYPE declaration of the private work copy so that Saxon (which refuses any
+    DOCTYPE, on purpose) can run the rules on it. Every character of the declaration becomes a
+    space, line breaks stay, so lines and columns still match the original. Returns the text of
+    the declaration and its line. Raises OnleesbareInvoer when the declaration cannot be found
+    exactly; the result is re-parsed to prove that nothing but the DOCTYPE changed."""
+    data = pad.read_bytes()
+    codec = _codec(data)
+    tekst = data.decode(codec)
+    bereik = _doctype_bereik(tekst)
+    if bereik is None:
+        raise OnleesbareInvoer("de DOCTYPE-declaratie is niet exact te vinden; het bestand kan "
+                               "zonder DTD niet worden gecontroleerd.", naam)
+    start, eind = bereik
+    leeg = "".join(t if t in "\r\n" else " " for t in tekst[start:eind])
+    nieuw = (tekst[:start] + leeg + tekst[eind:]).encode(codec)
+    if codec.startswith("utf-") and not data.startswith(nieuw[:2]):
+        raise OnleesbareInvoer("onverwachte tekstcodering rond de DOCTYPE-declaratie.", naam)
+    voor = etree.fromstring(data, xml_parser()).getroottree()
+    na = etree.fromstring(nieuw, xml_parser()).getroottree()
+    if na.docinfo.doctype or etree.tostring(voor.getroot()) != etree.tostring(na.getroot()):
+        raise OnleesbareInvoer("het verwijderen van de DOCTYPE-declaratie veranderde meer dan de "
+                               "declaratie; het bestand kan zonder DTD niet worden gecontroleerd.",
+                               naam)
+    pad.write_bytes(nieuw)
+    return tekst[start:eind], tekst.count("\n", 0, start) + 1
 
 
 def lees_xml(pad: Path, naam: str | None = None,
@@ -176,6 +318,13 @@ def pak_zip_uit(zip_pad: Path, doel: Path, naam: str, teller: Teller,
     """Check every entry, then unpack streaming with byte counting. Returns the files."""
     try:
         zf = zipfile.ZipFile(zip_pad)
+    except UnicodeDecodeError as e:
+        # An entry flagged as UTF-8 whose name is not: show the raw bytes, escaped.
+        ruw = e.object if isinstance(e.object, bytes) else b""
+        raise OnleesbareInvoer("de zip bevat een item waarvan de naam als UTF-8 is gemarkeerd maar "
+                               "geen geldige UTF-8 is: '"
+                               + veilige_naam(ruw.decode("utf-8", "surrogateescape"))
+                               + "'; geef het bestand een naam in UTF-8.", naam) from None
     except zipfile.BadZipFile:
         raise OnleesbareInvoer("geen geldig zip-bestand (LVBB1001: de zip moet een geldige zip "
                                "zijn).", naam) from None
@@ -194,6 +343,7 @@ def pak_zip_uit(zip_pad: Path, doel: Path, naam: str, teller: Teller,
             reden = _onveilige_naam(info.filename)
             if reden:
                 raise OnveiligeInvoer(f"onveilig item in de zip: {reden}.", item)
+            controleer_naam(item)
             if _is_symlink(info):
                 raise OnveiligeInvoer("onveilig item in de zip: symbolische koppeling "
                                       "(symlinks worden niet uitgepakt).", item)
@@ -268,6 +418,7 @@ def kopieer_map(bron: Path, doel: Path, teller: Teller) -> list[Path]:
         raise OnleesbareInvoer(f"kan de map niet lezen: {e.strerror}", str(bron)) from None
     for pad in paden:
         rel = pad.relative_to(bron)
+        controleer_naam(str(rel))
         if pad.is_symlink():
             raise OnveiligeInvoer("symbolische koppeling in de levering; symlinks worden niet "
                                   "gevolgd.", str(rel))
