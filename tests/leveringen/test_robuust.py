@@ -269,3 +269,64 @@ def test_stuurteken_in_bestandsnaam(tmp_path):
 def test_invoerfout_toont_nooit_rauwe_bytes():
     e = OnleesbareInvoer("x", "map/\udcff\u202e.xml")
     assert str(e).startswith("map/\\xff\\u202e.xml")
+
+
+# --- 4. memory: one file's tree at a time ------------------------------------------------------
+
+def test_hoogstens_een_boom_tegelijk_met_dezelfde_uitkomst(monkeypatch):
+    """With no room for kept trees the validator parses again when needed: same findings, and
+    never more than one parsed tree at a time."""
+    from dso_acceptatie.leveringen import levering
+    from dso_acceptatie.leveringen.veilig import Limieten
+
+    gemaakt = []
+
+    class Geteld(levering.Bomen):
+        def __init__(self, limieten):
+            super().__init__(limieten)
+            gemaakt.append(self)
+
+    def samenvatting(u):
+        return sorted((b.code, b.ernst, b.bestand or "", b.regel or 0) for b in u.bevindingen)
+
+    monkeypatch.setattr(levering, "Bomen", Geteld)
+    for lev in (VOORBEELDEN / "tpod-1.0" / "Test_TPOD1700", STTR, GEMEENTESTAD):
+        ruim = valideer(lev)
+        krap = valideer(lev, limieten=Limieten(max_geparseerd=0))
+        assert samenvatting(krap) == samenvatting(ruim)
+        assert gemaakt[-1].hoogste == 1 and gemaakt[-2].hoogste > 1
+
+
+_PIEK = """
+import resource, sys
+from dso_acceptatie.leveringen import valideer
+u = valideer(sys.argv[1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _piek_kb(pad) -> int:
+    r = subprocess.run([sys.executable, "-c", _PIEK, str(pad)], check=True, capture_output=True,
+                       text=True, timeout=300)
+    return int(r.stdout.split()[-1])
+
+
+def test_geheugen_groeit_niet_met_het_aantal_bestanden(tmp_path):
+    """Loose on purpose: four 10 MB files must not cost four 10 MB trees (they used to)."""
+    element = b"<e a='1'>tekst</e>"
+    blok = element * 10_000
+    for aantal in (1, 4):
+        lev = tmp_path / f"lev{aantal}"
+        lev.mkdir()
+        (lev / "tekst.xml").write_bytes(GOED)     # one file of a known standard
+        for i in range(aantal):
+            with open(lev / f"f{i}.xml", "wb") as f:
+                f.write(b"<r xmlns='urn:onbekend'>")
+                for _ in range(10 * 1024 * 1024 // len(blok)):
+                    f.write(blok)
+                f.write(b"</r>")
+    basis = _piek_kb(UNITTESTS / "STOP0005" / "alinea-met-inhoud-goed.xml")
+    een = _piek_kb(tmp_path / "lev1") - basis
+    vier = _piek_kb(tmp_path / "lev4") - basis
+    assert een > 20_000, (basis, een)      # the test measures something: one tree is > 20 MB
+    assert vier < 2 * een, (basis, een, vier)

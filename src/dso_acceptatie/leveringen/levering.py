@@ -45,26 +45,33 @@ class Bomen:
     """Parsed trees of one delivery, a few at a time, so memory is bounded by the largest file.
 
     A tree is parsed when a validator asks for it (``Bestand.boom``) and stays while the files
-    kept together are at most ``budget`` bytes on disk; beyond that the least recently used tree
-    is released (the one asked for last always stays). Small packages are parsed once; a 50 MB
-    file never shares memory with another large one.
+    kept together are at most ``Limieten.max_geparseerd`` bytes on disk; beyond that the least
+    recently used tree is released (the one asked for last always stays). Small packages are
+    parsed once; a 50 MB file never shares memory with another large one.
     """
 
-    def __init__(self, limieten: Limieten, budget: int = 16 * 1024 * 1024):
+    def __init__(self, limieten: Limieten):
         self.limieten = limieten
-        self.budget = budget
+        self.budget = limieten.max_geparseerd
+        self.hoogste = 0          # most trees held at once (for the tests)
         self._bomen: OrderedDict[int, tuple[etree._ElementTree, Plaatsen, int]] = OrderedDict()
 
-    def leg_neer(self, b: Bestand, boom: etree._ElementTree) -> None:
-        self._bomen[id(b)] = (boom, Plaatsen(boom), b.grootte)
-        self._bomen.move_to_end(id(b))
+    def maak_ruimte(self, grootte: int) -> None:
+        """Release kept trees until one of ``grootte`` bytes fits the budget."""
         totaal = sum(g for _, _, g in self._bomen.values())
-        while totaal > self.budget and len(self._bomen) > 1:
+        while self._bomen and totaal + grootte > self.budget:
             _, (_, _, g) = self._bomen.popitem(last=False)
             totaal -= g
 
+    def leg_neer(self, b: Bestand, boom: etree._ElementTree) -> None:
+        self._bomen.pop(id(b), None)
+        self.maak_ruimte(b.grootte)
+        self._bomen[id(b)] = (boom, Plaatsen(boom), b.grootte)
+        self.hoogste = max(self.hoogste, len(self._bomen))
+
     def _geef(self, b: Bestand) -> tuple[etree._ElementTree, Plaatsen]:
         if id(b) not in self._bomen:
+            self.maak_ruimte(b.grootte)      # release first, then parse: never two big trees
             self.leg_neer(b, veilig.lees_xml(b.pad, b.naam, self.limieten))
         self._bomen.move_to_end(id(b))
         boom, plaatsen, _ = self._bomen[id(b)]
@@ -257,6 +264,7 @@ def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None =
                 # Parse every file first: one that is not well-formed or is hostile refuses the
                 # whole delivery before anything is validated. Only the root is kept; the tree
                 # goes to the (bounded) cache and is parsed again when a validator needs it.
+                bomen.maak_ruimte(b.grootte)
                 boom = veilig.lees_xml(p, b.naam, limieten)
                 wortel = boom.getroot()
                 q = etree.QName(wortel)

@@ -27,6 +27,8 @@ class Limieten:
     max_ratio: float = 100.0                     # unpacked / compressed, per entry and in total
     ratio_vanaf: int = 1024 * 1024               # ratio only checked for entries above this size
     max_diepte_zip: int = 1                      # a zip inside a folder or zip: one level
+    max_geparseerd: int = 16 * 1024 * 1024       # source bytes whose parsed trees stay in memory
+                                                 # together (the file being checked always does)
 
 
 STANDAARD = Limieten()
