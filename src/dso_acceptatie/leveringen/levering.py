@@ -10,6 +10,8 @@ peildatum) is part of the outcome.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import shutil
 import tempfile
@@ -85,6 +87,20 @@ class Bomen:
 
     def vrijgeven(self) -> None:
         self._bomen.clear()
+        _geef_geheugen_terug()
+
+    def laat_los(self, b: Bestand) -> None:
+        """The caller will not need this tree for a while (Saxon runs on its own copy): release
+        it now if it is large, so its memory is free for Saxon; it is parsed again on demand."""
+        if b.grootte * 2 >= self.budget and self._bomen.pop(id(b), None) is not None:
+            _geef_geheugen_terug()
+
+
+def _geef_geheugen_terug() -> None:
+    """libxml2 frees a tree in many small blocks; glibc keeps them for the next tree, but Saxon
+    (its own heap) cannot use them. malloc_trim hands them back to the system. Elsewhere: no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 @dataclass(eq=False)
@@ -106,6 +122,10 @@ class Bestand:
     def boom(self) -> etree._ElementTree | None:
         """The parsed file (parsed again if it was released); None for a file that is not XML."""
         return self.bomen.boom(self) if self.bomen is not None else None
+
+    def laat_los(self) -> None:
+        if self.bomen is not None:
+            self.bomen.laat_los(self)
 
     @property
     def plaatsen(self) -> Plaatsen | None:

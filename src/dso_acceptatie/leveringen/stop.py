@@ -161,7 +161,9 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         regels = [(sch, REGELSET) for sch in dict.fromkeys((schs or []) + kandidaten)]
         regels += [(sch, REGELSET_PR33) for sch in pr33_schematrons()
                    if namespaces_van_sch(sch) & gebruikt]
-        for sch, regelset, fouten in _voer_uit(regels, b, bevindingen):
+        b.laat_los()     # Saxon parses the file itself; lines are looked up again afterwards
+        # All rule sets first (Saxon's own tree), then the lines (lxml's tree): never both.
+        for sch, regelset, fouten in list(_voer_uit(regels, b, bevindingen)):
             for f in fouten:
                 bev = sch_bevinding(f, b, "stop", f"{regelset}: {sch.name}", "saxon-schematron")
                 if regelset == REGELSET:
