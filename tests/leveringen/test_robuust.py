@@ -2,13 +2,11 @@
 delivery, a DOCTYPE does not switch the rules off, odd file names and DTD entities give a Dutch
 message that names the file. Exit codes of `dso-acceptatie levering`: 0 / 1 / 2."""
 
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from lxml import etree
 from dso_acceptatie.leveringen import OnleesbareInvoer, OnveiligeInvoer, valideer
 from dso_acceptatie.leveringen.model import NIET_UITGEVOERD
 
-from .helpers import GEMEENTESTAD, IMRO, STTR, UNITTESTS, VOORBEELDEN
+from .helpers import GEMEENTESTAD, IMRO, STTR, UNITTESTS, VOORBEELDEN, lokale_server
 
 VIJANDIG = Path(__file__).parent / "vijandig"
 
@@ -171,22 +169,8 @@ def test_entiteit_uit_externe_dtd_wordt_geweigerd_met_bestandsnaam():
 
 
 def test_externe_dtd_wordt_niet_opgehaald(tmp_path):
-    hits = []
-
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b'<!ENTITY tekst "opgehaald">')
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{srv.server_address[1]}/x.dtd"
+    with lokale_server(b'<!ENTITY tekst "opgehaald">') as (basis, hits):
+        url = f"{basis}x.dtd"
         pad = tmp_path / "dtd.xml"
         pad.write_text((VIJANDIG / "externe-dtd-entiteit.xml").read_text(encoding="utf-8")
                        .replace("leeg.dtd", url), encoding="utf-8")
@@ -196,9 +180,6 @@ def test_externe_dtd_wordt_niet_opgehaald(tmp_path):
         pad.write_text((VIJANDIG / "doctype-extern.xml").read_text(encoding="utf-8")
                        .replace("leeg.dtd", url), encoding="utf-8")
         assert valideer(pad).oordeel == "afgekeurd"
-    finally:
-        srv.shutdown()
-        srv.server_close()
     assert hits == []
 
 

@@ -89,20 +89,20 @@ _LEGE_ALINEA = ('<Divisietekst eId="content_o_1" wId="bgCode_1-0__content_o_1" x
                 '</Opschrift></Kop>\n  <Inhoud><Al></Al><Al>{}</Al></Inhoud>\n</Divisietekst>\n')
 
 
+def _met_doctype(pad: Path, alinea: str) -> Path:
+    pad.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Divisietekst SYSTEM '
+                   '"leeg.dtd">\n' + _LEGE_ALINEA.format(alinea), encoding="utf-8")
+    return pad
+
+
 def doctype(map_: Path) -> Path:
     """One DOCTYPE line used to make Saxon refuse the file, so no Schematron rule ran."""
-    pad = map_ / "doctype.xml"
-    pad.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Divisietekst SYSTEM '
-                   '"leeg.dtd">\n' + _LEGE_ALINEA.format("Tekst"), encoding="utf-8")
-    return pad
+    return _met_doctype(map_ / "doctype.xml", "Tekst")
 
 
 def dtd_entiteit(map_: Path) -> Path:
     """An entity that only an (external, never loaded) DTD could declare."""
-    pad = map_ / "dtd-entiteit.xml"
-    pad.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Divisietekst SYSTEM '
-                   '"leeg.dtd">\n' + _LEGE_ALINEA.format("&tekst;"), encoding="utf-8")
-    return pad
+    return _met_doctype(map_ / "dtd-entiteit.xml", "&tekst;")
 
 
 def naam_niet_utf8(map_: Path) -> Path:

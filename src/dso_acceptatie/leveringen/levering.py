@@ -199,9 +199,7 @@ def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
         else:
             veilig.controleer_naam(bron.name)
             grootte = bron.stat().st_size
-            if grootte > limieten.max_bestand:
-                raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
-                                      f"{limieten.max_bestand} bytes per bestand.", bron.name)
+            veilig.controleer_grootte(grootte, bron.name, limieten)
             teller.bestand(bron.name, grootte)
             doel = werkmap / bron.name
             try:

@@ -19,6 +19,19 @@ SOORT_NAAM = {"stop": "STOP/LVBB", "tpod": "TPOD/IMOW", "sttr": "STTR (toepasbar
               "imro": "IMRO 2012"}
 
 
+def plaats(bestand: str | None, regel: int | None = None, kolom: int | None = None,
+           xpath: str | None = None) -> str:
+    """'bestand, regel 3, kolom 7, /x/y' — whatever is known, for findings and refusals alike."""
+    delen = [bestand] if bestand else []
+    if regel:
+        delen.append(f"regel {regel}")
+    if kolom:
+        delen.append(f"kolom {kolom}")
+    if xpath:
+        delen.append(xpath)
+    return ", ".join(delen)
+
+
 @dataclass
 class Bevinding:
     code: str                    # rule code: STOP0005, TPOD1740, LVBB1009, BSPG-001a, XSD, ...
@@ -33,16 +46,7 @@ class Bevinding:
     bron: str | None = None      # processor: lxml-xsd, saxon-schematron, lxml-schematron, ...
 
     def plaats(self) -> str:
-        delen = []
-        if self.bestand:
-            delen.append(self.bestand)
-        if self.regel:
-            delen.append(f"regel {self.regel}")
-        if self.kolom:
-            delen.append(f"kolom {self.kolom}")
-        if self.xpath:
-            delen.append(self.xpath)
-        return ", ".join(delen) or "levering"
+        return plaats(self.bestand, self.regel, self.kolom, self.xpath) or "levering"
 
     def als_dict(self) -> dict:
         return asdict(self)

@@ -28,6 +28,7 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from dso_acceptatie.leveringen.paden import cache, standaarden
+from dso_acceptatie.leveringen.veilig import xml_parser
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _STAPPEN = ("iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl")
@@ -173,8 +174,7 @@ def lees_svrl(svrl: str, verplicht: bool = False) -> list[SchFout]:
         if verplicht:
             raise RegelsetFout("de regelset gaf geen uitvoer (geen SVRL-rapport)")
         return []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=True)  # our own processor's output, may be large
+    parser = xml_parser(huge_tree=True)  # our own processor's output, may be large
     try:
         root = etree.fromstring(svrl.encode("utf-8"), parser)
     except etree.XMLSyntaxError as e:
@@ -218,8 +218,7 @@ _lxml_lock = threading.Lock()
 @lru_cache(maxsize=8)
 def lxml_regelset(sch: str, strikt: bool = True) -> isoschematron.Schematron:
     with _lxml_lock:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        doc = etree.parse(sch, parser)
+        doc = etree.parse(sch, xml_parser())
         return isoschematron.Schematron(doc, store_report=True, validate_schema=strikt)
 
 

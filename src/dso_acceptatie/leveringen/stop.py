@@ -27,6 +27,7 @@ from dso_acceptatie.leveringen.model import (
 from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
 from dso_acceptatie.leveringen.schematron import RegelsetFout, saxon_document, saxon_regelset
+from dso_acceptatie.leveringen.veilig import xml_parser
 from dso_acceptatie.leveringen.xsd import catalogus
 
 VERSIE = "1.0.4"
@@ -43,7 +44,7 @@ def _basis() -> Path:
 @lru_cache(maxsize=1)
 def koppeling() -> dict[tuple[str, str], tuple[Path | None, list[Path]]]:
     """(namespace, localName) → (XSD, [Schematron]) from both schemakoppeling files."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = xml_parser()
     kaart = {}
     for bestand in (_basis() / "stop" / "schemakoppeling.xml",
                     _basis() / "lvbb" / "schemakoppeling.xml"):
@@ -243,6 +244,14 @@ def leveringscontroles(levering) -> list[Bevinding]:
         uit.append(Bevinding(code, r.ernst if r else FOUT, tekst, bestand, regel, soort="stop",
                              regelset="LVBB-leveringscontroles", bron="dso-acceptatie"))
 
+    def ongeldig(naam: str, manifest, regel) -> bool:
+        """LVBB1004: a manifest that names a path, drive or forbidden character."""
+        if geldige_bestandsnaam(naam):
+            return False
+        bev("LVBB1004", f"{manifest.pad.name} noemt '{naam}': geen geldige bestandsnaam (een pad, "
+            "schijfletter of verboden teken).", manifest.naam, regel)
+        return True
+
     for map_, bestanden in levering.mappen().items():
         namen = {b.pad.name: b for b in bestanden}
         aanlevering = [b for b in bestanden if b.soort == "stop" and b.lokale_naam.startswith(
@@ -261,10 +270,9 @@ def leveringscontroles(levering) -> list[Bevinding]:
         else:
             genoemd = _namen(manifest.boom, "bestandsnaam")
             for naam, regel in genoemd:
-                if not geldige_bestandsnaam(naam):
-                    bev("LVBB1004", f"manifest.xml noemt '{naam}': geen geldige bestandsnaam "
-                        "(een pad, schijfletter of verboden teken).", manifest.naam, regel)
-                elif naam not in namen:
+                if ongeldig(naam, manifest, regel):
+                    continue
+                if naam not in namen:
                     bev("LVBB1009", f"'{naam}' staat in manifest.xml maar ontbreekt in de "
                         "levering.", manifest.naam, regel)
             genoemde = {n for n, _ in genoemd}
@@ -275,10 +283,9 @@ def leveringscontroles(levering) -> list[Bevinding]:
         mow = namen.get("manifest-ow.xml")
         if mow is not None and mow.boom is not None:
             for naam, regel in _namen(mow.boom, "naam"):
-                if not geldige_bestandsnaam(naam):
-                    bev("LVBB1004", f"manifest-ow.xml noemt '{naam}': geen geldige bestandsnaam "
-                        "(een pad, schijfletter of verboden teken).", mow.naam, regel)
-                elif naam.lower().endswith(".gml"):
+                if ongeldig(naam, mow, regel):
+                    continue
+                if naam.lower().endswith(".gml"):
                     bev("LVBB1026", f"manifest-ow.xml noemt '{naam}'; een bestandsnaam in het "
                         "manifest-OW mag niet op .gml eindigen.", mow.naam, regel)
                 elif naam not in namen:

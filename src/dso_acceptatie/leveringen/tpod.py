@@ -128,8 +128,12 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
     # Forced onto IMOW 2.x the rules are indicative only; there a rule set that cannot run does
     # not decide the verdict either. Everywhere else an unchecked file blocks.
     ernst_niet = WAARSCHUWING if informatief else FOUT
-    regelset_naam = "TPOD-validaties 1.0.6"
     besluiten = op_1_0(levering)
+
+    def niet(b, reden: str, bron: str = "saxon-schematron") -> None:
+        uit.append(niet_uitgevoerd("TPOD-validaties 1.0.6", b.naam, reden, "tpod", bron,
+                                   ernst_niet))
+
     for map_, bestanden in levering.mappen().items():
         relevant = [b for b in bestanden if b.soort == "tpod" or b in besluiten]
         if not relevant:
@@ -143,11 +147,9 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
             # The rules open every file manifest-ow names (document(), unparsed-text-available());
             # a name with a path could point outside the delivery, so they do not run here.
             for b in relevant:
-                uit.append(niet_uitgevoerd(
-                    regelset_naam, b.naam, "de TPOD-Schematron is op deze map niet uitgevoerd: "
-                    f"manifest-ow.xml noemt '{onveilig[0].strip()}', geen geldige bestandsnaam "
-                    "(LVBB1004); de regels zouden dat bestand openen.", "tpod", "dso-acceptatie",
-                    ernst_niet))
+                niet(b, "de TPOD-Schematron is op deze map niet uitgevoerd: manifest-ow.xml noemt "
+                     f"'{onveilig[0].strip()}', geen geldige bestandsnaam (LVBB1004); de regels "
+                     "zouden dat bestand openen.", "dso-acceptatie")
             continue
         mappen += 1
         # The rules read manifest.xml and manifest-ow.xml (TPOD2050); without them Saxon stops on
@@ -175,8 +177,7 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
             regelset = SaxonRegelset(sch, werkmap=map_)
         except PySaxonApiError as e:
             for b in relevant:
-                uit.append(niet_uitgevoerd(regelset_naam, b.naam, str(e), "tpod",
-                                           "saxon-schematron", ernst_niet))
+                niet(b, str(e))
             continue
         for b in bestanden:
             if not b.is_xml or b.pad.suffix.lower() not in (".xml", ".gml"):
@@ -184,8 +185,7 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
             try:
                 fouten = regelset.voer_uit(b.pad)
             except (PySaxonApiError, RegelsetFout) as e:
-                uit.append(niet_uitgevoerd(regelset_naam, b.naam, str(e), "tpod",
-                                           "saxon-schematron", ernst_niet))
+                niet(b, str(e))
                 continue
             for f in fouten:
                 bev = sch_bevinding(f, b, "tpod", "TPOD-validaties 1.0.6", "saxon-schematron",

@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from dso_acceptatie.leveringen.model import plaats
+
 
 @dataclass(frozen=True)
 class Limieten:
@@ -47,12 +49,7 @@ class InvoerFout(Exception):
         self.kolom = kolom
 
     def plaats(self) -> str:
-        delen = [self.bestand or "?"]
-        if self.regel:
-            delen.append(f"regel {self.regel}")
-        if self.kolom:
-            delen.append(f"kolom {self.kolom}")
-        return ", ".join(delen)
+        return plaats(self.bestand or "?", self.regel, self.kolom)
 
     def __str__(self) -> str:
         return f"{self.plaats()}: {self.bericht}"
@@ -98,10 +95,11 @@ def controleer_naam(naam: str) -> None:
                           "wordt niet verwerkt.", naam)
 
 
-def xml_parser() -> etree.XMLParser:
-    # The settings COMMON.md prescribes for everything from outside.
+def xml_parser(huge_tree: bool = False) -> etree.XMLParser:
+    """The hardened settings for every XML this package reads: deliveries, the shipped standards
+    and our own processors' output (``huge_tree`` only for the latter, which may be large)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, dtd_validation=False, remove_comments=False)
+                           huge_tree=huge_tree, dtd_validation=False, remove_comments=False)
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -110,14 +108,8 @@ _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 def _als_utf8(data: bytes) -> bytes:
     """The prolog in a form the byte patterns can see (UTF-16/32 files too)."""
-    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace").encode("utf-8")
-    if data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
-        return data.decode("utf-16-le" if data[0] == 0x3C else "utf-16-be",
-                            errors="replace").encode("utf-8")
-    return data
+    codec = _codec(data)
+    return data if codec == "latin-1" else data.decode(codec, errors="replace").encode("utf-8")
 
 
 def controleer_prolog(data: bytes, naam: str) -> None:
@@ -134,11 +126,16 @@ def controleer_prolog(data: bytes, naam: str) -> None:
             "Verwijder de DOCTYPE-declaratie.", naam, regel)
 
 
+def controleer_grootte(grootte: int, naam: str, limieten: Limieten = STANDAARD,
+                       wat: str = "het bestand is") -> None:
+    if grootte > limieten.max_bestand:
+        raise OnveiligeInvoer(f"{wat} {grootte} bytes; de grens is {limieten.max_bestand} bytes "
+                              "per bestand.", naam)
+
+
 def parse_xml(data: bytes, naam: str, limieten: Limieten = STANDAARD) -> etree._ElementTree:
     """Parse untrusted XML bytes; errors name the file, line and column in Dutch."""
-    if len(data) > limieten.max_bestand:
-        raise OnveiligeInvoer(f"het bestand is {len(data)} bytes; de grens is "
-                              f"{limieten.max_bestand} bytes per bestand.", naam)
+    controleer_grootte(len(data), naam, limieten)
     controleer_prolog(data, naam)
     try:
         boom = etree.fromstring(data, xml_parser(), base_url=None).getroottree()
@@ -168,49 +165,46 @@ def parse_xml(data: bytes, naam: str, limieten: Limieten = STANDAARD) -> etree._
 
 # --- DOCTYPE -----------------------------------------------------------------------------
 
+def _sla_over(tekst: str, i: int) -> int | None:
+    """Index just past a comment or processing instruction that starts at ``i``; ``i`` itself
+    when none starts there; None when it never ends."""
+    for begin, eind in (("<!--", "-->"), ("<?", "?>")):
+        if tekst.startswith(begin, i):
+            j = tekst.find(eind, i + len(begin))
+            return None if j < 0 else j + len(eind)
+    return i
+
+
 def _doctype_bereik(tekst: str) -> tuple[int, int] | None:
     """[start, end) of the DOCTYPE declaration in the prolog of a well-formed document."""
     i, n = 0, len(tekst)
-    while i < n:                                  # prolog: XML declaration, PIs, comments
-        if tekst[i] in " \t\r\n\ufeff":
+    while True:                                   # prolog: XML declaration, PIs, comments
+        while i < n and tekst[i] in " \t\r\n\ufeff":
             i += 1
-        elif tekst.startswith("<?", i):
-            j = tekst.find("?>", i + 2)
-            if j < 0:
-                return None
-            i = j + 2
-        elif tekst.startswith("<!--", i):
-            j = tekst.find("-->", i + 4)
-            if j < 0:
-                return None
-            i = j + 3
-        elif tekst.startswith("<!DOCTYPE", i):
-            break
-        else:
+        verder = _sla_over(tekst, i)
+        if verder is None:
             return None
-    else:
+        if verder == i:
+            break
+        i = verder
+    if not tekst.startswith("<!DOCTYPE", i):
         return None
     start, i, subset = i, i + len("<!DOCTYPE"), False
     while i < n:
         teken = tekst[i]
-        if teken in "\"'":
+        if teken in "\"'":                      # a literal may hold '[', ']' and '>'
             j = tekst.find(teken, i + 1)
             if j < 0:
                 return None
             i = j + 1
             continue
-        if subset and tekst.startswith("<!--", i):
-            j = tekst.find("-->", i + 4)
-            if j < 0:
+        if subset:
+            verder = _sla_over(tekst, i)
+            if verder is None:
                 return None
-            i = j + 3
-            continue
-        if subset and tekst.startswith("<?", i):
-            j = tekst.find("?>", i + 2)
-            if j < 0:
-                return None
-            i = j + 2
-            continue
+            if verder != i:
+                i = verder
+                continue
         if teken == "[":
             subset = True
         elif teken == "]":
@@ -267,10 +261,7 @@ def lees_xml(pad: Path, naam: str | None = None,
              limieten: Limieten = STANDAARD) -> etree._ElementTree:
     naam = naam or pad.name
     try:
-        grootte = pad.stat().st_size
-        if grootte > limieten.max_bestand:
-            raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
-                                  f"{limieten.max_bestand} bytes per bestand.", naam)
+        controleer_grootte(pad.stat().st_size, naam, limieten)
         data = pad.read_bytes()
     except OSError as e:
         raise OnleesbareInvoer(f"kan het bestand niet lezen: {e.strerror}", naam) from None
@@ -358,9 +349,7 @@ def pak_zip_uit(zip_pad: Path, doel: Path, naam: str, teller: Teller,
             gezien.add(sleutel)
             if info.is_dir():
                 continue
-            if info.file_size > limieten.max_bestand:
-                raise OnveiligeInvoer(f"het item is uitgepakt {info.file_size} bytes; de grens "
-                                      f"is {limieten.max_bestand} bytes per bestand.", item)
+            controleer_grootte(info.file_size, item, limieten, "het item is uitgepakt")
             if info.file_size > limieten.ratio_vanaf:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > limieten.max_ratio:
@@ -431,9 +420,7 @@ def kopieer_map(bron: Path, doel: Path, teller: Teller) -> list[Path]:
             raise OnveiligeInvoer("geen gewoon bestand (bijv. een named pipe of apparaat); zo'n "
                                   "bestand wordt niet gelezen.", str(rel))
         grootte = pad.stat().st_size
-        if grootte > teller.limieten.max_bestand:
-            raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
-                                  f"{teller.limieten.max_bestand} bytes per bestand.", str(rel))
+        controleer_grootte(grootte, str(rel), teller.limieten)
         teller.bestand(str(rel), grootte)
         uit = doel / rel
         uit.parent.mkdir(parents=True, exist_ok=True)
