@@ -53,6 +53,33 @@ def test_doctype_met_interne_subset_en_misleidende_haken():
     assert not _niet_uitgevoerd(u)
 
 
+def _in_codering(pad, codering: str, verklaard: str | None = None,
+                 bron=VIJANDIG / "doctype-extern.xml"):
+    tekst = bron.read_text(encoding="utf-8").replace(
+        'encoding="UTF-8"', f'encoding="{verklaard or codering.upper()}"').replace("Tekst", "Tékst")
+    bom = b"\xfe\xff" if codering == "utf-16be" else b""     # "utf-16" writes its own
+    pad.write_bytes(bom + tekst.encode(codering))
+    return pad
+
+
+@pytest.mark.parametrize("codering", ["utf-16", "utf-16be", "iso-8859-1"])
+def test_doctype_in_andere_tekstcodering(tmp_path, codering):
+    u = valideer(_in_codering(tmp_path / "codering.xml", codering))
+    assert {"XML-DOCTYPE", "STOP0005"} <= u.codes("fout"), [b.bericht for b in _niet_uitgevoerd(u)]
+    assert not _niet_uitgevoerd(u)
+    assert next(b for b in u.bevindingen if b.code == "STOP0005").regel == 11
+
+
+def test_bestand_dat_lxml_leest_en_saxon_niet_blokkeert(tmp_path):
+    """A real case, no mocking: libxml2 accepts the encoding name 'UTF-16-BE', Saxon's parser
+    does not. The Schematron rules cannot run, so the file cannot be approved."""
+    goed = UNITTESTS / "STOP0005" / "alinea-met-inhoud-goed.xml"     # no DOCTYPE, no errors
+    u = valideer(_in_codering(tmp_path / "be.xml", "utf-16be", "UTF-16-BE", goed))
+    niet = _niet_uitgevoerd(u)
+    assert niet and u.oordeel == "afgekeurd"
+    assert all(b.bestand == "be.xml" and ".sch" in b.regelset for b in niet)
+
+
 def test_lege_doctype_is_alleen_een_waarschuwing():
     r = _cli(str(VIJANDIG / "doctype-leeg.xml"))
     assert r.returncode == 0, r.stdout + r.stderr
