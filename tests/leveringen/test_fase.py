@@ -89,3 +89,62 @@ def test_leverancierslevering_zonder_verwachting_geeft_record_per_bevinding(tmp_
     assert a[1]["details"]["regelset"] == "IMRO 2012 TAM v0.13"
     b = [r for r in records if r["onderwerp"].startswith("plan B")]
     assert [(r["controle"], r["status"]) for r in b] == [("conformiteit", "geslaagd")]
+
+
+def _draai_fase(tmp_path, monkeypatch, toml: str) -> list[dict]:
+    config = tmp_path / "eigen.toml"
+    config.write_text(toml, encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "doel.json").write_text(json.dumps({"naam": "v", "soort": "leverancier"}))
+    monkeypatch.setenv("DSO_LEVERINGEN_CONFIG", str(config))
+    from dso_acceptatie.fasen.leveringen.fase import main
+    assert main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"]) == 0
+    return list(lees_records(run))
+
+
+def _saxon_weigert_alles(monkeypatch):
+    """Saxon refusing every file, as it did on a DOCTYPE before the work copy was cleaned."""
+    from saxonche import PySaxonApiError
+
+    from dso_acceptatie.leveringen import stop
+
+    def weiger(pad):
+        raise PySaxonApiError("SXXP0003 Error reported by XML parser: DOCTYPE is disallowed")
+
+    monkeypatch.setattr(stop, "saxon_document", weiger)
+
+
+def test_regelset_die_niet_draaide_is_geblokkeerd_in_de_records(tmp_path, monkeypatch):
+    _saxon_weigert_alles(monkeypatch)
+    goed = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-leeg.xml"
+    records = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "plan"\npad = "{goed}"\n')
+    oordeel, *rest = records
+    assert (oordeel["controle"], oordeel["status"], oordeel["ernst"]) == (
+        "conformiteit", "gefaald", "blokkerend")
+    assert "kon een regelset niet draaien" in oordeel["bericht"]
+    geblokkeerd = [r for r in rest if r["controle"] == "REGELSET-NIET-UITGEVOERD"]
+    assert geblokkeerd and {(r["status"], r["ernst"]) for r in geblokkeerd} == {
+        ("geblokkeerd", "blokkerend")}
+    assert all("doctype-leeg.xml" in r["bericht"] and ".sch" in r["details"]["regelset"]
+               for r in geblokkeerd)
+    assert not [r for r in records if r["status"] == "geslaagd"]
+
+
+def test_verwacht_afgekeurd_maar_regelset_draaide_niet_is_geblokkeerd(tmp_path, monkeypatch):
+    """Rejected for the wrong reason proves nothing about the rules: blocked, not passed."""
+    _saxon_weigert_alles(monkeypatch)
+    fout = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-extern.xml"
+    (rec,) = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "x"\npad = "{fout}"\n'
+                                                'verwacht = "afgekeurd"\n')
+    assert (rec["status"], rec["ernst"]) == ("geblokkeerd", "blokkerend")
+    assert "kon niet draaien op doctype-extern.xml" in rec["bericht"]
+
+
+def test_verwacht_niet_uitgevoerd_mag_als_code(tmp_path, monkeypatch):
+    _saxon_weigert_alles(monkeypatch)
+    fout = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-extern.xml"
+    (rec,) = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "x"\npad = "{fout}"\n'
+                                                'verwacht = "afgekeurd"\n'
+                                                'codes = ["REGELSET-NIET-UITGEVOERD"]\n')
+    assert rec["status"] == "geslaagd"
