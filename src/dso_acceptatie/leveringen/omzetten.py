@@ -116,8 +116,3 @@ def _vul_in(sjabloon: str, gegevens: dict) -> str:
     """Fill the matrix' '[waarde van X]' placeholders from the rule's JSON."""
     return re.sub(r"\[waarde van ([^\]]+)\]",
                   lambda m: str(gegevens.get(m.group(1).strip(), m.group(0))), sjabloon)
-
-
-def downgrade(b: Bevinding, naar: str = WAARSCHUWING) -> Bevinding:
-    b.ernst = naar
-    return b
