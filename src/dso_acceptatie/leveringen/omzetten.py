@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from dso_acceptatie.leveringen import matrix, xsd
-from dso_acceptatie.leveringen.model import FOUT, WAARSCHUWING, Bevinding, niet_uitgevoerd
+from dso_acceptatie.leveringen.model import FOUT, Bevinding, niet_uitgevoerd
 from dso_acceptatie.leveringen.schematron import (
     SchFout,
     json_uit_tekst,
