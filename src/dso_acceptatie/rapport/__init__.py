@@ -1,0 +1,133 @@
+"""The acceptance report: a pure function of a run folder, the criteria, the roles and the
+known-findings register. It never re-runs anything.
+
+Entry point: :func:`bouw_rapport` reads ``records/*.jsonl``, decides, and writes every output
+into the run folder: ``rapport.json`` (schema/rapport.schema.json), ``rapport.html``,
+``samenvatting.md``, ``junit.xml`` and ``conformiteitsverklaring.intoto.json``. The comparison
+with the previous run of the same target in the same runs folder is automatic.
+
+Outcomes and exit codes (only *accepteren* exits 0)::
+
+    accepteren 0 · afwijzen 1 · (2 = gebruiks-/configuratiefout) · niet testbaar 3 ·
+    accepteren onder voorwaarden 4 · niet getest 5 · onderbroken 130
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dso_acceptatie.criteria import Criteria, lees_criteria
+from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.rapport import certificaat, html, trend, uitvoer
+from dso_acceptatie.rapport.certificaat import Verificatie, verifieer
+from dso_acceptatie.rapport.model import (
+    ACCEPTEREN,
+    AFWIJZEN,
+    EXITCODES,
+    NIET_GETEST,
+    NIET_TESTBAAR,
+    ONDERBROKEN,
+    OORDELEN,
+    VOORWAARDEN,
+    Model,
+    bouw_model,
+)
+from dso_acceptatie.rapport.register import lees_register
+from dso_acceptatie.rapport.rollen import lees_rollen
+from dso_acceptatie.rapport.trend import vergelijk, vergelijking_als_tekst
+from dso_acceptatie.records import lees_records
+
+__all__ = ["ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR", "OORDELEN",
+           "ONDERBROKEN", "VOORWAARDEN", "Rapport", "Verificatie", "bouw_rapport", "vergelijk",
+           "vergelijking_als_tekst", "verifieer"]
+
+_PI = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
+
+
+@dataclass
+class Rapport:
+    run_map: Path
+    model: Model
+    json: dict
+    paden: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def oordeel(self) -> str:
+        return self.model.oordeel
+
+    @property
+    def exitcode(self) -> int:
+        return self.model.exitcode
+
+    @property
+    def redenen(self) -> list[str]:
+        return self.model.redenen
+
+    def terminal_tekst(self) -> str:
+        return uitvoer.als_terminal(self.json, self.run_map)
+
+
+def _criteria_json(c: Criteria) -> dict:
+    return {"maxima": c.maxima, "min_slagingspercentage": c.min_slagingspercentage,
+            "max_overgeslagen_percentage": c.max_overgeslagen_percentage,
+            "geblokkeerd": c.geblokkeerd, "instabiel": c.instabiel}
+
+
+def _specs(m: Model) -> list[str]:
+    """Spec versions the contracten phase tested against (its 'spec' records say so)."""
+    return sorted({f"{r['component']}: {r['bericht']}"[:300] for r in m.controles
+                   if r["fase"] == "contracten" and r["controle"] == "spec"})
+
+
+def bouw_rapport(run_map: Path, criteria_pad: Path | None = None, register_pad: Path | None = None,
+                 rollen_pad: Path | None = None, *, pi: str | None = None,
+                 vergelijk_met_vorige: bool = True, peildatum: dt.date | None = None,
+                 privesleutel: str | None = None, schrijf: bool = True) -> Rapport:
+    """Build the report of one run folder and (by default) write every output into it.
+
+    Raises :class:`ConfiguratieFout` (Dutch, with file and line) for a bad criteria, roles or
+    register file, or a folder that is no run folder.
+    """
+    run_map = Path(run_map)
+    if not (run_map / "records").is_dir():
+        raise ConfiguratieFout(f"{run_map}: dit is geen runmap (er is geen map 'records'). "
+                               "Oplossing: geef een map onder reports/runs/.")
+    if pi is not None and not _PI.match(pi):
+        raise ConfiguratieFout(f"--pi {pi!r}: gebruik letters, cijfers, punt, streep of underscore "
+                               "(bijvoorbeeld PI-42).")
+    criteria = lees_criteria(Path(criteria_pad)) if criteria_pad else Criteria()
+    rollen = lees_rollen(Path(rollen_pad) if rollen_pad else None)
+    register = lees_register(Path(register_pad) if register_pad else None)
+    model = bouw_model(lees_records(run_map), criteria, rollen, register, peildatum)
+    if pi is None:
+        vorig = run_map / "rapport.json"
+        if vorig.exists():   # a rebuild keeps the label the run was given
+            try:
+                pi = trend.lees_rapport_json(run_map).get("pi")
+            except ConfiguratieFout:
+                pi = None
+    configuratie = {"acceptatiecriteria.toml": criteria_pad, "rollen.toml": rollen_pad,
+                    "bekende-bevindingen.toml": register_pad}
+    rj = uitvoer.als_json(model, run_map, pi=pi, criteria=_criteria_json(criteria),
+                          configuratie={"specs": _specs(model),
+                                        **{k: str(v) for k, v in configuratie.items() if v}})
+    if vergelijk_met_vorige:
+        eerder = trend.eerdere_runs(run_map, model.doel)
+        if eerder:
+            rj["vergelijking"] = trend.vergelijk(eerder[-1][1], rj)
+        rj["trend"] = [trend.trendpunt(x) for _, x in eerder] + [trend.trendpunt(rj)]
+    rapport = Rapport(run_map, model, rj)
+    if schrijf:
+        paden = {"json": run_map / "rapport.json", "markdown": run_map / "samenvatting.md",
+                 "junit": run_map / "junit.xml", "html": run_map / "rapport.html"}
+        uitvoer.schrijf_json(rj, paden["json"])
+        paden["markdown"].write_text(uitvoer.als_markdown(rj), encoding="utf-8")
+        uitvoer.schrijf_junit(model, paden["junit"])
+        html.schrijf_html(rj, paden["html"])
+        paden["certificaat"] = certificaat.schrijf(
+            run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel)
+        rapport.paden = paden
+    return rapport
