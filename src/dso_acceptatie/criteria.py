@@ -55,6 +55,19 @@ def _regel(tekst: str, tabel: str | None, sleutel: str) -> int | None:
     return None
 
 
+def _tabelregel(tekst: str, tabel: str) -> int | None:
+    for i, r in enumerate(tekst.splitlines(), 1):
+        if r.strip() in (f"[{tabel}]", f"[[{tabel}]]"):
+            return i
+    return None
+
+
+def toml_regel(e: tomllib.TOMLDecodeError) -> int | None:
+    """The line of a TOML error (Python 3.11 has it only in the message)."""
+    m = re.search(r"at line (\d+)", str(e))
+    return getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+
+
 def _fout(pad: Path, regel: int | None, tekst: str) -> ConfiguratieFout:
     return ConfiguratieFout(f"{pad}:{regel}: {tekst}" if regel else f"{pad}: {tekst}")
 
@@ -74,8 +87,7 @@ def lees_criteria(pad: Path) -> Criteria:
     try:
         data = tomllib.loads(tekst)
     except tomllib.TOMLDecodeError as e:
-        regel = getattr(e, "lineno", None)
-        raise _fout(pad, regel, f"geen geldige TOML: {e}. Oplossing: controleer de syntaxis "
+        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}. Oplossing: controleer de syntaxis "
                                 "(sleutel = waarde, tabellen tussen [ ]).") from None
     maxima = dict(STANDAARD_MAXIMA)
     waarden: dict = {}
@@ -112,7 +124,7 @@ def lees_criteria(pad: Path) -> Criteria:
             waarden[sleutel.split("_")[0]] = "toegestaan" if waarde else (
                 "afwijzen" if sleutel.startswith("geblokkeerd") else "voorwaarden")
         else:
-            raise _fout(pad, _regel(tekst, None, sleutel) or _regel(tekst, sleutel, "") ,
+            raise _fout(pad, _regel(tekst, None, sleutel) or _tabelregel(tekst, sleutel),
                         f"onbekende of verkeerd getypeerde sleutel '{sleutel}'. Oplossing: "
                         "[bevindingen], [dekking], geblokkeerd of instabiel.")
     return Criteria(maxima=maxima, **waarden)

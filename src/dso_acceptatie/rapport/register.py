@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from dso_acceptatie.criteria import _fout, _regel
+from dso_acceptatie.criteria import _fout, _regel, toml_regel
 
 MATCH_SLEUTELS = ("controle", "regelcode", "operatie", "scenario", "component")
 VERPLICHT = ("id", "reden", "eigenaar", "vervaldatum")
@@ -70,7 +70,7 @@ def lees_register(pad: Path | None) -> list[BekendeBevinding]:
     try:
         data = tomllib.loads(tekst)
     except tomllib.TOMLDecodeError as e:
-        raise _fout(pad, getattr(e, "lineno", None), f"geen geldige TOML: {e}.") from None
+        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}.") from None
     for sleutel in set(data) - {"bevinding"}:
         raise _fout(pad, _regel(tekst, None, sleutel),
                     f"onbekende sleutel '{sleutel}'. Oplossing: elke bekende bevinding is een "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from dso_acceptatie.criteria import _fout, _regel
+from dso_acceptatie.criteria import _fout, _regel, toml_regel
 
 SELECTOR_SLEUTELS = ("fase", "component", "onderwerp", "controle", "rol", "klantreis")
 
@@ -47,7 +47,7 @@ def lees_rollen(pad: Path | None) -> list[Rol]:
     try:
         data = tomllib.loads(tekst)
     except tomllib.TOMLDecodeError as e:
-        raise _fout(pad, getattr(e, "lineno", None), f"geen geldige TOML: {e}.") from None
+        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}.") from None
     onbekend = set(data) - {"rollen"}
     if onbekend:
         sleutel = sorted(onbekend)[0]
