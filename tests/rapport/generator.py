@@ -77,7 +77,10 @@ def veel_records(n: int, seed: int = 7) -> list[dict]:
                                 bericht=f"regel {i}", rol="plansoftware"))
         else:
             ep = f"presenteren GET /regelingen/{i % 20}"
+            gemeten = rnd.random() * 600
+            status = "gefaald" if gemeten > 500 else "geslaagd"
+            ernst = "ernstig" if status == "gefaald" else "informatief"
             uit.append(controle(fase="last", component="presenteren", onderwerp=ep, controle="p95-latentie",
                                 status=status, ernst=ernst, bericht="p95",
-                                details={"gemeten": rnd.random() * 600, "grens": 500, "eenheid": "ms"}))
+                                details={"gemeten": gemeten, "grens": 500, "eenheid": "ms"}))
     return uit

@@ -66,10 +66,12 @@ def staafgrafiek(titel: str, rijen: list[tuple[str, float | None, str]]) -> str:
 
 def latentiegrafiek(metingen: list[dict]) -> str:
     """p95 per endpoint as a bar, the SLO limit as a vertical mark."""
-    rijen = [m for m in metingen
-             if m.get("slo") == "p95-latentie" and isinstance(m.get("gemeten"), (int, float))]
-    if not rijen:
+    per_endpoint = {m["endpoint"]: m for m in metingen
+                    if m.get("slo") == "p95-latentie" and isinstance(m.get("gemeten"), (int, float))}
+    if not per_endpoint:
         return ""
+    # worst first (measured against its limit), at most 30 bars; the table has every SLO
+    rijen = sorted(per_endpoint.values(), key=lambda m: -m["gemeten"] / (m.get("grens") or m["gemeten"] or 1))[:30]
     schaal = max(max(m["gemeten"] for m in rijen), max((m.get("grens") or 0) for m in rijen), 1) * 1.1
     hoogte, label_b, staaf_b = 22, 300, 360
     h = hoogte * len(rijen) + 30
@@ -122,19 +124,21 @@ def trendgrafiek(trend: list[dict]) -> str:
 # ------------------------------------------------------------------------------ page parts
 
 def _groepentabel(soort: str, groepen: list[dict], kop_id: str) -> str:
+    kolommen = ("geslaagd", "gefaald", "geblokkeerd", "overgeslagen")
     rijen = []
     for g in groepen:
         t = g["telling"]
         p = g["slagingspercentage"]
+        extra = [f"{g['bekend']} bekend (telt niet mee)"] if g["bekend"] and g["oordeel"] != "accepteren" else []
         rijen.append(f"<tr><th scope=\"row\">{_e(g['titel'])}</th><td>{_label(g['oordeel'])}</td>"
-                     + "".join(f'<td class="getal">{t[s]}</td>' for s in STATUSSEN)
-                     + f'<td class="getal">{g["bekend"]}</td><td class="getal">{"—" if p is None else f"{p:.0f}%"}'
-                     f"</td><td>{_e('; '.join(g['redenen']))}</td></tr>")
+                     + "".join(f'<td class="getal">{t[s]}</td>' for s in kolommen)
+                     + f'<td class="getal">{"—" if p is None else f"{p:.0f}%"}</td><td class="waarom">'
+                     + "<br>".join(_e(r) for r in g["redenen"] + extra) + "</td></tr>")
     return (f'<table aria-labelledby="{kop_id}"><thead><tr><th scope="col">{_e(soort)}</th>'
             '<th scope="col">oordeel</th>'
-            + "".join(f'<th scope="col" class="getal">{s}</th>' for s in STATUSSEN)
-            + '<th scope="col" class="getal">bekend</th><th scope="col" class="getal">geslaagd %</th>'
-            '<th scope="col">waarom</th></tr></thead><tbody>' + "".join(rijen) + "</tbody></table>")
+            + "".join(f'<th scope="col" class="getal">{s}</th>' for s in kolommen)
+            + '<th scope="col" class="getal">geslaagd %</th><th scope="col">waarom</th></tr></thead><tbody>'
+            + "".join(rijen) + "</tbody></table>")
 
 
 def _bewijs(b: dict) -> str:

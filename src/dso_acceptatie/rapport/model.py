@@ -135,7 +135,7 @@ def beoordeel(g: Groep, criteria: Criteria, volledig_overgeslagen: list[str] = (
         afwijs.append(f"slagingspercentage {p:.1f}% (minimaal {criteria.min_slagingspercentage:g}%)")
     for status, gevolg, tekst in (
             ("geblokkeerd", criteria.geblokkeerd,
-             "controle(s) geblokkeerd: de controle kon niet draaien, dus niet aangetoond"),
+             "controle(s) geblokkeerd (kon niet draaien): niet aangetoond"),
             ("instabiel", criteria.instabiel, "controle(s) instabiel: alleen geslaagd bij herhaling")):
         if t[status] and gevolg != "toegestaan":
             (afwijs if gevolg == "afwijzen" else voorwaarden).append(f"{t[status]} {tekst}")
@@ -350,7 +350,7 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
                        "die validator")
     run_id = (run_start or run_einde or (controles[0] if controles else {})).get("run_id") or None
     doel = ((run_start or {}).get("details") or {}).get("doel")
-    bevindingen.sort(key=lambda r: (ERNSTEN.index(r["ernst"]), r["fase"], r["component"],
+    bevindingen.sort(key=lambda r: (r["status"] == "overgeslagen", ERNSTEN.index(r["ernst"]), r["fase"], r["component"],
                                     r["onderwerp"], r["controle"]))
     return Model(run_id=run_id, doel=doel, datum=datum, oordeel=oordeel, redenen=redenen,
                  groepen=groepen, totaal=totaal, zelfcontrole=zelf, bevindingen=bevindingen,
