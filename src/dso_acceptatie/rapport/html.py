@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from dso_acceptatie.leveringen.paden import project
-from dso_acceptatie.rapport.uitvoer import GROEP_TITEL, UITLEG_OORDEEL
+from dso_acceptatie.rapport.uitvoer import ADVIES, GROEP_TITEL, UITLEG_OORDEEL
 from dso_acceptatie.records import ERNSTEN, STATUSSEN
 
 MAX_BEVINDINGEN_HTML = 2000
@@ -201,23 +201,15 @@ def bouw_html(rj: dict) -> str:
     delen.append(
         f'<section aria-labelledby="advies"><h2 id="advies">Advies en redenen</h2>'
         f'<div class="oordeel o-{KLASSE[o]}"><p class="woord">Oordeel: {_e(o.upper())}</p>'
-        f"<p>{_e(UITLEG_OORDEEL[o])}. Exitcode {rj['exitcode']}.</p><ul>"
-        + "".join(f"<li>{_e(r)}</li>" for r in rj["redenen"]) + "</ul></div>"
+        f"<p>{_e(UITLEG_OORDEEL[o])}. Exitcode {rj['exitcode']}.</p>"
+        f"<p><strong>Advies:</strong> {_e(ADVIES[o])}</p><h3>Redenen</h3><ul>"
+        + "".join(f"<li>{_e(r)}</li>" for r in rj["redenen"]) + "</ul>"
+        + (f"<p>Sinds de vorige run: {len(rj['vergelijking']['nieuw'])} nieuw, "
+           f"{len(rj['vergelijking']['opgelost'])} opgelost (zie <a href=\"#verschil\">verschil</a>).</p>"
+           if rj.get("vergelijking") else "") + "</div>"
         "<p>Controles: " + ", ".join(f"{t[s]} {s}" for s in STATUSSEN)
         + (f"; {rj['totaal']['bekend']} bekend (tellen niet mee)" if rj["totaal"]["bekend"] else "")
         + f". Records gelezen: {rj['aantal_records']}.</p></section>")
-    v = rj.get("vergelijking")
-    if v:
-        delen.append(
-            f'<section aria-labelledby="verschil"><h2 id="verschil">Sinds de vorige run</h2>'
-            f"<p>Vergeleken met <code>{_e(v['vorige_run'])}</code> (oordeel {_e(v['vorig_oordeel'])}): "
-            f"{len(v['nieuw'])} nieuw, {len(v['opgelost'])} opgelost, {len(v['blijvend'])} nog steeds, "
-            f"{len(v['niet_meer_gecontroleerd'])} niet meer gecontroleerd.</p>"
-            + "".join(f"<h3>{titel}</h3><ul>" + "".join(
-                f"<li>{_label(b['ernst'], 'gefaald' if k == 'nieuw' else 'geslaagd')} {_e(b['titel'])}</li>"
-                for b in v[k][:30]) + "</ul>"
-                for k, titel in (("nieuw", "Nieuw"), ("opgelost", "Opgelost")) if v[k])
-            + "</section>")
     for soort in ("rol", "klantreis", "api", "levering", "slo", "operatie", "component"):
         groepen = rj["groepen"][soort]
         if not groepen:
@@ -234,6 +226,19 @@ def bouw_html(rj: dict) -> str:
             inhoud = f"<details><summary>Toon alle {len(groepen)}</summary>{inhoud}</details>"
         delen.append(f'<section aria-labelledby="{kop}"><h2 id="{kop}">{_e(GROEP_TITEL[soort])}</h2>'
                      f"{grafiek}{inhoud}</section>")
+    v = rj.get("vergelijking")
+    if v:
+        delen.append(
+            f'<section aria-labelledby="verschil"><h2 id="verschil">Sinds de vorige run</h2>'
+            f"<p>Vergeleken met <code>{_e(v['vorige_run'])}</code> (oordeel {_e(v['vorig_oordeel'])}): "
+            f"{len(v['nieuw'])} nieuw, {len(v['opgelost'])} opgelost, {len(v['blijvend'])} nog steeds, "
+            f"{len(v['niet_meer_gecontroleerd'])} niet meer gecontroleerd.</p>"
+            + "".join(f"<h3>{titel}</h3><ul>" + "".join(
+                f"<li>{_label(b['ernst'], 'gefaald' if k == 'nieuw' else 'geslaagd')} {_e(b['titel'])}</li>"
+                for b in v[k][:15]) + "</ul>"
+                + (f"<p>En nog {len(v[k]) - 15}; alle staan in rapport.json.</p>" if len(v[k]) > 15 else "")
+                for k, titel in (("nieuw", "Nieuw"), ("opgelost", "Opgelost")) if v[k])
+            + "</section>")
     trend = trendgrafiek(rj.get("trend") or [])
     if trend:
         delen.append('<section aria-labelledby="trend"><h2 id="trend">Trend over de laatste runs</h2>'

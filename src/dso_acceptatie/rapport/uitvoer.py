@@ -28,6 +28,19 @@ UITLEG_OORDEEL = {
     "onderbroken": "de run is niet afgemaakt",
 }
 
+ADVIES = {
+    "accepteren": "Vrijgeven: alles wat de criteria vragen is met geslaagde controles aangetoond.",
+    "accepteren onder voorwaarden": "Alleen vrijgeven onder voorwaarden: wat hieronder staat is niet "
+                                    "aangetoond. Test het alsnog (testdata, sleutel, geblokkeerde "
+                                    "controle) of leg de voorwaarde vast.",
+    "afwijzen": "Niet vrijgeven. Los eerst de bevindingen boven de norm op (zie 'Bevindingen'), of "
+                "neem ze met reden, eigenaar en vervaldatum op in bekende-bevindingen.toml.",
+    "niet testbaar": "Geen oordeel over het doel mogelijk: maak het bereikbaar en draai opnieuw.",
+    "niet getest": "Niet vrijgeven: er is niets aangetoond. Controleer testdata, API-sleutel en welke "
+                   "fasen er draaiden, en draai opnieuw.",
+    "onderbroken": "Niet vrijgeven: de run is niet afgemaakt. Draai hem opnieuw tot het einde.",
+}
+
 
 def bewijs_van(r: dict, run_map: Path, cache: dict[str, bool]) -> list[dict]:
     uit = []
@@ -87,7 +100,7 @@ def als_markdown(rj: dict, max_bevindingen: int = 50) -> str:
     t = rj["totaal"]["telling"]
     regels = [f"# Acceptatierapport {rj['run_id'] or ''}".rstrip(), "",
               f"**Oordeel: {rj['oordeel'].upper()}** (exitcode {rj['exitcode']}) — "
-              f"{UITLEG_OORDEEL[rj['oordeel']]}", "",
+              f"{UITLEG_OORDEEL[rj['oordeel']]}", "", f"**Advies:** {ADVIES[rj['oordeel']]}", "",
               f"- Doel: {rj['doel'] or 'onbekend'}; datum: {rj['datum'] or 'onbekend'}"
               + (f"; increment: {rj['pi']}" if rj.get("pi") else ""),
               f"- Controles: {', '.join(f'{t[s]} {s}' for s in STATUSSEN)}"
@@ -164,7 +177,7 @@ def als_terminal(rj: dict, run_map: Path) -> str:
     regels += ["", "Controles: " + ", ".join(f"{t[s]} {s}" for s in STATUSSEN),
                f"\nOordeel: {rj['oordeel'].upper()} (exitcode {rj['exitcode']})"]
     regels += [f"  - {r}" for r in rj["redenen"]]
-    regels += ["", f"Rapport: {run_map / 'rapport.html'}"]
+    regels += [f"Advies: {ADVIES[rj['oordeel']]}", "", f"Rapport: {run_map / 'rapport.html'}"]
     return "\n".join(regels)
 
 
