@@ -5,10 +5,10 @@ The HTML page lives in :mod:`dso_acceptatie.rapport.html`. Nothing here decides 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+
+import orjson
 
 from dso_acceptatie import __version__
 from dso_acceptatie.rapport.model import EXITCODES, GROEPSOORTEN, Model
@@ -187,11 +187,16 @@ _ONGELDIG_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _x(tekst) -> str:
-    return escape(_ONGELDIG_XML.sub("\ufffd", str(tekst)))
+    tekst = str(tekst)
+    if _ONGELDIG_XML.search(tekst):
+        tekst = _ONGELDIG_XML.sub("\ufffd", tekst)
+    return tekst.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _a(tekst) -> str:
-    return quoteattr(_ONGELDIG_XML.sub("\ufffd", str(tekst)))
+    """An attribute value with its quotes; newlines kept as character references."""
+    return ('"' + _x(tekst).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;") + '"')
 
 
 def schrijf_junit(m: Model, pad: Path) -> None:
@@ -256,4 +261,4 @@ def exitcodes_tekst() -> str:
 
 
 def schrijf_json(rj: dict, pad: Path) -> None:
-    pad.write_text(json.dumps(rj, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    pad.write_bytes(orjson.dumps(rj))
