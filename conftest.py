@@ -25,7 +25,7 @@ def _staat(config):
 
 
 @pytest.fixture(scope="session")
-def doel(pytestconfig) -> dict:
+def doel(pytestconfig):
     """The target of the run (doel.json): loket URL, base URL per service, flags."""
     s = _staat(pytestconfig)
     if s is None:
@@ -36,20 +36,20 @@ def doel(pytestconfig) -> dict:
 @pytest.fixture(scope="session")
 def testdata(doel):
     from dso_acceptatie.fasen.klantreizen.testdata import Testdata
-    return Testdata.laad(doel.get("naam", ""))
+    return Testdata.laad(doel.naam)
 
 
 @pytest.fixture(scope="session")
 def timeout_ms(doel) -> int:
     waarde = os.environ.get("DSO_KLANTREIZEN_TIMEOUT_MS")
-    return int(waarde) if waarde else STANDAARD_TIMEOUT_MS.get(doel.get("naam"), TIMEOUT_MS)
+    return int(waarde) if waarde else STANDAARD_TIMEOUT_MS.get(doel.naam, TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
 def loket_url(doel) -> str:
-    url = doel.get("loket")
+    url = doel.loket
     if not url:
-        pytest.skip(f"doel '{doel.get('naam')}' heeft geen loket-URL")
+        pytest.skip(f"doel '{doel.naam}' heeft geen loket-URL")
     return url.rstrip("/")
 
 

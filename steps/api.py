@@ -8,7 +8,6 @@ GET/HEAD and consulting ``_zoek``/``_uitvoeren``-style POSTs are the caller's ex
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import httpx
@@ -21,19 +20,18 @@ HAL = "application/hal+json, application/json;q=0.9, application/problem+json;q=
 
 
 class ApiClient:
-    def __init__(self, doel: dict, item=None, timeout_s: float = 15.0):
+    def __init__(self, doel, item=None, timeout_s: float = 15.0):
         self.doel = doel
         self.item = item
-        var = doel.get("api_sleutel_variabele")
-        self.sleutel = os.environ.get(var) if var else None
+        self.sleutel = doel.api_sleutel()
         self.masker = Masker([self.sleutel])
         self.http = httpx.Client(timeout=timeout_s, follow_redirects=False)
         self.uitwisselingen: list[dict] = []
 
     def basis(self, dienst: str) -> str:
-        url = (self.doel.get("diensten") or {}).get(dienst)
+        url = self.doel.diensten.get(dienst)
         if not url:
-            pytest.skip(f"doel '{self.doel.get('naam')}' biedt de dienst '{dienst}' niet aan")
+            pytest.skip(f"doel '{self.doel.naam}' biedt de dienst '{dienst}' niet aan")
         return url.rstrip("/")
 
     def verzoek(self, methode: str, dienst: str, pad: str, *, alleen_raadplegen: bool = False,
@@ -47,9 +45,9 @@ class ApiClient:
 
     def naar_url(self, methode: str, url: str, *, alleen_raadplegen: bool = False,
                  **kwargs) -> httpx.Response:
-        if (self.doel.get("alleen_lezen") and methode.upper() not in ("GET", "HEAD")
+        if (self.doel.alleen_lezen and methode.upper() not in ("GET", "HEAD")
                 and not alleen_raadplegen):
-            pytest.skip(f"doel '{self.doel.get('naam')}' is alleen-lezen: geen {methode}")
+            pytest.skip(f"doel '{self.doel.naam}' is alleen-lezen: geen {methode}")
         headers = {"Accept": HAL, **kwargs.pop("headers", {})}
         if self.sleutel:
             headers["x-api-key"] = self.sleutel
@@ -159,7 +157,7 @@ def zonder_sleutel(api, api_naam, pad):
 def heb_sleutel(api, doel):
     if not api.sleutel:
         pytest.skip(f"geen API-sleutel in omgevingsvariabele "
-                    f"{doel.get('api_sleutel_variabele') or '(geen variabele genoemd)'}")
+                    f"{doel.api_sleutel_variabele or '(geen variabele genoemd)'}")
 
 
 @then(parsers.parse("is het antwoord {status:d}"))

@@ -632,7 +632,7 @@ def elke_api(page: Page, doel, api):
     hrefs = {urlsplit(urljoin(page.url, h)).path.rstrip("/")
              for h in links.evaluate_all("els => els.map(e => e.getAttribute('href'))")}
     ontbreekt = []
-    for dienst, basis in (doel.get("diensten") or {}).items():
+    for dienst, basis in doel.diensten.items():
         if urlsplit(basis).path.rstrip("/") + "/openapi.json" not in hrefs:
             ontbreekt.append(dienst)
     assert not ontbreekt, f"de ontwikkelaarspagina linkt niet naar de specificatie van: {ontbreekt}"

@@ -13,16 +13,15 @@ import sys
 from pathlib import Path
 
 from dso_acceptatie.criteria import lees_criteria
-from dso_acceptatie.doelen import (ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel,
-                                   kies_doel, lees_doelen)
+from dso_acceptatie.doelen import ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
 from dso_acceptatie.fasen import FASEN
+from dso_acceptatie.project import project
 
-PROJECT = Path(__file__).resolve().parents[2]
 EXIT_GEBRUIK = 2
 
 
 def _basis(pad: str | None, naam: str) -> Path:
-    return Path(pad) if pad else Path(os.environ.get("DSO_PROJECT", PROJECT)) / naam
+    return Path(pad) if pad else project() / naam
 
 
 def _nog_niet(wat: str) -> int:
@@ -46,7 +45,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise ConfiguratieFout(f"--fase {onbekend[0]}: onbekende fase. Kies uit "
                                    f"{', '.join(FASEN)}.")
         doel.fasen = [f for f in doel.fasen if f in args.fase] or list(args.fase)
-    criteria = lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"))
+    criteria = lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
+                                  mag_ontbreken=args.criteria is None)
     if args.fouten and doel.soort != "referentie":
         raise ConfiguratieFout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
     uitkomst = Orkestrator(doel, rapporten=_basis(args.rapporten, "reports"), criteria=criteria,
@@ -75,7 +75,8 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     if not (run_map / "records").is_dir():
         raise ConfiguratieFout(f"{run_map}: dit is geen runmap (er is geen map 'records'). "
                                "Oplossing: geef een map onder reports/runs/.")
-    s = schrijf_samenvatting(run_map, lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml")))
+    s = schrijf_samenvatting(run_map, lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
+                                  mag_ontbreken=args.criteria is None))
     print(als_terminal(s) + f"\n\nSamenvatting: {run_map / 'samenvatting.md'}")
     return s.exitcode
 

@@ -7,12 +7,10 @@ and what a blocked or unstable check does to a verdict. Every mistake in the fil
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import fout, lees_toml, regel_van
 from dso_acceptatie.records import ERNSTEN
 
 STANDAARD_MAXIMA = {"blokkerend": 0, "ernstig": 0, "hinderlijk": -1, "cosmetisch": -1}
@@ -42,64 +40,33 @@ class Criteria:
         return self.instabiel == "toegestaan"
 
 
-def _regel(tekst: str, tabel: str | None, sleutel: str) -> int | None:
-    """Line of ``sleutel =`` inside ``[tabel]`` (top level when tabel is None)."""
-    huidige: str | None = None
-    for i, r in enumerate(tekst.splitlines(), 1):
-        kop = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", r)
-        if kop:
-            huidige = kop.group(1).strip()
-            continue
-        if huidige == tabel and re.match(r"^\s*\"?" + re.escape(sleutel) + r"\"?\s*=", r):
-            return i
-    return None
-
-
-def _tabelregel(tekst: str, tabel: str) -> int | None:
-    for i, r in enumerate(tekst.splitlines(), 1):
-        if r.strip() in (f"[{tabel}]", f"[[{tabel}]]"):
-            return i
-    return None
-
-
-def toml_regel(e: tomllib.TOMLDecodeError) -> int | None:
-    """The line of a TOML error (Python 3.11 has it only in the message)."""
-    m = re.search(r"at line (\d+)", str(e))
-    return getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
-
-
-def _fout(pad: Path, regel: int | None, tekst: str) -> ConfiguratieFout:
-    return ConfiguratieFout(f"{pad}:{regel}: {tekst}" if regel else f"{pad}: {tekst}")
-
-
 def _percentage(pad, tekst, tabel, sleutel, waarde, minimum: float) -> float:
     if isinstance(waarde, bool) or not isinstance(waarde, (int, float)) or not minimum <= waarde <= 100:
-        raise _fout(pad, _regel(tekst, tabel, sleutel),
+        raise fout(pad, regel_van(tekst, (tabel,) if tabel else (), sleutel),
                     f"'{sleutel}' moet een getal van {minimum:g} tot en met 100 zijn (procent)"
                     + (", of -1 voor onbeperkt." if minimum < 0 else "."))
     return float(waarde)
 
 
-def lees_criteria(pad: Path) -> Criteria:
-    if not pad.exists():
+def lees_criteria(pad: Path, *, mag_ontbreken: bool = False) -> Criteria:
+    """Read the criteria; the defaults only when the (default) file may be absent."""
+    gelezen = lees_toml(pad, mag_ontbreken=mag_ontbreken,
+                        oplossing_ontbreekt="geef een bestaand bestand met --criteria, of laat "
+                        "de optie weg voor acceptatiecriteria.toml.")
+    if gelezen is None:
         return Criteria()
-    tekst = pad.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}. Oplossing: controleer de syntaxis "
-                                "(sleutel = waarde, tabellen tussen [ ]).") from None
+    data, tekst = gelezen
     maxima = dict(STANDAARD_MAXIMA)
     waarden: dict = {}
     for sleutel, waarde in data.items():
         if sleutel == "bevindingen" and isinstance(waarde, dict):
             for ernst, maximum in waarde.items():
                 if ernst not in ERNSTEN or ernst == "informatief":
-                    raise _fout(pad, _regel(tekst, "bevindingen", ernst),
+                    raise fout(pad, regel_van(tekst, ("bevindingen",), ernst),
                                 f"onbekende ernst '{ernst}'. Oplossing: blokkerend, ernstig, "
                                 "hinderlijk of cosmetisch.")
                 if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < -1:
-                    raise _fout(pad, _regel(tekst, "bevindingen", ernst),
+                    raise fout(pad, regel_van(tekst, ("bevindingen",), ernst),
                                 f"'{ernst}' moet een geheel getal ≥ 0 zijn, of -1 voor onbeperkt.")
                 maxima[ernst] = maximum
         elif sleutel == "dekking" and isinstance(waarde, dict):
@@ -109,14 +76,14 @@ def lees_criteria(pad: Path) -> Criteria:
                 elif s == "max_overgeslagen_percentage":
                     waarden[s] = _percentage(pad, tekst, "dekking", s, w, -1)
                     if waarden[s] < 0 and waarden[s] != -1:
-                        raise _fout(pad, _regel(tekst, "dekking", s), f"'{s}' moet 0–100 of -1 zijn.")
+                        raise fout(pad, regel_van(tekst, ("dekking",), s), f"'{s}' moet 0–100 of -1 zijn.")
                 else:
-                    raise _fout(pad, _regel(tekst, "dekking", s),
+                    raise fout(pad, regel_van(tekst, ("dekking",), s),
                                 f"onbekende sleutel '{s}' in [dekking]. Oplossing: "
                                 "min_slagingspercentage of max_overgeslagen_percentage.")
         elif sleutel in ("geblokkeerd", "instabiel"):
             if waarde not in GEVOLGEN:
-                raise _fout(pad, _regel(tekst, None, sleutel),
+                raise fout(pad, regel_van(tekst, (), sleutel),
                             f"'{sleutel}' moet \"afwijzen\", \"voorwaarden\" of \"toegestaan\" zijn.")
             waarden[sleutel] = waarde
         elif sleutel in ("geblokkeerd_toegestaan", "instabiel_toegestaan") and isinstance(waarde, bool):
@@ -124,7 +91,7 @@ def lees_criteria(pad: Path) -> Criteria:
             waarden[sleutel.split("_")[0]] = "toegestaan" if waarde else (
                 "afwijzen" if sleutel.startswith("geblokkeerd") else "voorwaarden")
         else:
-            raise _fout(pad, _regel(tekst, None, sleutel) or _tabelregel(tekst, sleutel),
+            raise fout(pad, regel_van(tekst, (), sleutel) or regel_van(tekst, (sleutel,)),
                         f"onbekende of verkeerd getypeerde sleutel '{sleutel}'. Oplossing: "
                         "[bevindingen], [dekking], geblokkeerd of instabiel.")
     return Criteria(maxima=maxima, **waarden)

@@ -8,15 +8,16 @@ must never silently point a run at the wrong place.
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from dso_acceptatie.configuratie import ConfiguratieFout, eerste_regel_met, lees_toml, plaats, regel_van
 from dso_acceptatie.diensten import DIENSTEN
+from dso_acceptatie.fasen import FASEN
 
-FASEN = ("klantreizen", "contracten", "leveringen", "last")
+__all__ = ["ConfiguratieFout", "Doel", "controleer_sleutel", "doel_van_opdrachtregel", "kies_doel",
+           "lees_doelen"]
 
 DOEL_SLEUTELS = {
     "omschrijving": str,
@@ -32,10 +33,6 @@ DOEL_SLEUTELS = {
     "max_verzoeken_per_seconde": (int, float),
 }
 SOORTEN = ("referentie", "extern")
-
-
-class ConfiguratieFout(Exception):
-    """A configuration error: message in Dutch naming file, place and fix. Exit code 2."""
 
 
 @dataclass
@@ -64,7 +61,7 @@ class Doel:
     def api_sleutel(self) -> str | None:
         return os.environ.get(self.api_sleutel_variabele) if self.api_sleutel_variabele else None
 
-    def met_origin(self, origin: str, loket: str | None = None) -> "Doel":
+    def met_origin(self, origin: str, loket: str | None = None) -> Doel:
         """Copy with the origin filled in (the reference LV only knows its port at start)."""
         kopie = Doel(**{k: getattr(self, k) for k in self.__dataclass_fields__})
         kopie.origin = origin
@@ -82,113 +79,98 @@ class Doel:
         }
 
 
-def _regel(tekst: str, tabel: str, sleutel: str | None = None) -> int | None:
-    """Line number of ``[tabel]`` or of ``sleutel`` inside it (tomllib gives none for meaning)."""
-    regels = tekst.splitlines()
-    kop = re.compile(r"^\s*\[\s*" + re.escape(tabel).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
-    for i, r in enumerate(regels):
-        if kop.match(r):
-            if sleutel is None:
-                return i + 1
-            for j in range(i + 1, len(regels)):
-                if regels[j].lstrip().startswith("["):
-                    break
-                if re.match(r"^\s*" + re.escape(sleutel) + r"\s*=", regels[j]):
-                    return j + 1
-            return i + 1
-    return None
-
-
-def _plaats(pad: Path, regel: int | None) -> str:
-    return f"{pad}:{regel}" if regel else str(pad)
-
-
-def _controleer_url(waarde: str, pad: Path, regel: int | None, wat: str) -> str:
+def _controleer_url(waarde: str, pad: Path | str, regel: int | None, wat: str) -> str:
     u = urlparse(waarde)
     if u.scheme not in ("http", "https") or not u.netloc:
         raise ConfiguratieFout(
-            f"{_plaats(pad, regel)}: {wat} '{waarde}' is geen geldige URL. "
+            f"{plaats(pad, regel)}: {wat} '{waarde}' is geen geldige URL. "
             "Oplossing: geef een volledige URL met http:// of https://, bijv. "
             "'https://service.pre.omgevingswet.overheid.nl'.")
+    if u.username is not None or u.password is not None:
+        # Never echo the URL itself: it holds a secret that would end up in every record.
+        veilig = f"{u.scheme}://***@{u.hostname or ''}{f':{u.port}' if u.port else ''}{u.path}"
+        raise ConfiguratieFout(
+            f"{plaats(pad, regel)}: {wat} '{veilig}' bevat een gebruikersnaam of wachtwoord. "
+            "Oplossing: haal ze uit de URL; sleutels komen alleen uit de omgeving "
+            "(api_sleutel_variabele).")
     return waarde
 
 
 def lees_doelen(pad: Path) -> dict[str, Doel]:
     """Read and check doelen.toml; raise ConfiguratieFout with file and line on any mistake."""
-    try:
-        tekst = pad.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfiguratieFout(f"{pad}: bestand niet gevonden. Oplossing: maak het aan of geef "
-                               "een ander bestand met --doelen.") from None
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfiguratieFout(f"{pad}: geen geldige TOML: {e}. Oplossing: herstel de syntaxis "
-                               "op die regel.") from None
+    data, tekst = lees_toml(pad, oplossing_ontbreekt="maak het aan of geef een ander bestand "
+                            "met --doelen.")
     onbekend = set(data) - {"doelen"}
     if onbekend:
         s = sorted(onbekend)[0]
-        raise ConfiguratieFout(f"{_plaats(pad, _regel(tekst, s) or _eerste(tekst, s))}: onbekende "
-                               f"sleutel '{s}'. Oplossing: zet doelen onder [doelen.<naam>].")
-    doelen: dict[str, Doel] = {}
-    for naam, waarden in data.get("doelen", {}).items():
-        doelen[naam] = _lees_doel(naam, waarden, pad, tekst)
-    return doelen
-
-
-def _eerste(tekst: str, sleutel: str) -> int | None:
-    for i, r in enumerate(tekst.splitlines()):
-        if re.match(r"^\s*" + re.escape(sleutel) + r"\s*=", r):
-            return i + 1
-    return None
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, (s,)) or eerste_regel_met(tekst, s))}"
+                               f": onbekende sleutel '{s}'. Oplossing: zet doelen onder "
+                               "[doelen.<naam>].")
+    alle = data.get("doelen", {})
+    if not isinstance(alle, dict):
+        raise ConfiguratieFout(f"{plaats(pad, eerste_regel_met(tekst, 'doelen'))}: 'doelen' moet "
+                               "een tabel met één tabel per doel zijn. Oplossing: schrijf "
+                               "[doelen.<naam>] met daaronder de sleutels van dat doel.")
+    return {naam: _lees_doel(naam, waarden, pad, tekst) for naam, waarden in alle.items()}
 
 
 def _lees_doel(naam: str, waarden: dict, pad: Path, tekst: str) -> Doel:
-    tabel = f"doelen.{naam}"
+    tabel = ("doelen", naam)
+    kop = f"doelen.{naam}"
     if not isinstance(waarden, dict):
-        raise ConfiguratieFout(f"{_plaats(pad, _eerste(tekst, naam))}: doel '{naam}' moet een "
-                               f"tabel zijn. Oplossing: schrijf [{tabel}].")
+        raise ConfiguratieFout(f"{plaats(pad, eerste_regel_met(tekst, naam))}: doel '{naam}' moet een "
+                               f"tabel zijn. Oplossing: schrijf [{kop}].")
     for sleutel, waarde in waarden.items():
-        regel = _regel(tekst, tabel, sleutel)
+        regel = regel_van(tekst, tabel, sleutel)
         if sleutel not in DOEL_SLEUTELS:
             raise ConfiguratieFout(
-                f"{_plaats(pad, regel)}: onbekende sleutel '{sleutel}' in [{tabel}]. "
+                f"{plaats(pad, regel)}: onbekende sleutel '{sleutel}' in [{kop}]. "
                 f"Oplossing: gebruik een van: {', '.join(sorted(DOEL_SLEUTELS))}.")
         if sleutel == "diensten" and isinstance(waarde, dict):
             continue  # checked below, per service
         if not isinstance(waarde, DOEL_SLEUTELS[sleutel]) or (
                 DOEL_SLEUTELS[sleutel] is not bool and isinstance(waarde, bool)):
-            raise ConfiguratieFout(f"{_plaats(pad, regel)}: '{sleutel}' in [{tabel}] heeft het "
+            raise ConfiguratieFout(f"{plaats(pad, regel)}: '{sleutel}' in [{kop}] heeft het "
                                    "verkeerde type. Oplossing: zie de voorbeelden in doelen.toml.")
     doel = Doel(naam=naam, **{k: v for k, v in waarden.items() if k != "diensten"})
     if doel.soort not in SOORTEN:
-        raise ConfiguratieFout(f"{_plaats(pad, _regel(tekst, tabel, 'soort'))}: soort "
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel, 'soort'))}: soort "
                                f"'{doel.soort}' is onbekend. Oplossing: 'referentie' of 'extern'.")
     if doel.specs not in ("live", "vastgelegd"):
-        raise ConfiguratieFout(f"{_plaats(pad, _regel(tekst, tabel, 'specs'))}: specs "
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel, 'specs'))}: specs "
                                f"'{doel.specs}' is onbekend. Oplossing: 'live' of 'vastgelegd'.")
+    if not doel.fasen:
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel, 'fasen'))}: 'fasen' is leeg: "
+                               "dan wordt er niets getest. Oplossing: noem minstens één fase uit "
+                               f"{', '.join(FASEN)}, of laat de sleutel weg voor alle fasen.")
     for fase in doel.fasen:
-        if fase not in FASEN:
-            raise ConfiguratieFout(f"{_plaats(pad, _regel(tekst, tabel, 'fasen'))}: fase "
+        if not isinstance(fase, str) or fase not in FASEN:
+            raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel, 'fasen'))}: fase "
                                    f"'{fase}' bestaat niet. Oplossing: kies uit {', '.join(FASEN)}.")
+    if doel.max_verzoeken_per_seconde is not None and doel.max_verzoeken_per_seconde <= 0:
+        raise ConfiguratieFout(
+            f"{plaats(pad, regel_van(tekst, tabel, 'max_verzoeken_per_seconde'))}: "
+            f"max_verzoeken_per_seconde = {doel.max_verzoeken_per_seconde} zou de tempobegrenzing "
+            "uitzetten. Oplossing: geef een getal groter dan 0, of laat de sleutel weg voor geen "
+            "begrenzing.")
     if doel.origin:
-        _controleer_url(doel.origin, pad, _regel(tekst, tabel, "origin"), "origin")
+        _controleer_url(doel.origin, pad, regel_van(tekst, tabel, "origin"), "origin")
     if doel.loket:
-        _controleer_url(doel.loket, pad, _regel(tekst, tabel, "loket"), "loket")
-    diensten_tabel = f"{tabel}.diensten"
+        _controleer_url(doel.loket, pad, regel_van(tekst, tabel, "loket"), "loket")
+    diensten_tabel = (*tabel, "diensten")
     for dienst, url in (waarden.get("diensten") or {}).items():
-        regel = _regel(tekst, diensten_tabel, dienst) or _regel(tekst, tabel, "diensten")
+        regel = regel_van(tekst, diensten_tabel, dienst) or regel_van(tekst, tabel, "diensten")
         if dienst not in DIENSTEN:
-            raise ConfiguratieFout(f"{_plaats(pad, regel)}: onbekende dienst '{dienst}'. "
+            raise ConfiguratieFout(f"{plaats(pad, regel)}: onbekende dienst '{dienst}'. "
                                    f"Oplossing: kies uit {', '.join(DIENSTEN)}.")
         if not isinstance(url, str):
-            raise ConfiguratieFout(f"{_plaats(pad, regel)}: de URL van dienst '{dienst}' moet "
+            raise ConfiguratieFout(f"{plaats(pad, regel)}: de URL van dienst '{dienst}' moet "
                                    "tekst zijn.")
         doel.diensten[dienst] = _controleer_url(url, pad, regel, f"URL van dienst '{dienst}'")
     if doel.soort == "extern" and not (doel.origin or doel.diensten or doel.loket):
-        raise ConfiguratieFout(f"{_plaats(pad, _regel(tekst, tabel))}: doel '{naam}' zegt niet "
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel))}: doel '{naam}' zegt niet "
                                "waar het systeem staat. Oplossing: geef 'origin', 'loket' of "
-                               f"[{diensten_tabel}].")
+                               f"[{kop}.diensten].")
     return doel
 
 

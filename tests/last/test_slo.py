@@ -8,6 +8,7 @@ import pytest
 
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.fasen.basis import DoelInfo
 from dso_acceptatie.fasen.last import fase, slo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,15 +139,15 @@ def test_loopback(url, loopback):
 def test_profielkeuze_per_soort_doel():
     s = slo.lees(ROOT / "load" / "slo.toml")
     lokaal, pre = ["http://127.0.0.1:9/a"], ["https://service.pre.omgevingswet.overheid.nl/a"]
-    assert fase.kies_profiel({"naam": "referentie"}, s, lokaal).profiel.naam == "zwaar"
-    k = fase.kies_profiel({"naam": "pre", "max_verzoeken_per_seconde": 2}, s, pre)
+    assert fase.kies_profiel(DoelInfo.uit_json({"naam": "referentie"}), s, lokaal).profiel.naam == "zwaar"
+    k = fase.kies_profiel(DoelInfo.uit_json({"naam": "pre", "max_verzoeken_per_seconde": 2}), s, pre)
     assert k.profiel.naam == "zacht" and k.max_per_seconde == 2     # the target's cap wins
     # a mix of loopback and remote services is not loopback
-    assert fase.kies_profiel({"naam": "x"}, s, lokaal + pre).profiel.naam == "zacht"
-    geweigerd = fase.kies_profiel({"naam": "pre"}, s, pre, gevraagd="zwaar")
+    assert fase.kies_profiel(DoelInfo.uit_json({"naam": "x"}), s, lokaal + pre).profiel.naam == "zacht"
+    geweigerd = fase.kies_profiel(DoelInfo.uit_json({"naam": "pre"}), s, pre, gevraagd="zwaar")
     assert geweigerd.profiel is None and geweigerd.status == "geblokkeerd"
     assert "alleen voor loopback" in geweigerd.reden
-    prod = fase.kies_profiel({"naam": "prod", "alleen_lezen": True}, s, pre)
+    prod = fase.kies_profiel(DoelInfo.uit_json({"naam": "prod", "alleen_lezen": True}), s, pre)
     assert prod.profiel is None and prod.status == "overgeslagen" and "alleen-lezen" in prod.reden
 
 

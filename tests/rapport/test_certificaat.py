@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.rapport import bouw_rapport, verifieer
 from dso_acceptatie.rapport.certificaat import BESTAND, PREDICATE_TYPE, STATEMENT_TYPE
 from tests.rapport.generator import controle, maak_run

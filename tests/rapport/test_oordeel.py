@@ -217,11 +217,11 @@ def test_oordeel_per_rol(tmp_path):
     ("geblokkeerd = \"misschien\"\n", ":1: 'geblokkeerd' moet"),
     ("\n[dekking]\nmax_overgeslagen_percentage = 140\n", ":3: 'max_overgeslagen_percentage' moet"),
     ("onzin = 1\n", ":1: onbekende of verkeerd getypeerde sleutel 'onzin'"),
-    ("[bevindingen\n", ":1: geen geldige TOML"),
+    ("[bevindingen\n", ":1:13: geen geldige TOML"),
 ])
 def test_slecht_criteriabestand_geeft_nederlandse_fout_met_regel(tmp_path, inhoud, melding):
+    from dso_acceptatie.configuratie import ConfiguratieFout
     from dso_acceptatie.criteria import lees_criteria
-    from dso_acceptatie.doelen import ConfiguratieFout
 
     pad = tmp_path / "acceptatiecriteria.toml"
     pad.write_text(inhoud, encoding="utf-8")
@@ -242,10 +242,29 @@ def test_criteria_en_rollen_van_het_project_zijn_geldig():
 
 
 def test_onbekende_tabel_in_criteria_noemt_de_regel(tmp_path):
+    from dso_acceptatie.configuratie import ConfiguratieFout
     from dso_acceptatie.criteria import lees_criteria
-    from dso_acceptatie.doelen import ConfiguratieFout
 
     pad = tmp_path / "c.toml"
     pad.write_text("# kop\n\n[slo]\nx = 1\n", encoding="utf-8")
     with pytest.raises(ConfiguratieFout, match=r"c\.toml:3: onbekende of verkeerd getypeerde sleutel 'slo'"):
         lees_criteria(pad)
+
+
+def test_ontbrekend_criteriabestand_is_een_fout_tenzij_het_mag(tmp_path):
+    from dso_acceptatie.configuratie import ConfiguratieFout
+    from dso_acceptatie.criteria import lees_criteria
+
+    with pytest.raises(ConfiguratieFout, match="bestand niet gevonden"):
+        lees_criteria(tmp_path / "weg.toml")
+    assert lees_criteria(tmp_path / "weg.toml", mag_ontbreken=True) == Criteria()
+
+
+def test_oude_sleutels_worden_nog_begrepen(tmp_path):
+    from dso_acceptatie.criteria import lees_criteria
+
+    pad = tmp_path / "c.toml"
+    pad.write_text("geblokkeerd_toegestaan = false\ninstabiel_toegestaan = true\n", encoding="utf-8")
+    c = lees_criteria(pad)
+    assert (c.geblokkeerd, c.instabiel) == ("afwijzen", "toegestaan")
+    assert not c.geblokkeerd_toegestaan and c.instabiel_toegestaan

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.rapport import bouw_rapport
 from dso_acceptatie.rapport.register import lees_register
 from tests.rapport.generator import controle, maak_run

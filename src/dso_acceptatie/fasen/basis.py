@@ -13,10 +13,43 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dso_acceptatie.records import Masker, RecordWriter
+
+
+@dataclass(frozen=True)
+class DoelInfo:
+    """The target as a phase sees it (``doel.json``, written by the orchestrator).
+
+    Services are resolved to base URLs; the key is never in it, only the variable's name.
+    """
+    naam: str
+    soort: str = "extern"
+    omschrijving: str = ""
+    origin: str | None = None
+    loket: str | None = None
+    diensten: dict[str, str] = field(default_factory=dict)
+    api_sleutel_variabele: str | None = None
+    alleen_lezen: bool = False
+    fasen: tuple[str, ...] = ()
+    specs: str = "live"
+    max_verzoeken_per_seconde: float | None = None
+
+    @classmethod
+    def uit_json(cls, data: dict) -> DoelInfo:
+        bekend = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        bekend["diensten"] = dict(bekend.get("diensten") or {})
+        bekend["fasen"] = tuple(bekend.get("fasen") or ())
+        return cls(**bekend)
+
+    @classmethod
+    def lees(cls, pad: Path) -> DoelInfo:
+        return cls.uit_json(json.loads(Path(pad).read_text(encoding="utf-8")))
+
+    def api_sleutel(self) -> str | None:
+        return os.environ.get(self.api_sleutel_variabele) if self.api_sleutel_variabele else None
 
 
 @dataclass
@@ -24,13 +57,12 @@ class FaseContext:
     fase: str
     run_id: str
     run_map: Path
-    doel: dict              # Doel.als_json(): urls, flags; never the key itself
+    doel: DoelInfo
     writer: RecordWriter
 
     @property
     def api_sleutel(self) -> str | None:
-        var = self.doel.get("api_sleutel_variabele")
-        return os.environ.get(var) if var else None
+        return self.doel.api_sleutel()
 
     @property
     def bewijs_map(self) -> Path:
@@ -53,14 +85,14 @@ class FaseContext:
 
     @classmethod
     def uit_argumenten(cls, fase: str, argv: list[str] | None = None,
-                       bestand: str | None = None) -> "FaseContext":
+                       bestand: str | None = None) -> FaseContext:
         p = argparse.ArgumentParser(prog=f"fase {fase}")
         p.add_argument("--run-map", required=True, type=Path)
         p.add_argument("--doel", required=True, type=Path)
         p.add_argument("--run-id", required=True)
         args, _ = p.parse_known_args(argv)
-        doel = json.loads(args.doel.read_text(encoding="utf-8"))
-        masker = Masker.uit_omgeving([doel.get("api_sleutel_variabele")])
+        doel = DoelInfo.lees(args.doel)
+        masker = Masker.uit_omgeving([doel.api_sleutel_variabele])
         writer = RecordWriter(args.run_map / "records" / f"{bestand or fase}.jsonl",
                               args.run_id, fase, masker)
         return cls(fase, args.run_id, args.run_map, doel, writer)

@@ -5,11 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[3]
-
-
-def project() -> Path:
-    return Path(os.environ.get("DSO_PROJECT", PROJECT))
+from dso_acceptatie.project import project
 
 
 def standaarden() -> Path:

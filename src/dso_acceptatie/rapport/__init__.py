@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.criteria import Criteria, lees_criteria
-from dso_acceptatie.doelen import ConfiguratieFout
 from dso_acceptatie.rapport import certificaat, html, trend, uitvoer
 from dso_acceptatie.rapport.certificaat import Verificatie, verifieer
 from dso_acceptatie.rapport.lezen import lees_records
@@ -82,14 +82,16 @@ def _specs(m: Model) -> list[str]:
                    if r["fase"] == "contracten" and r["controle"] == "spec"})
 
 
-def bouw_rapport(run_map: Path, criteria_pad: Path | None = None, register_pad: Path | None = None,
+def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, register_pad: Path | None = None,
                  rollen_pad: Path | None = None, *, pi: str | None = None,
                  vergelijk_met_vorige: bool = True, peildatum: dt.date | None = None,
                  privesleutel: str | None = None, schrijf: bool = True) -> Rapport:
     """Build the report of one run folder and (by default) write every output into it.
 
-    Raises :class:`ConfiguratieFout` (Dutch, with file and line) for a bad criteria, roles or
-    register file, or a folder that is no run folder.
+    ``criteria_pad`` may be a path (read here; it must exist) or a :class:`Criteria` already read.
+    A missing rollen.toml or bekende-bevindingen.toml means none. Raises
+    :class:`ConfiguratieFout` (Dutch, with file and line) for a bad criteria, roles or register
+    file, or a folder that is no run folder.
     """
     run_map = Path(run_map)
     if not (run_map / "records").is_dir():
@@ -98,7 +100,10 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | None = None, register_pad: 
     if pi is not None and not _PI.match(pi):
         raise ConfiguratieFout(f"--pi {pi!r}: gebruik letters, cijfers, punt, streep of underscore "
                                "(bijvoorbeeld PI-42).")
-    criteria = lees_criteria(Path(criteria_pad)) if criteria_pad else Criteria()
+    if isinstance(criteria_pad, Criteria):   # already read (the run reads it before it starts)
+        criteria, criteria_pad = criteria_pad, None
+    else:
+        criteria = lees_criteria(Path(criteria_pad)) if criteria_pad else Criteria()
     rollen = lees_rollen(Path(rollen_pad) if rollen_pad else None)
     register = lees_register(Path(register_pad) if register_pad else None)
     model = bouw_model(lees_records(run_map), criteria, rollen, register, peildatum)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dso_acceptatie import __version__
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import ConfiguratieFout
 
 BESTAND = "conformiteitsverklaring.intoto.json"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"

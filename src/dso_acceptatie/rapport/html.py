@@ -11,7 +11,7 @@ import hashlib
 from html import escape
 from pathlib import Path
 
-from dso_acceptatie.leveringen.paden import project
+from dso_acceptatie.project import project
 from dso_acceptatie.rapport.uitvoer import ADVIES, GROEP_TITEL, UITLEG_OORDEEL
 from dso_acceptatie.records import ERNSTEN, STATUSSEN
 

@@ -9,12 +9,12 @@ nothing any more is listed as *mogelijk opgelost*.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from dso_acceptatie.criteria import _fout, _regel, toml_regel
+from dso_acceptatie.configuratie import fout as _fout
+from dso_acceptatie.configuratie import lees_toml, regel_van
 
 MATCH_SLEUTELS = ("controle", "regelcode", "operatie", "scenario", "component")
 VERPLICHT = ("id", "reden", "eigenaar", "vervaldatum")
@@ -63,16 +63,15 @@ class BekendeBevinding:
 
 
 def lees_register(pad: Path | None) -> list[BekendeBevinding]:
-    if pad is None or not Path(pad).exists():
+    if pad is None:
         return []
     pad = Path(pad)
-    tekst = pad.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}.") from None
+    gelezen = lees_toml(pad, mag_ontbreken=True, oplossing_ontbreekt="")
+    if gelezen is None:
+        return []
+    data, tekst = gelezen
     for sleutel in set(data) - {"bevinding"}:
-        raise _fout(pad, _regel(tekst, None, sleutel),
+        raise _fout(pad, regel_van(tekst, (), sleutel),
                     f"onbekende sleutel '{sleutel}'. Oplossing: elke bekende bevinding is een "
                     "[[bevinding]]-tabel.")
     koppen = [i for i, r in enumerate(tekst.splitlines(), 1) if r.strip() == "[[bevinding]]"]

@@ -7,12 +7,11 @@ field also puts it in that role.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from dso_acceptatie.criteria import _fout, _regel, toml_regel
+from dso_acceptatie.configuratie import fout, lees_toml, regel_van
 
 SELECTOR_SLEUTELS = ("fase", "component", "onderwerp", "controle", "rol", "klantreis")
 
@@ -40,49 +39,63 @@ class Rol:
 
 
 def lees_rollen(pad: Path | None) -> list[Rol]:
-    if pad is None or not Path(pad).exists():
+    if pad is None:
         return []
     pad = Path(pad)
-    tekst = pad.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        raise _fout(pad, toml_regel(e), f"geen geldige TOML: {e}.") from None
+    gelezen = lees_toml(pad, mag_ontbreken=True, oplossing_ontbreekt="")
+    if gelezen is None:
+        return []
+    data, tekst = gelezen
     onbekend = set(data) - {"rollen"}
     if onbekend:
         sleutel = sorted(onbekend)[0]
-        raise _fout(pad, _regel(tekst, None, sleutel), f"onbekende sleutel '{sleutel}'. "
+        raise fout(pad, regel_van(tekst, (), sleutel), f"onbekende sleutel '{sleutel}'. "
                     "Oplossing: zet elke rol onder [rollen.<naam>].")
     rollen = []
     for naam, r in (data.get("rollen") or {}).items():
         tabel = f"rollen.{naam}"
         if not isinstance(r, dict):
-            raise _fout(pad, None, f"rol '{naam}' moet een tabel [rollen.{naam}] zijn.")
+            raise fout(pad, None, f"rol '{naam}' moet een tabel [rollen.{naam}] zijn.")
         for sleutel in set(r) - {"titel", "omschrijving", "controles"}:
-            raise _fout(pad, _regel(tekst, tabel, sleutel),
+            raise fout(pad, regel_van(tekst, ("rollen", naam), sleutel),
                         f"onbekende sleutel '{sleutel}' in [{tabel}]. Oplossing: titel, "
                         "omschrijving of [[rollen.<naam>.controles]].")
         if not isinstance(r.get("titel"), str) or not r["titel"].strip():
-            raise _fout(pad, _kop(tekst, tabel), f"rol '{naam}' heeft geen 'titel' (tekst).")
+            raise fout(pad, regel_van(tekst, ("rollen", naam)), f"rol '{naam}' heeft geen 'titel' (tekst).")
         selectors = []
         for i, s in enumerate(r.get("controles", []), 1):
             waar = f"[[{tabel}.controles]] nummer {i}"
             if not isinstance(s, dict) or not s:
-                raise _fout(pad, _kop(tekst, f"{tabel}.controles"), f"{waar} is leeg.")
+                raise fout(pad, _kop(tekst, f"{tabel}.controles"), f"{waar} is leeg.")
             sel = {}
             for sleutel, waarde in s.items():
                 if sleutel not in SELECTOR_SLEUTELS:
-                    raise _fout(pad, _regel(tekst, f"{tabel}.controles", sleutel),
+                    raise fout(pad, _sleutel_in_lijsttabel(tekst, f"{tabel}.controles", i, sleutel),
                                 f"{waar}: onbekende sleutel '{sleutel}'. Oplossing: "
                                 f"{', '.join(SELECTOR_SLEUTELS)}.")
                 waarden = [waarde] if isinstance(waarde, str) else waarde
                 if not isinstance(waarden, list) or not all(isinstance(w, str) for w in waarden):
-                    raise _fout(pad, _regel(tekst, f"{tabel}.controles", sleutel),
+                    raise fout(pad, _sleutel_in_lijsttabel(tekst, f"{tabel}.controles", i, sleutel),
                                 f"{waar}: '{sleutel}' moet tekst of een lijst met tekst zijn.")
                 sel[sleutel] = tuple(waarden)
             selectors.append(sel)
         rollen.append(Rol(naam, r["titel"], r.get("omschrijving", ""), tuple(selectors)))
     return rollen
+
+
+def _sleutel_in_lijsttabel(tekst: str, tabel: str, nummer: int, sleutel: str) -> int | None:
+    """Line of ``sleutel =`` in the n-th ``[[tabel]]`` (1-based)."""
+    regels = tekst.splitlines()
+    koppen = [i for i, r in enumerate(regels) if r.strip() == f"[[{tabel}]]"]
+    if len(koppen) < nummer:
+        return None
+    for j in range(koppen[nummer - 1] + 1, len(regels)):
+        r = regels[j].strip()
+        if r.startswith("["):
+            break
+        if r.split("=", 1)[0].strip().strip('"') == sleutel:
+            return j + 1
+    return koppen[nummer - 1] + 1
 
 
 def _kop(tekst: str, tabel: str) -> int | None:

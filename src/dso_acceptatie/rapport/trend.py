@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import ConfiguratieFout
 
 TELLEND = ("gefaald", "geblokkeerd", "instabiel")
 

@@ -215,7 +215,7 @@ def voer_alle_uit(fase) -> None:
     """Run every contracts/workflows/*.arazzo.yaml and record per workflow and per step."""
     bestanden = sorted(Path(fase.i.workflows).glob("*.arazzo.yaml"))
     diensten = {d: (b, s.inhoud if s.bruikbaar else None) for d, (b, s) in fase.specs.items()}
-    for d, b in (fase.doel.get("diensten") or {}).items():
+    for d, b in fase.doel.diensten.items():
         diensten.setdefault(d, (b, None))
     for bestand in bestanden:
         for u in voer_uit(bestand, diensten, fase.sleutel, alleen_lezen=fase.alleen_lezen,

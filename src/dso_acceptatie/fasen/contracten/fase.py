@@ -122,8 +122,8 @@ class Contracten:
         self.doel = ctx.doel
         self.sleutel = ctx.api_sleutel
         self.headers = {SLEUTEL_HEADER: self.sleutel} if self.sleutel else {}
-        self.alleen_lezen = bool(self.doel.get("alleen_lezen"))
-        self.rps = self.doel.get("max_verzoeken_per_seconde")
+        self.alleen_lezen = self.doel.alleen_lezen
+        self.rps = self.doel.max_verzoeken_per_seconde
         self.bewijs = Bewijs(ctx.run_map, writer.masker)
         self.specs: dict[str, tuple[str, specs.Spec]] = {}
         # One limiter for all our own requests (probes, workflows); schemathesis has its own.
@@ -159,13 +159,13 @@ class Contracten:
     # ------------------------------------------------------------------ flow
 
     def voer_uit(self) -> None:
-        diensten: dict[str, str] = self.doel.get("diensten") or {}
+        diensten: dict[str, str] = self.doel.diensten
         if not diensten:
             self.schrijf("contracten", "doel", "diensten", "geblokkeerd",
                          "het doel noemt geen enkele API-dienst; er is niets te testen",
                          ernst="blokkerend")
             return
-        variabele = self.doel.get("api_sleutel_variabele")
+        variabele = self.doel.api_sleutel_variabele
         if not self.sleutel:
             self.schrijf("contracten", "doel", "dso_authenticatie", "overgeslagen",
                          (f"geen API-sleutel in ${variabele}" if variabele else
@@ -202,7 +202,7 @@ class Contracten:
 
     def spec(self, dienst: str, basis: str) -> specs.Spec | None:
         start = time.perf_counter()
-        spec = specs.haal(dienst, basis, self.doel.get("specs", "live"), self.i, self.headers,
+        spec = specs.haal(dienst, basis, self.doel.specs, self.i, self.headers,
                           self.client)
         ms = (time.perf_counter() - start) * 1000
         details = {"bron": spec.bron, "locatie": spec.locatie, "sha256": spec.sha256 if spec.ruw else None,

@@ -7,10 +7,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# src/dso_acceptatie/fasen/contracten/instellingen.py -> repository root is parents[4]
-CONTRACTS = Path(os.environ.get("DSO_CONTRACTS_MAP")
-                 or Path(__file__).resolve().parents[4] / "contracts")
-PROJECT = CONTRACTS.parent
+from dso_acceptatie.project import project
+
+PROJECT = project()
+CONTRACTS = Path(os.environ.get("DSO_CONTRACTS_MAP") or PROJECT / "contracts")
 SPECTRAL = PROJECT / "node_modules" / ".bin" / "spectral"
 OAS30_SCHEMA = (PROJECT / "node_modules" / "@stoplight" / "spectral-rulesets" / "dist" / "oas"
                 / "schemas" / "oas" / "v3.0.json")

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--selectie", default=os.environ.get("DSO_KLANTREIZEN_SELECTIE"),
                    help="tag-expressie (pytest -m), bijv. 'klantreis-vergunningcheck and blokkerend'")
     # A target with a request limit (the production probe) gets one browser at a time.
-    standaard = "1" if ctx.doel.get("max_verzoeken_per_seconde") else "auto"
+    standaard = "1" if ctx.doel.max_verzoeken_per_seconde else "auto"
     p.add_argument("--werkers", default=os.environ.get("DSO_KLANTREIZEN_WERKERS", standaard),
                    help="aantal parallelle browsers (pytest-xdist -n), standaard auto")
     p.add_argument("--herhalingen", type=int,
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                       bericht=f"de features ontbreken ({paden.FEATURES}); draai vanuit een "
                               "checkout van de repository")
             return 2
-        if ctx.doel.get("loket") and not find_browser():
+        if ctx.doel.loket and not find_browser():
             w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
                       status="geblokkeerd", ernst="blokkerend",
                       bericht="geen Chromium gevonden: voer als root 'apt-get install -y chromium' "

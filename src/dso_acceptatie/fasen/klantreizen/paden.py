@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from dso_acceptatie.project import project
 
-REPO = Path(__file__).resolve().parents[4]
+REPO = project()
 FEATURES = REPO / "features"
 TESTDATA = FEATURES / "testdata"
 VERGUNNINGCHECK_FEATURES = FEATURES / "vergunningcheck"

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from dso_acceptatie.fasen.basis import DoelInfo
 from dso_acceptatie.fasen.klantreizen import tags as tagmod
 from dso_acceptatie.fasen.klantreizen import toegankelijkheid
 from dso_acceptatie.records import Masker, RecordWriter
@@ -63,9 +64,9 @@ class Staat:
         self.config = config
         self.run_map = run_map
         self.run_id = run_id
-        self.doel = json.loads(doel_pad.read_text(encoding="utf-8"))
+        self.doel = DoelInfo.lees(doel_pad)
         self.worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        self.masker = Masker.uit_omgeving([self.doel.get("api_sleutel_variabele")])
+        self.masker = Masker.uit_omgeving([self.doel.api_sleutel_variabele])
         self.bewijs_map = run_map / "bewijs" / FASE
         self.axe_map = self.bewijs_map / "toegankelijkheid"
         self._writer: RecordWriter | None = None
@@ -199,8 +200,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         s.scenarios[item.nodeid] = sc
     sc.pogingen.append(Poging())
     item.stash[RAPPORTEN] = {}
-    if s.doel.get("alleen_lezen") and item.get_closest_marker("alleen-lezen") is None:
-        pytest.skip(f"doel '{s.doel.get('naam')}' is alleen-lezen en dit scenario is niet "
+    if s.doel.alleen_lezen and item.get_closest_marker("alleen-lezen") is None:
+        pytest.skip(f"doel '{s.doel.naam}' is alleen-lezen en dit scenario is niet "
                     "@alleen-lezen (het dient iets in of verandert iets)")
 
 

@@ -24,13 +24,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from dso_acceptatie.doelen import ConfiguratieFout
-from dso_acceptatie.fasen.basis import FaseContext
+from dso_acceptatie.configuratie import ConfiguratieFout
+from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.processen import stop_procesgroep
+from dso_acceptatie.project import project
 from dso_acceptatie.records import RecordWriter
 
-PROJECT = Path(__file__).resolve().parents[4]
+PROJECT = project()
 LOAD = Path(os.environ.get("DSO_LAST_MAP") or PROJECT / "load")
 STANDAARD_SLO = LOAD / "slo.toml"
 LOCUST_CONF = LOAD / "locust.conf"
@@ -71,12 +72,12 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def kies_profiel(doel: dict, slo: slo_mod.SloBestand, urls: list[str],
+def kies_profiel(doel: DoelInfo, slo: slo_mod.SloBestand, urls: list[str],
                  gevraagd: str | None = None) -> Keuze:
     """Which profile this target may get (see the module docstring)."""
-    if doel.get("alleen_lezen"):
+    if doel.alleen_lezen:
         return Keuze(None, "overgeslagen",
-                     f"doel '{doel.get('naam')}' is alleen-lezen (productie): daar draait geen "
+                     f"doel '{doel.naam}' is alleen-lezen (productie): daar draait geen "
                      "lasttest, want die belast de echte dienst voor alle gebruikers; meet "
                      "prestaties op pre of op de referentie")
     loopback = bool(urls) and all(is_loopback(u) for u in urls)
@@ -90,7 +91,7 @@ def kies_profiel(doel: dict, slo: slo_mod.SloBestand, urls: list[str],
         return Keuze(None, "geblokkeerd",
                      f"profiel '{naam}' is alleen voor loopback-doelen, maar dit doel staat op "
                      f"{', '.join(niet)}; kies een zacht profiel")
-    caps = [c for c in (profiel.max_verzoeken_per_seconde, doel.get("max_verzoeken_per_seconde"))
+    caps = [c for c in (profiel.max_verzoeken_per_seconde, doel.max_verzoeken_per_seconde)
             if c]
     return Keuze(profiel, max_per_seconde=min(caps) if caps else None)
 
@@ -157,7 +158,7 @@ class Last:
             self.schrijf("last", "slo-bestand", "configuratie", "geblokkeerd",
                          f"het SLO-bestand is onbruikbaar: {e}", ernst="blokkerend")
             return
-        diensten: dict[str, str] = self.doel.get("diensten") or {}
+        diensten: dict[str, str] = self.doel.diensten
         reizen = [r for r, nodig in REIZEN.items() if all(d in diensten for d in nodig)]
         for reis, nodig in REIZEN.items():
             if reis not in reizen:
@@ -193,7 +194,7 @@ class Last:
                "-u", str(p.gebruikers), "-r", str(p.spawnsnelheid), "-t", f"{p.duur_s:g}s",
                "--csv", str(prefix), "--html", str(html),
                "--profiel", p.naam, "--slo", str(slo.pad),
-               "--sleutel-variabele", self.doel.get("api_sleutel_variabele") or "",
+               "--sleutel-variabele", self.doel.api_sleutel_variabele or "",
                "--diensten", json.dumps(diensten)]
         if keuze.max_per_seconde:
             cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]

@@ -27,12 +27,13 @@ from locust import events
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import RescheduleTask
 
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
-from dso_acceptatie.doelen import ConfiguratieFout
 from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie.project import project
 
 log = logging.getLogger("dso_last")
-STANDAARD_SLO = Path(__file__).resolve().parents[4] / "load" / "slo.toml"
+STANDAARD_SLO = project() / "load" / "slo.toml"
 
 
 @events.init_command_line_parser.add_listener

@@ -5,18 +5,17 @@ locustfiles' own ``events.quitting`` gate (figures from ``environment.stats``), 
 runs locust by hand gets the same verdict as the run.
 
 Every mistake in the file stops with a Dutch message naming file, line and fix
-(:class:`~dso_acceptatie.doelen.ConfiguratieFout`); unknown keys are errors, never ignored.
+(:class:`~dso_acceptatie.configuratie.ConfiguratieFout`); unknown keys are errors, never ignored.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dso_acceptatie.doelen import ConfiguratieFout
+from dso_acceptatie.configuratie import fout, lees_toml, regel_van
 from dso_acceptatie.records import ERNSTEN
 
 # SLO name (controle in the record) -> key in slo.toml, unit, and whether higher is better.
@@ -112,75 +111,16 @@ class Uitkomst:
 
 # --------------------------------------------------------------------------- reading
 
-def _regel_van(tekst: str, tabel: tuple[str, ...], sleutel: str | None = None) -> int | None:
-    """Line of ``[a.b."c"]`` (or of ``sleutel =`` inside it); tomllib gives none for meaning."""
-    def kop_past(regel: str) -> bool:
-        m = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", regel)
-        if not m:
-            return False
-        try:
-            delen = _toml_sleutelpad(m.group(1))
-        except ValueError:
-            return False
-        return tuple(delen) == tabel
-
-    regels = tekst.splitlines()
-    for i, r in enumerate(regels):
-        if tabel and not kop_past(r):
-            continue
-        if sleutel is None:
-            return i + 1 if tabel else None
-        for j in range(i + 1 if tabel else 0, len(regels)):
-            if tabel and regels[j].lstrip().startswith("["):
-                break
-            if not tabel and regels[j].lstrip().startswith("["):
-                break
-            if re.match(r'^\s*("?)' + re.escape(sleutel) + r'\1\s*=', regels[j]):
-                return j + 1
-        return i + 1 if tabel else None
-    return None
-
-
-def _toml_sleutelpad(tekst: str) -> list[str]:
-    """Split a TOML dotted key (bare or quoted parts) the way tomllib does, for line lookup."""
-    delen, i = [], 0
-    tekst = tekst.strip()
-    while i < len(tekst):
-        if tekst[i] in "\"'":
-            einde = tekst.index(tekst[i], i + 1)
-            delen.append(tekst[i + 1:einde])
-            i = einde + 1
-        else:
-            m = re.match(r"[A-Za-z0-9_-]+", tekst[i:])
-            if not m:
-                raise ValueError(tekst)
-            delen.append(m.group(0))
-            i += m.end()
-        while i < len(tekst) and tekst[i] in " \t":
-            i += 1
-        if i < len(tekst):
-            if tekst[i] != ".":
-                raise ValueError(tekst)
-            i += 1
-            while i < len(tekst) and tekst[i] in " \t":
-                i += 1
-    return delen
-
-
-def _fout(pad: Path, regel: int | None, tekst: str) -> ConfiguratieFout:
-    return ConfiguratieFout(f"{pad}:{regel}: {tekst}" if regel else f"{pad}: {tekst}")
-
-
 def _getal(waarde, pad: Path, regel: int | None, wat: str, *, geheel: bool = False,
            minimum: float = 0.0, maximum: float | None = None) -> float:
     soort = int if geheel else (int, float)
     if isinstance(waarde, bool) or not isinstance(waarde, soort) or (
             isinstance(waarde, float) and not math.isfinite(waarde)):
-        raise _fout(pad, regel, f"'{wat}' moet een {'geheel ' if geheel else ''}getal zijn, niet "
+        raise fout(pad, regel, f"'{wat}' moet een {'geheel ' if geheel else ''}getal zijn, niet "
                                 f"{waarde!r}. Oplossing: schrijf bijvoorbeeld {wat} = 10.")
     if waarde < minimum or (maximum is not None and waarde > maximum):
         bereik = f"tussen {minimum:g} en {maximum:g}" if maximum is not None else f"minstens {minimum:g}"
-        raise _fout(pad, regel, f"'{wat}' = {waarde} ligt buiten het toegestane bereik; het moet "
+        raise fout(pad, regel, f"'{wat}' = {waarde} ligt buiten het toegestane bereik; het moet "
                                 f"{bereik} zijn.")
     return waarde
 
@@ -188,13 +128,13 @@ def _getal(waarde, pad: Path, regel: int | None, wat: str, *, geheel: bool = Fal
 def _grenzen(waarden: dict, pad: Path, tekst: str, tabel: tuple[str, ...],
              basis: Grenzen | None) -> Grenzen:
     if not isinstance(waarden, dict):
-        raise _fout(pad, _regel_van(tekst, tabel[:-1], tabel[-1]) or _regel_van(tekst, tabel),
+        raise fout(pad, regel_van(tekst, tabel[:-1], tabel[-1]) or regel_van(tekst, tabel),
                     f"[{'.'.join(tabel)}] moet een tabel zijn.")
     uit = dict(basis.__dict__) if basis else {}
     for sleutel, waarde in waarden.items():
-        regel = _regel_van(tekst, tabel, sleutel)
+        regel = regel_van(tekst, tabel, sleutel)
         if sleutel not in ENDPOINT_SLEUTELS:
-            raise _fout(pad, regel, f"onbekende sleutel '{sleutel}' in [{'.'.join(tabel)}]. "
+            raise fout(pad, regel, f"onbekende sleutel '{sleutel}' in [{'.'.join(tabel)}]. "
                                     f"Oplossing: gebruik een van: {', '.join(sorted(ENDPOINT_SLEUTELS))}.")
         maximum = 100.0 if sleutel == "foutpercentage" else None
         uit[sleutel] = _getal(waarde, pad, regel, sleutel, geheel=sleutel == "min_verzoeken",
@@ -205,25 +145,25 @@ def _grenzen(waarden: dict, pad: Path, tekst: str, tabel: tuple[str, ...],
 def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
     tabel = ("profielen", naam)
     if not isinstance(waarden, dict):
-        raise _fout(pad, _regel_van(tekst, ("profielen",), naam), f"profiel '{naam}' moet een "
+        raise fout(pad, regel_van(tekst, ("profielen",), naam), f"profiel '{naam}' moet een "
                     f"tabel zijn. Oplossing: schrijf [profielen.{naam}].")
     for sleutel, waarde in waarden.items():
-        regel = _regel_van(tekst, tabel, sleutel)
+        regel = regel_van(tekst, tabel, sleutel)
         if sleutel not in PROFIEL_SLEUTELS:
-            raise _fout(pad, regel, f"onbekende sleutel '{sleutel}' in [profielen.{naam}]. "
+            raise fout(pad, regel, f"onbekende sleutel '{sleutel}' in [profielen.{naam}]. "
                                     f"Oplossing: gebruik een van: {', '.join(sorted(PROFIEL_SLEUTELS))}.")
         verwacht = PROFIEL_SLEUTELS[sleutel]
         if verwacht in (bool, str) and not isinstance(waarde, verwacht):
-            raise _fout(pad, regel, f"'{sleutel}' in [profielen.{naam}] heeft het verkeerde "
+            raise fout(pad, regel, f"'{sleutel}' in [profielen.{naam}] heeft het verkeerde "
                                         f"type; verwacht {'true of false' if verwacht is bool else 'tekst'}.")
     ontbreekt = [s for s in ("gebruikers", "spawnsnelheid", "duur_s", "reizen_per_gebruiker_per_s")
                  if s not in waarden]
     if ontbreekt:
-        raise _fout(pad, _regel_van(tekst, tabel), f"profiel '{naam}' mist {', '.join(ontbreekt)}. "
+        raise fout(pad, regel_van(tekst, tabel), f"profiel '{naam}' mist {', '.join(ontbreekt)}. "
                     "Oplossing: geef gebruikers, spawnsnelheid, duur_s en reizen_per_gebruiker_per_s.")
 
     def g(sleutel, **kw):
-        return _getal(waarden[sleutel], pad, _regel_van(tekst, tabel, sleutel), sleutel, **kw)
+        return _getal(waarden[sleutel], pad, regel_van(tekst, tabel, sleutel), sleutel, **kw)
 
     max_rps = waarden.get("max_verzoeken_per_seconde")
     return Profiel(
@@ -242,48 +182,39 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
 def lees(pad: Path) -> SloBestand:
     """Read and check slo.toml; raise ConfiguratieFout with file and line on any mistake."""
     pad = Path(pad)
-    try:
-        tekst = pad.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfiguratieFout(f"{pad}: bestand niet gevonden. Oplossing: zet het SLO-bestand "
-                               "terug (load/slo.toml) of wijs een ander aan met DSO_LAST_SLO.") from None
-    try:
-        data = tomllib.loads(tekst)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"at line (\d+)", str(e))
-        raise _fout(pad, int(m.group(1)) if m else None,
-                    f"geen geldige TOML ({e}). Oplossing: herstel de syntaxis op die regel.") from None
+    data, tekst = lees_toml(pad, oplossing_ontbreekt="zet het SLO-bestand terug (load/slo.toml) "
+                            "of wijs een ander aan met DSO_LAST_SLO.")
     for sleutel in data:
         if sleutel not in BOVENSTE:
-            raise _fout(pad, _regel_van(tekst, (sleutel,)) or _regel_van(tekst, (), sleutel),
+            raise fout(pad, regel_van(tekst, (sleutel,)) or regel_van(tekst, (), sleutel),
                         f"onbekende sleutel '{sleutel}'. Oplossing: gebruik een van: "
                         f"{', '.join(sorted(BOVENSTE))}.")
     profielen = {naam: _profiel(naam, w, pad, tekst)
                  for naam, w in (data.get("profielen") or {}).items()}
     if not profielen:
-        raise _fout(pad, None, "er staat geen enkel profiel in. Oplossing: voeg "
+        raise fout(pad, None, "er staat geen enkel profiel in. Oplossing: voeg "
                                "[profielen.zwaar] en [profielen.zacht] toe.")
     limieten: dict[str, float] = {}
     for dienst, waarde in (data.get("limieten") or {}).items():
-        limieten[dienst] = float(_getal(waarde, pad, _regel_van(tekst, ("limieten",), dienst),
+        limieten[dienst] = float(_getal(waarde, pad, regel_van(tekst, ("limieten",), dienst),
                                         f"limieten.{dienst}", minimum=0.1))
     standaard = _grenzen(data.get("standaard") or {}, pad, tekst, ("standaard",), None)
     endpoints: dict[str, Grenzen] = {}
     for naam, waarden in (data.get("endpoints") or {}).items():
         if not _ENDPOINT.match(naam):
-            raise _fout(pad, _regel_van(tekst, ("endpoints", naam)),
+            raise fout(pad, regel_van(tekst, ("endpoints", naam)),
                         f"endpoint '{naam}' heeft niet de vorm '<dienst> <METHODE> <pad>'. "
                         "Oplossing: schrijf bijvoorbeeld [endpoints.\"presenteren POST "
                         "/annotaties/regeltekstannotaties/_zoek\"].")
         endpoints[naam] = _grenzen(waarden, pad, tekst, ("endpoints", naam), standaard)
     ernst = dict(STANDAARD_ERNST)
     for slo_naam, waarde in (data.get("ernst") or {}).items():
-        regel = _regel_van(tekst, ("ernst",), slo_naam)
+        regel = regel_van(tekst, ("ernst",), slo_naam)
         if slo_naam not in SLO_SLEUTELS:
-            raise _fout(pad, regel, f"onbekende SLO '{slo_naam}' in [ernst]. Oplossing: kies uit "
+            raise fout(pad, regel, f"onbekende SLO '{slo_naam}' in [ernst]. Oplossing: kies uit "
                                     f"{', '.join(SLO_SLEUTELS)}.")
         if waarde not in ERNSTEN:
-            raise _fout(pad, regel, f"ernst '{waarde}' bestaat niet. Oplossing: kies uit "
+            raise fout(pad, regel, f"ernst '{waarde}' bestaat niet. Oplossing: kies uit "
                                     f"{', '.join(ERNSTEN)}.")
         ernst[slo_naam] = waarde
     return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst)

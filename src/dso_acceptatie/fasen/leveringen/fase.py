@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     with ctx.writer as w:
         if eigen:
             config = Path(eigen)
-        elif ctx.doel.get("soort") == "referentie":
+        elif ctx.doel.soort == "referentie":
             config = project() / "contracts" / "leveringen" / "leveringen.toml"
         else:
             w.schrijf(component="Leveringen-validator", onderwerp="leveringen",
