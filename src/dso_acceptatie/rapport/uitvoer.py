@@ -177,7 +177,7 @@ def als_terminal(rj: dict, run_map: Path) -> str:
     regels += ["", "Controles: " + ", ".join(f"{t[s]} {s}" for s in STATUSSEN),
                f"\nOordeel: {rj['oordeel'].upper()} (exitcode {rj['exitcode']})"]
     regels += [f"  - {r}" for r in rj["redenen"]]
-    regels += [f"Advies: {ADVIES[rj['oordeel']]}", "", f"Rapport: {run_map / 'rapport.html'}"]
+    regels += ["", f"Rapport: {run_map / 'rapport.html'}", f"Advies: {ADVIES[rj['oordeel']]}"]
     return "\n".join(regels)
 
 
