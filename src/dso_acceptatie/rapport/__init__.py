@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.criteria import Criteria, lees_criteria
-from dso_acceptatie.rapport import certificaat, html, trend, uitvoer
+from dso_acceptatie.rapport import allure, certificaat, html, trend, uitvoer
 from dso_acceptatie.rapport.certificaat import Verificatie, verifieer
 from dso_acceptatie.rapport.lezen import lees_records
 from dso_acceptatie.rapport.model import (
@@ -53,6 +53,7 @@ class Rapport:
     model: Model
     json: dict
     paden: dict[str, Path] = field(default_factory=dict)
+    meldingen: list[str] = field(default_factory=list)   # about outputs, never about the verdict
 
     @property
     def oordeel(self) -> str:
@@ -67,7 +68,7 @@ class Rapport:
         return self.model.redenen
 
     def terminal_tekst(self) -> str:
-        return uitvoer.als_terminal(self.json, self.run_map)
+        return "\n".join([*self.meldingen, uitvoer.als_terminal(self.json, self.run_map)])
 
 
 def _criteria_json(c: Criteria) -> dict:
@@ -85,7 +86,7 @@ def _specs(m: Model) -> list[str]:
 def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, register_pad: Path | None = None,
                  rollen_pad: Path | None = None, *, pi: str | None = None,
                  vergelijk_met_vorige: bool = True, peildatum: dt.date | None = None,
-                 privesleutel: str | None = None, schrijf: bool = True) -> Rapport:
+                 privesleutel: str | None = None, schrijf: bool = True, allure_html: bool = False) -> Rapport:
     """Build the report of one run folder and (by default) write every output into it.
 
     ``criteria_pad`` may be a path (read here; it must exist) or a :class:`Criteria` already read.
@@ -132,6 +133,13 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
         paden["markdown"].write_text(uitvoer.als_markdown(rj), encoding="utf-8")
         uitvoer.schrijf_junit(model, paden["junit"])
         html.schrijf_html(rj, paden["html"])
+        paden["allure"] = allure.schrijf_allure(model, run_map)
+        if allure_html:
+            map_, reden = allure.genereer_html(run_map)
+            if map_ is not None:
+                paden["allure-html"] = map_
+            else:
+                rapport.meldingen.append(f"Allure-HTML niet gemaakt: {reden}")
         paden["certificaat"] = certificaat.schrijf(
             run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel)
         rapport.paden = paden

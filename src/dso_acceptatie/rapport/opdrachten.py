@@ -38,11 +38,13 @@ def argumenten_rapport(p: argparse.ArgumentParser) -> None:
     p.add_argument("--register", help="pad naar bekende-bevindingen.toml")
     p.add_argument("--rollen", help="pad naar rollen.toml")
     p.add_argument("--pi", help="label van het programma-increment, bijv. PI-42")
+    p.add_argument("--allure-html", action="store_true",
+                   help="maak ook het Allure-HTML-rapport (npm-pakket allure) in allure-report/")
 
 
 def cmd_rapport(args: argparse.Namespace) -> int:
     criteria, register, rollen = configuratie(args)
-    r = bouw_rapport(Path(args.runmap), criteria, register, rollen, pi=args.pi)
+    r = bouw_rapport(Path(args.runmap), criteria, register, rollen, pi=args.pi, allure_html=args.allure_html)
     print(r.terminal_tekst())
     return r.exitcode
 
