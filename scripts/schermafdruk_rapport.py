@@ -24,7 +24,7 @@ from dso_acceptatie.rapport import bouw_rapport  # noqa: E402 -- after the sys.p
 
 
 def demonstratie(map_: Path) -> Path:
-    from tests.rapport.generator import controle, maak_run, veel_records
+    from tests.rapport.generator import controle, maak_run, schrijf_png, veel_records
 
     runs = map_ / "runs"
     criteria, rollen = ROOT / "acceptatiecriteria.toml", ROOT / "rollen.toml"
@@ -42,6 +42,7 @@ def demonstratie(map_: Path) -> Path:
     run_map = maak_run(runs, records, run_id="20261130T100000-referentie-0009")
     (run_map / "bewijs" / "klantreizen").mkdir(parents=True)
     (run_map / "bewijs" / "klantreizen" / "dakkapel-trace.zip").write_bytes(b"PK")
+    schrijf_png(run_map / "bewijs" / "klantreizen" / "dakkapel.png")
     bouw_rapport(run_map, criteria, None, rollen, pi="PI-42")
     return run_map
 

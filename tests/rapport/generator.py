@@ -84,3 +84,18 @@ def veel_records(n: int, seed: int = 7) -> list[dict]:
                                 status=status, ernst=ernst, bericht="p95",
                                 details={"gemeten": gemeten, "grens": 500, "eenheid": "ms"}))
     return uit
+
+
+def schrijf_png(pad: Path, breedte: int = 160, hoogte: int = 100) -> None:
+    """A small real PNG (grey with a dark band) to stand in for a screenshot."""
+    import struct
+    import zlib
+
+    def blok(soort: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + soort + data + struct.pack(">I", zlib.crc32(soort + data))
+
+    rijen = b"".join(b"\x00" + (b"\x40" if hoogte // 3 < y < hoogte // 2 else b"\xd0") * breedte
+                     for y in range(hoogte))
+    pad.parent.mkdir(parents=True, exist_ok=True)
+    pad.write_bytes(b"\x89PNG\r\n\x1a\n" + blok(b"IHDR", struct.pack(">IIBBBBB", breedte, hoogte, 8, 0, 0, 0, 0))
+                    + blok(b"IDAT", zlib.compress(rijen)) + blok(b"IEND", b""))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dso_acceptatie.rapport import bouw_rapport
-from tests.rapport.generator import controle, maak_run, veel_records
+from tests.rapport.generator import controle, maak_run, schrijf_png, veel_records
 
 PROJECT = Path(__file__).resolve().parents[2]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,10 +58,12 @@ def rijk_rapport(tmp_path_factory):
                  status="gefaald", ernst="ernstig", details={"verwacht": "afgekeurd"}),
         controle(fase="klantreizen", component="Omgevingsloket", onderwerp="Vergunningcheck: dakkapel",
                  controle="scenario", status="gefaald", ernst="ernstig", bericht="knop niet gevonden",
-                 bewijs=["bewijs/klantreizen/dakkapel-trace.zip"], details={"klantreis": "Vergunningcheck"})]
+                 bewijs=["bewijs/klantreizen/dakkapel-trace.zip", "bewijs/klantreizen/dakkapel.png"],
+                 details={"klantreis": "Vergunningcheck"})]
     run_map = maak_run(runs, records, run_id="20261130T100000-referentie-0009")
     (run_map / "bewijs" / "klantreizen").mkdir(parents=True)
     (run_map / "bewijs" / "klantreizen" / "dakkapel-trace.zip").write_bytes(b"PK")
+    schrijf_png(run_map / "bewijs" / "klantreizen" / "dakkapel.png")
     return bouw_rapport(run_map, PROJECT / "acceptatiecriteria.toml", reg, PROJECT / "rollen.toml",
                         pi="PI-42", peildatum=dt.date(2026, 11, 30))
 
@@ -82,6 +84,9 @@ def test_html_in_chromium_toont_eerst_het_advies_en_is_axe_schoon(rijk_rapport, 
     assert page.get_by_role("heading", name="Sinds de vorige run").is_visible()
     assert page.get_by_role("heading", name="Trend over de laatste runs").is_visible()
     assert "npx playwright show-trace bewijs/klantreizen/dakkapel-trace.zip" in page.content()
+    page.locator("summary", has_text="dakkapel").click()      # the screenshot is inline
+    img = page.get_by_role("img", name="Schermafdruk dakkapel.png")
+    assert img.is_visible() and img.evaluate("i => i.naturalWidth") == 160
     page.add_script_tag(path=str(AXE))
     overtredingen = page.evaluate("""async () => {
         const r = await axe.run(document, {runOnly: {type: 'tag',

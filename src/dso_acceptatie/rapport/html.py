@@ -103,7 +103,7 @@ def trendgrafiek(trend: list[dict]) -> str:
     punten = [t for t in trend if isinstance(t.get("slagingspercentage"), (int, float))]
     if len(punten) < 2:
         return ""
-    b, h, marge = 640, 200, 40
+    b, h, marge = 640, 200, 52
     stap = (b - 2 * marge) / (len(punten) - 1)
     xy = [(marge + i * stap, h - marge - (h - 2 * marge) * t["slagingspercentage"] / 100)
           for i, t in enumerate(punten)]
@@ -152,7 +152,8 @@ def _bewijs(b: dict) -> str:
         if pad.endswith(".zip") and "trace" in pad:
             tekst += f' — bekijk met <code>npx playwright show-trace {_e(pad)}</code>'
         if pad.endswith(".png"):
-            tekst += " (schermafdruk)"
+            tekst = (f'<a href="{_e(pad)}"><img src="{_e(pad)}" loading="lazy" width="320" '
+                     f'alt="Schermafdruk {_e(pad.rsplit("/", 1)[-1])}"></a><br>{tekst}')
         delen.append(f"<li>{tekst}</li>")
     uit = f"<ul>{''.join(delen)}</ul>" if delen else ""
     if b.get("curl"):
@@ -219,8 +220,14 @@ def bouw_html(rj: dict) -> str:
         if soort in ("klantreis", "api"):
             grafiek = staafgrafiek(f"Slagingspercentage {GROEP_TITEL[soort].lower()}",
                                    [(g["titel"], g["slagingspercentage"], g["oordeel"]) for g in groepen])
+            grafiek += ('<p class="meta">Balk: aandeel geslaagde van de uitgevoerde controles. Kleur: '
+                        "groen accepteren, bruin onder voorwaarden, rood afwijzen of niet getest; het "
+                        "oordeel staat ook in de tabel.</p>")
         if soort == "slo":
             grafiek = latentiegrafiek(rj["metingen"])
+            if grafiek:
+                grafiek += ('<p class="meta">Balk: gemeten p95-latentie per endpoint (ergste eerst, '
+                            "hoogstens 30); streep: de SLO-grens. Groen gehaald, rood overschreden.</p>")
         inhoud = _groepentabel(soort, groepen, kop)
         if soort in ("operatie", "component", "levering") and len(groepen) > 15:
             inhoud = f"<details><summary>Toon alle {len(groepen)}</summary>{inhoud}</details>"
