@@ -83,5 +83,7 @@ def test_api_sleutel_komt_nergens_in_de_uitvoer(tmp_path, monkeypatch):
         w.schrijf(component="presenteren", onderwerp="GET /a", controle="c", status="gefaald", ernst="ernstig",
                   bericht=f"antwoord met x-api-key: {sleutel}", details={"curl": f"curl -H 'x-api-key: {sleutel}'"})
     r = bouw_rapport(run_map)
-    for pad in r.paden.values():
+    bestanden = [p for pad in r.paden.values() for p in ([pad] if pad.is_file() else pad.rglob("*"))]
+    assert len(bestanden) > 5
+    for pad in bestanden:
         assert sleutel not in pad.read_text(encoding="utf-8")
