@@ -3,7 +3,8 @@ asserts nothing. Goal at 100,000 records: ≤ 10 s and ≤ 500 MB peak memory, l
 
 Each size is built in a fresh process (peak RSS of that process = the report's memory), with
 a breakdown per step: reading + verdict model, rapport.json, samenvatting.md, junit.xml,
-rapport.html, conformiteitsverklaring.
+rapport.html, conformiteitsverklaring, allure-results (the Allure HTML, a separate node process, is
+not part of it: ``--allure-html``).
 
     .venv/bin/python benchmarks/rapport.py [--aantallen 10000 100000]
 """
@@ -24,7 +25,7 @@ _METING = """
 import json, resource, sys, time
 from pathlib import Path
 from dso_acceptatie.criteria import lees_criteria
-from dso_acceptatie.rapport import certificaat, html, uitvoer
+from dso_acceptatie.rapport import allure, certificaat, html, uitvoer
 from dso_acceptatie.rapport.model import bouw_model
 from dso_acceptatie.rapport.register import lees_register
 from dso_acceptatie.rapport.rollen import lees_rollen
@@ -45,7 +46,9 @@ stappen["junit.xml"] = time.perf_counter() - t; t = time.perf_counter()
 html.schrijf_html(rj, run_map / "rapport.html")
 stappen["rapport.html"] = time.perf_counter() - t; t = time.perf_counter()
 certificaat.schrijf(run_map, rj, {})
-stappen["conformiteitsverklaring"] = time.perf_counter() - t
+stappen["conformiteitsverklaring"] = time.perf_counter() - t; t = time.perf_counter()
+allure.schrijf_allure(m, run_map)
+stappen["allure-results"] = time.perf_counter() - t
 print(json.dumps({"totaal": time.perf_counter() - t0, "stappen": stappen, "oordeel": m.oordeel,
                   "piek_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"piekgeheugen {volledig['piek_mb']:.0f} MB")
             for naam, s in stappen["stappen"].items():
                 print(f"    {naam:<26} {s:6.2f} s")
-            print("  uitvoer: " + ", ".join(f"{k} {v:.1f} MB" for k, v in uitvoer.items()))
+            print("  uitvoer: " + ", ".join(f"{k} {v:.1f} MB" for k, v in uitvoer.items())
+                  + f", allure-results {len(list((run_map / 'allure-results').iterdir()))} bestanden")
     return 0
 
 

@@ -268,3 +268,13 @@ def test_oude_sleutels_worden_nog_begrepen(tmp_path):
     c = lees_criteria(pad)
     assert (c.geblokkeerd, c.instabiel) == ("afwijzen", "toegestaan")
     assert not c.geblokkeerd_toegestaan and c.instabiel_toegestaan
+
+
+def test_afgebroken_laatste_regel_wordt_gemeld_niet_stil_weggelaten(tmp_path):
+    run_map = maak_run(tmp_path / "runs", [controle()])
+    with open(run_map / "records" / "contracten.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"schema": "dso-acceptatie/record/1", "fase": "contr')
+    r = bouw_rapport(run_map)
+    assert r.oordeel == "accepteren onder voorwaarden"
+    assert any("laatste regel (2) van contracten.jsonl is afgebroken" in a for a in r.model.afwijkingen)
+    assert r.model.totaal.telling["geslaagd"] == 1

@@ -1,6 +1,10 @@
-"""Reading a run's records fast: the same contract as :func:`dso_acceptatie.records.lees_records`
-(a torn LAST line is skipped, an unreadable line elsewhere becomes a ``geblokkeerd`` record of
-component "records"), parsed with orjson so 100,000 records stay within the report's budget."""
+"""Reading a run's records fast: the contract of :func:`dso_acceptatie.records.lees_records` (an
+unreadable line in the middle becomes a ``geblokkeerd`` record of component "records"), parsed
+with orjson so 100,000 records stay within the report's budget.
+
+One difference: a torn LAST line (what a killed writer leaves) is not dropped silently but
+becomes an ``administratie`` record ``record-afgebroken``, which the report lists as a deviation.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,12 @@ def lees_records(map_: Path) -> Iterator[dict]:
                 yield orjson.loads(regel)
             except orjson.JSONDecodeError as e:
                 if i == laatste:
+                    yield {"schema": SCHEMA, "run_id": "", "tijd": _nu(), "fase": bestand.stem.split("-")[0],
+                           "component": "records", "onderwerp": bestand.name, "controle": "record-afgebroken",
+                           "soort": "administratie", "status": "overgeslagen", "ernst": "informatief",
+                           "bericht": f"laatste regel ({i + 1}) van {bestand.name} is afgebroken, zoals een "
+                                      "gestopt proces hem achterlaat; wat erin stond is onbekend",
+                           "duur_ms": None, "bewijs": [f"records/{bestand.name}"], "rol": None, "details": {}}
                     continue
                 yield {"schema": SCHEMA, "run_id": "", "tijd": _nu(),
                        "fase": bestand.stem.split("-")[0], "component": "records", "onderwerp": bestand.name,

@@ -248,6 +248,8 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
             continue
         if r["soort"] == "administratie":
             administratie[(r["fase"], r["controle"])] += 1
+            if r["controle"] == "record-afgebroken" and r["component"] == "records":
+                afwijkingen.append(r["bericht"])
             continue
         if r["component"] == "records" and r["controle"] == "record-leesbaar":
             onleesbaar += 1
