@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -11,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.rapport import bouw_rapport, verifieer
-from dso_acceptatie.rapport.certificaat import BESTAND, PREDICATE_TYPE, STATEMENT_TYPE
+from dso_acceptatie.rapport.certificaat import BESTAND, EXTENSIE, PREDICATE_TYPE, STATEMENT_TYPE
 from tests.rapport.generator import controle, maak_run
 
 
@@ -37,7 +38,7 @@ def statement(run_map):
 
 
 def test_statement_dekt_records_en_bewijs(run):
-    bouw_rapport(run)
+    bouw_rapport(run, None, None, Path(__file__).resolve().parents[2] / "rollen.toml")
     env, st = statement(run)
     assert env["payloadType"] == "application/vnd.in-toto+json"
     assert st["_type"] == STATEMENT_TYPE and st["predicateType"] == PREDICATE_TYPE
@@ -45,6 +46,10 @@ def test_statement_dekt_records_en_bewijs(run):
     assert {"records/run.jsonl", "records/contracten.jsonl", "bewijs/contracten/a.json", "doel.json"} <= namen
     assert st["predicate"]["result"] == "PASSED"
     assert "api:presenteren" in st["predicate"]["passedTests"]
+    rollen = {r["rol"]: r for r in st["predicate"][EXTENSIE]["rollen"]}
+    assert rollen["raadpleeg-afnemer"]["oordeel"] == "accepteren"
+    assert rollen["raadpleeg-afnemer"]["aangetoond"] == ["presenteren: GET /regelingen", "presenteren: b"]
+    assert rollen["vth-systeem"]["aangetoond"] == []
     assert env["signatures"] == []
     v = verifieer(run)
     assert v.in_orde and v.handtekening == "geen" and not v.meldingen

@@ -33,6 +33,8 @@ def test_zelfcontroles_van_de_validator_staan_apart(tmp_path):
     assert all(x["fase"] == "omgeving" for x in r.model.controles if not x["_zelf"])
     # every role is untested: the run proved nothing a vendor could certify
     assert {g["oordeel"] for g in r.json["groepen"]["rol"]} == {"niet getest"}
+    # the rule sets the validator applied are named (certificate: rule-set versions)
+    assert any("tpod" in x.lower() or "stop" in x.lower() for x in r.json["configuratie"]["regelsets"])
     # evidence paths of the real records point at files that were not copied: shown as missing
     assert all(not b["bestaat"] for x in r.json["bevindingen"] for b in x["bewijs"])
 

@@ -44,6 +44,7 @@ __all__ = ["ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR"
            "ONDERBROKEN", "VOORWAARDEN", "Rapport", "Verificatie", "bouw_rapport", "vergelijk",
            "vergelijking_als_tekst", "verifieer"]
 
+MAX_AANGETOOND = 500   # per role in the certificate; the counts are always complete
 _PI = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
 
 
@@ -75,12 +76,6 @@ def _criteria_json(c: Criteria) -> dict:
     return {"maxima": c.maxima, "min_slagingspercentage": c.min_slagingspercentage,
             "max_overgeslagen_percentage": c.max_overgeslagen_percentage,
             "geblokkeerd": c.geblokkeerd, "instabiel": c.instabiel}
-
-
-def _specs(m: Model) -> list[str]:
-    """Spec versions the contracten phase tested against (its 'spec' records say so)."""
-    return sorted({f"{r['component']}: {r['bericht']}"[:300] for r in m.controles
-                   if r["fase"] == "contracten" and r["controle"] == "spec"})
 
 
 def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, register_pad: Path | None = None,
@@ -118,7 +113,7 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
     configuratie = {"acceptatiecriteria.toml": criteria_pad, "rollen.toml": rollen_pad,
                     "bekende-bevindingen.toml": register_pad}
     rj = uitvoer.als_json(model, run_map, pi=pi, criteria=_criteria_json(criteria),
-                          configuratie={"specs": _specs(model),
+                          configuratie={**model.versies,
                                         **{k: str(v) for k, v in configuratie.items() if v}})
     if vergelijk_met_vorige:
         eerder = trend.eerdere_runs(run_map, model.doel)
@@ -141,6 +136,8 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
             else:
                 rapport.meldingen.append(f"Allure-HTML niet gemaakt: {reden}")
         paden["certificaat"] = certificaat.schrijf(
-            run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel)
+            run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel,
+            {naam: [f"{c}: {o}" for c, o in sorted(g.aangetoond or ())][:MAX_AANGETOOND]
+             for naam, g in model.groepen["rol"].items()})
         rapport.paden = paden
     return rapport

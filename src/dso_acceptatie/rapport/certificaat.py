@@ -101,7 +101,8 @@ def _keyid(publiek) -> str:
     return hashlib.sha256(publiek.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
 
 
-def statement(run_map: Path, rj: dict, configuratie: dict[str, Path | None]) -> dict:
+def statement(run_map: Path, rj: dict, configuratie: dict[str, Path | None],
+              aangetoond: dict[str, list[str]] | None = None) -> dict:
     run_map = Path(run_map)
     subject = [{"name": n, "digest": {"sha256": _sha256(run_map / n)}} for n in gedekte_bestanden(run_map)]
     config = [{"name": naam, "uri": str(pad), "digest": {"sha256": _sha256(pad)}}
@@ -111,7 +112,8 @@ def statement(run_map: Path, rj: dict, configuratie: dict[str, Path | None]) -> 
         for g in rj["groepen"][soort]:
             toetsen[RESULTAAT.get(g["oordeel"], "FAILED")].append(f"{soort}:{g['naam']}")
     rollen = [{"rol": g["naam"], "titel": g["titel"], "oordeel": g["oordeel"], "redenen": g["redenen"],
-               "telling": g["telling"]} for g in rj["groepen"]["rol"]]
+               "telling": g["telling"], "aangetoond": (aangetoond or {}).get(g["naam"], [])}
+              for g in rj["groepen"]["rol"]]
     return {
         "_type": STATEMENT_TYPE, "subject": subject, "predicateType": PREDICATE_TYPE,
         "predicate": {
@@ -123,16 +125,17 @@ def statement(run_map: Path, rj: dict, configuratie: dict[str, Path | None]) -> 
             EXTENSIE: {"run_id": rj.get("run_id"), "doel": rj.get("doel"), "datum": rj.get("datum"),
                        "pi": rj.get("pi"), "harnas_versie": __version__, "oordeel": rj["oordeel"],
                        "redenen": rj["redenen"], "rollen": rollen,
-                       "specs": rj.get("configuratie", {}).get("specs", [])},
+                       "specs": rj.get("configuratie", {}).get("specs", []),
+                       "regelsets": rj.get("configuratie", {}).get("regelsets", [])},
         },
     }
 
 
 def schrijf(run_map: Path, rj: dict, configuratie: dict[str, Path | None],
-            privesleutel: str | None = None) -> Path:
+            privesleutel: str | None = None, aangetoond: dict[str, list[str]] | None = None) -> Path:
     if privesleutel is None:
         privesleutel = os.environ.get(SLEUTEL_VARIABELE) or None
-    payload = json.dumps(statement(run_map, rj, configuratie), ensure_ascii=False,
+    payload = json.dumps(statement(run_map, rj, configuratie, aangetoond), ensure_ascii=False,
                          sort_keys=True).encode("utf-8")
     handtekeningen = []
     if privesleutel:

@@ -92,6 +92,7 @@ class Groep:
     telling: Counter = field(default_factory=Counter)        # status -> n (counted checks)
     gefaald_ernst: Counter = field(default_factory=Counter)  # ernst -> n (counted failures)
     bekend: int = 0
+    aangetoond: set | None = None                            # rol: (component, onderwerp) that passed
     oordeel: str = NIET_GETEST
     redenen: list[str] = field(default_factory=list)
 
@@ -183,6 +184,7 @@ class Model:
     fasen: dict[str, Counter]                       # fase -> status -> n (checks)
     metingen: list[dict]                            # last: latency per endpoint vs SLO
     controles: list[dict] = field(default_factory=list)   # every check record, normalised
+    versies: dict = field(default_factory=dict)            # specs and rule sets the checks used
     run_start: dict | None = None
     run_einde: dict | None = None
     uitkomst_run: str | None = None
@@ -268,6 +270,8 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
             peildatum = dt.date.today()
 
     rol_namen = {rol.naam for rol in rollen}
+    specs: set[str] = set()
+    regelsets: set[str] = set()
     # Role membership depends only on the keys the selectors use: cache it per combination.
     rol_onderwerp = any("onderwerp" in sel for rol in rollen for sel in rol.selectors)
     rol_controle = any("controle" in sel for rol in rollen for sel in rol.selectors)
@@ -294,7 +298,13 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
             metingen.append({"endpoint": r["onderwerp"], "slo": r["controle"], "status": r["status"],
                              **{k: r["details"].get(k) for k in ("gemeten", "grens", "eenheid",
                                                                  "mediaan_ms", "p95_ms", "p99_ms")}})
-        if r["status"] == "geslaagd" and not (r["fase"] == "contracten" and r["controle"] == "spec"):
+        if r["fase"] == "contracten" and r["controle"] == "spec":
+            specs.add(f"{r['component']}: {r['bericht']}"[:300])
+        elif r["fase"] == "leveringen":
+            for rs in r["details"].get("regelsets") or []:
+                if isinstance(rs, dict) and rs.get("toegepast") and isinstance(rs.get("naam"), str):
+                    regelsets.add(rs["naam"])
+        if r["status"] == "geslaagd":
             # what a passing check needs later: its key, place and timing (JUnit); not its details
             r["details"] = {}
             for k in ("schema", "run_id", "tijd", "bewijs"):
@@ -320,7 +330,12 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
         if in_rollen is None:
             in_rollen = rol_cache[rk] = [rol.naam for rol in rollen if rol.omvat(r, kr)]
         for naam in in_rollen:
-            groepen["rol"][naam].tel(r)
+            g = groepen["rol"][naam]
+            g.tel(r)
+            if r["status"] == "geslaagd":
+                if g.aangetoond is None:
+                    g.aangetoond = set()
+                g.aangetoond.add((r["component"], r["onderwerp"]))
         if r.get("rol") and r["rol"] not in rol_namen:
             g = groepen["rol"].get(r["rol"])
             if g is None:
@@ -371,5 +386,6 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
                  groepen=groepen, totaal=totaal, zelfcontrole=zelf, bevindingen=bevindingen,
                  administratie=administratie, aantal_records=aantal, afwijkingen=afwijkingen,
                  register=[b.als_json(peildatum) for b in register], fasen=fasen,
-                 metingen=metingen, controles=controles, run_start=run_start, run_einde=run_einde,
-                 uitkomst_run=uitkomst_run)
+                 metingen=metingen, controles=controles,
+                 versies={"specs": sorted(specs), "regelsets": sorted(regelsets)},
+                 run_start=run_start, run_einde=run_einde, uitkomst_run=uitkomst_run)
