@@ -278,3 +278,15 @@ def test_afgebroken_laatste_regel_wordt_gemeld_niet_stil_weggelaten(tmp_path):
     assert r.oordeel == "accepteren onder voorwaarden"
     assert any("laatste regel (2) van contracten.jsonl is afgebroken" in a for a in r.model.afwijkingen)
     assert r.model.totaal.telling["geslaagd"] == 1
+
+
+def test_niet_geslaagde_administratie_telt_wel_tegen(tmp_path):
+    """Bookkeeping proves nothing, but 'spec not loaded' marked as bookkeeping must still block."""
+    records = [controle(),
+               controle(onderwerp="specificatie", controle="spec-beschikbaar", status="geblokkeerd",
+                        ernst="blokkerend", bericht="geen spec", soort="administratie"),
+               controle(onderwerp="specificatie", controle="spec", soort="administratie")]
+    r = rapport(tmp_path, records)
+    assert r.oordeel == "accepteren onder voorwaarden"
+    assert r.model.totaal.telling["geblokkeerd"] == 1 and r.model.totaal.telling["geslaagd"] == 1
+    assert r.model.administratie[("contracten", "spec")] == 1

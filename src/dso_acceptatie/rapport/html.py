@@ -284,7 +284,8 @@ def bouw_html(rj: dict) -> str:
     if rj["administratie"] or rj["afwijkingen"]:
         delen.append('<section aria-labelledby="administratie"><h2 id="administratie">Administratie en '
                      "afwijkingen</h2><p>Administratie (dienst bereikbaar, fase klaar, spec geladen) bewijst "
-                     "niets over het doel en telt nooit als geslaagde controle.</p><ul>"
+                     "niets over het doel en telt nooit als geslaagde controle; administratie die niet "
+                     "slaagde telt wel tegen.</p><ul>"
                      + "".join(f"<li>{_e(a['fase'])}: {_e(a['controle'])} ({a['aantal']}×)</li>"
                                for a in rj["administratie"][:100])
                      + "".join(f"<li><strong>afwijking:</strong> {_e(a)}</li>" for a in rj["afwijkingen"][:100])

@@ -1,7 +1,9 @@
 """The verdict model: a pure function of the records, the criteria, the roles and the register.
 
-Only checks (``soort`` "controle"; a record without the field is a check) prove anything;
-bookkeeping ("administratie") and the run's own start/end records are shown, never counted.
+Only checks (``soort`` "controle"; a record without the field is a check) prove anything:
+passing bookkeeping ("administratie") and the run's own start/end records are shown, never
+counted. Bookkeeping that did not pass (a spec that could not load, a phase that was blocked)
+still counts against, as a check with that status would.
 Validator self-checks on the project's own sample deliveries are a section of their own and never
 decide the target's verdict. Every group (klantreis, API, operatie, levering, SLO, component,
 rol) and the run as a whole get one of the outcomes below, with the reasons.
@@ -252,7 +254,11 @@ def bouw_model(records, criteria: Criteria, rollen: list[Rol] = (),
             administratie[(r["fase"], r["controle"])] += 1
             if r["controle"] == "record-afgebroken" and r["component"] == "records":
                 afwijkingen.append(r["bericht"])
-            continue
+                continue
+            if r["status"] == "geslaagd":
+                continue
+            # Bookkeeping never proves anything, but bookkeeping that says something did NOT
+            # happen (spec not loaded, phase blocked, nothing to test) still counts against.
         if r["component"] == "records" and r["controle"] == "record-leesbaar":
             onleesbaar += 1
         if (r["fase"] == "omgeving" and r["controle"] == "bereikbaarheid"
