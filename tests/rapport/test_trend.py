@@ -44,3 +44,13 @@ def test_pi_label_blijft_bij_opnieuw_bouwen(tmp_path):
     run = maak_run(tmp_path / "runs", [controle()])
     assert bouw_rapport(run, pi="PI-42").json["pi"] == "PI-42"
     assert bouw_rapport(run).json["pi"] == "PI-42"
+
+
+def test_kapot_of_vreemd_vorig_rapport_wordt_overgeslagen(tmp_path):
+    runs = tmp_path / "runs"
+    oud = maak_run(runs, [controle()], run_id="20261101T100000-referentie-aaaa")
+    (oud / "rapport.json").write_text('{"schema": "iets anders", "doel": "referentie"}')
+    kapot = maak_run(runs, [controle()], run_id="20261102T100000-referentie-bbbb")
+    (kapot / "rapport.json").write_text("{kapot")
+    r = bouw_rapport(maak_run(runs, [controle()], run_id="20261130T100000-referentie-cccc"))
+    assert r.json["vergelijking"] is None and len(r.json["trend"]) == 1

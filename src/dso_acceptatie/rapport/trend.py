@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
+
 from dso_acceptatie.configuratie import ConfiguratieFout
 
 TELLEND = ("gefaald", "geblokkeerd", "instabiel")
+SCHEMA = "dso-acceptatie/rapport/1"
 
 
 def lees_rapport_json(run_map: Path) -> dict:
@@ -78,10 +81,10 @@ def eerdere_runs(run_map: Path, doel: str | None, maximum: int = 10) -> list[tup
         if not pad.exists():
             continue
         try:
-            rj = json.loads(pad.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            rj = orjson.loads(pad.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
             continue
-        if rj.get("doel") == doel:
+        if isinstance(rj, dict) and rj.get("schema") == SCHEMA and rj.get("doel") == doel:
             uit.append((p, rj))
             if len(uit) >= maximum:
                 break
