@@ -87,3 +87,17 @@ def test_api_sleutel_komt_nergens_in_de_uitvoer(tmp_path, monkeypatch):
     assert len(bestanden) > 5
     for pad in bestanden:
         assert sleutel not in pad.read_text(encoding="utf-8")
+
+
+def test_uittreksel_van_tekstbewijs_staat_in_de_pagina(tmp_path):
+    run_map = maak_run(tmp_path / "runs", [
+        controle(fase="leveringen", component="IMOW", onderwerp="lev.zip", controle="TPOD1740", status="gefaald",
+                 ernst="ernstig", bewijs=["bewijs/leveringen/lev.svrl"])])
+    (run_map / "bewijs" / "leveringen").mkdir(parents=True)
+    (run_map / "bewijs" / "leveringen" / "lev.svrl").write_text(
+        '<svrl:failed-assert test="x" location="/a"><svrl:text>TPOD1740: <fout></svrl:text>'
+        "x-api-key: lekte-sleutel-123 " + "x" * 2000)
+    html = bouw_rapport(run_map).paden["html"].read_text(encoding="utf-8")
+    assert "lekte-sleutel-123" not in html and "x-api-key: ***" in html
+    assert "&lt;svrl:failed-assert test=&quot;x&quot;" in html and "TPOD1740: &lt;fout&gt;" in html
+    assert "x" * 900 not in html        # an excerpt, not the whole file

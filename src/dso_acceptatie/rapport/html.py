@@ -7,13 +7,16 @@ the page works from disk. Charts are inline SVG, each with a text alternative.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import json
 from html import escape
 from pathlib import Path
 
 from dso_acceptatie.project import project
 from dso_acceptatie.rapport.uitvoer import ADVIES, GROEP_TITEL, UITLEG_OORDEEL
-from dso_acceptatie.records import ERNSTEN, STATUSSEN
+from dso_acceptatie.records import ERNSTEN, STATUSSEN, Masker
 
 MAX_BEVINDINGEN_HTML = 2000
 KLASSE = {"accepteren": "accepteren", "accepteren onder voorwaarden": "voorwaarden",
@@ -141,7 +144,39 @@ def _groepentabel(soort: str, groepen: list[dict], kop_id: str) -> str:
             + "".join(rijen) + "</tbody></table>")
 
 
-def _bewijs(b: dict) -> str:
+UITTREKSEL_SOORTEN = (".json", ".xml", ".svrl", ".csv", ".txt", ".log")
+MAX_UITTREKSEL = 800
+
+
+@functools.lru_cache(maxsize=8)
+def _masker(run_map: Path) -> Masker:
+    variabelen = ["DSO_API_KEY"]
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        doel = json.loads((run_map / "doel.json").read_text(encoding="utf-8"))
+        variabelen.append(doel.get("api_sleutel_variabele"))
+    return Masker.uit_omgeving(variabelen)
+
+
+def _uittreksel(run_map: Path | None, pad: str, cache: dict[str, str | None]) -> str | None:
+    """The start of a small text evidence file (SVRL, JSON, locust CSV), to read without opening it."""
+    if run_map is None or not pad.lower().endswith(UITTREKSEL_SOORTEN):
+        return None
+    if pad not in cache:
+        cache[pad] = None
+        try:
+            bestand = (run_map / pad).resolve()
+            if bestand.is_relative_to(run_map.resolve()) and bestand.stat().st_size <= 1_000_000:
+                with open(bestand, encoding="utf-8", errors="replace") as f:
+                    tekst = f.read(MAX_UITTREKSEL + 1)
+                # evidence is masked by the phases already; mask again, a report must never leak
+                cache[pad] = _masker(run_map)(tekst[:MAX_UITTREKSEL]) + (" …" if len(tekst) > MAX_UITTREKSEL else "")
+        except OSError:
+            pass
+    return cache[pad]
+
+
+def _bewijs(b: dict, run_map: Path | None = None, cache: dict | None = None) -> str:
+    cache = {} if cache is None else cache
     delen = []
     for x in b["bewijs"]:
         pad = x["pad"]
@@ -154,6 +189,9 @@ def _bewijs(b: dict) -> str:
         if pad.endswith(".png"):
             tekst = (f'<a href="{_e(pad)}"><img src="{_e(pad)}" loading="lazy" width="320" '
                      f'alt="Schermafdruk {_e(pad.rsplit("/", 1)[-1])}"></a><br>{tekst}')
+        uittreksel = _uittreksel(run_map, pad, cache)
+        if uittreksel:
+            tekst += f"<pre>{_e(uittreksel)}</pre>"
         delen.append(f"<li>{tekst}</li>")
     uit = f"<ul>{''.join(delen)}</ul>" if delen else ""
     if b.get("curl"):
@@ -161,7 +199,7 @@ def _bewijs(b: dict) -> str:
     return uit
 
 
-def _bevindingen(rj: dict) -> str:
+def _bevindingen(rj: dict, run_map: Path | None = None) -> str:
     alle = [b for b in rj["bevindingen"] if not b["zelfcontrole"]]
     getoond = alle[:MAX_BEVINDINGEN_HTML]
     filters = ('<form id="filters" class="filters" hidden aria-describedby="filter-telling">'
@@ -173,6 +211,7 @@ def _bevindingen(rj: dict) -> str:
                          for s in STATUSSEN if s != "geslaagd")
                + '</fieldset><p id="filter-telling" role="status" aria-live="polite"></p></form>')
     items = []
+    cache: dict[str, str | None] = {}
     for b in getoond:
         extra = ""
         if b["bekend"]:
@@ -184,7 +223,7 @@ def _bevindingen(rj: dict) -> str:
             f"<summary>{_label(b['status'])} <strong>{_e(b['ernst'])}</strong> — {_e(b['component'])}: "
             f"{_e(b['onderwerp'])} — <code>{_e(b['controle'])}</code>{extra}</summary>"
             f"<p>{_e(b['bericht'])}</p><p class=\"meta\">fase {_e(b['fase'])}; sleutel "
-            f"<code>{_e(b['sleutel'])}</code></p>{_bewijs(b)}</details>")
+            f"<code>{_e(b['sleutel'])}</code></p>{_bewijs(b, run_map, cache)}</details>")
     meer = ""
     if len(alle) > len(getoond):
         meer = (f"<p><strong>De eerste {len(getoond)} van {len(alle)} bevindingen staan hier</strong> "
@@ -195,7 +234,7 @@ def _bevindingen(rj: dict) -> str:
     return filters + meer + "".join(items)
 
 
-def bouw_html(rj: dict) -> str:
+def bouw_html(rj: dict, run_map: Path | None = None) -> str:
     o = rj["oordeel"]
     t = rj["totaal"]["telling"]
     delen: list[str] = []
@@ -258,7 +297,7 @@ def bouw_html(rj: dict) -> str:
                          f"<td class=\"getal\">{p['gefaald']}</td></tr>" for p in rj["trend"])
                      + "</tbody></table></section>")
     delen.append('<section aria-labelledby="bevindingen"><h2 id="bevindingen">Bevindingen</h2>'
-                 + _bevindingen(rj) + "</section>")
+                 + _bevindingen(rj, run_map) + "</section>")
     z = rj["zelfcontrole"]
     zelf = [b for b in rj["bevindingen"] if b["zelfcontrole"]]
     if sum(z["telling"].values()):
@@ -307,4 +346,4 @@ def bouw_html(rj: dict) -> str:
 
 
 def schrijf_html(rj: dict, pad: Path) -> None:
-    pad.write_text(bouw_html(rj), encoding="utf-8")
+    pad.write_text(bouw_html(rj, pad.parent), encoding="utf-8")
