@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import jsonschema
+
 from dso_acceptatie.rapport import bouw_rapport, vergelijk, vergelijking_als_tekst
 from tests.rapport.generator import controle, maak_run
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_vergelijk_nieuw_opgelost_blijvend_en_niet_meer_gecontroleerd(tmp_path):
@@ -30,6 +37,9 @@ def test_vergelijk_nieuw_opgelost_blijvend_en_niet_meer_gecontroleerd(tmp_path):
     assert [p["run_id"] for p in rb.json["trend"]] == [ra.model.run_id, rb.model.run_id]
     assert "Opgelost: 1" in vergelijking_als_tekst(v)
     assert "Sinds de vorige run" in rb.paden["html"].read_text(encoding="utf-8")
+    schema = json.loads((PROJECT / "schema" / "rapport.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(rb.paden["json"].read_text(encoding="utf-8")), schema,
+                        cls=jsonschema.Draft202012Validator)
 
 
 def test_ander_doel_wordt_niet_vergeleken(tmp_path):
