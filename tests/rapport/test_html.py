@@ -72,6 +72,7 @@ def test_html_is_zelfstandig(rijk_rapport):
     tekst = rijk_rapport.paden["html"].read_text(encoding="utf-8")
     assert "<script src" not in tekst and "<link " not in tekst and "http://" not in tekst.split("<body>")[0]
     assert tekst.count("<svg") >= 3   # pass rate per journey and API, latency, trend
+    assert "<summary>Aangetoond voor Raadpleeg-afnemer" in tekst   # per role: what passed
 
 
 def test_html_in_chromium_toont_eerst_het_advies_en_is_axe_schoon(rijk_rapport, pagina_factory):

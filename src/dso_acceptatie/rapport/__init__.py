@@ -44,7 +44,6 @@ __all__ = ["ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR"
            "ONDERBROKEN", "VOORWAARDEN", "Rapport", "Verificatie", "bouw_rapport", "vergelijk",
            "vergelijking_als_tekst", "verifieer"]
 
-MAX_AANGETOOND = 500   # per role in the certificate; the counts are always complete
 _PI = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
 
 
@@ -137,7 +136,6 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
                 rapport.meldingen.append(f"Allure-HTML niet gemaakt: {reden}")
         paden["certificaat"] = certificaat.schrijf(
             run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel,
-            {naam: [f"{c}: {o}" for c, o in sorted(g.aangetoond or ())][:MAX_AANGETOOND]
-             for naam, g in model.groepen["rol"].items()})
+            rj["aangetoond_per_rol"])
         rapport.paden = paden
     return rapport

@@ -268,6 +268,12 @@ def bouw_html(rj: dict, run_map: Path | None = None) -> str:
                 grafiek += ('<p class="meta">Balk: gemeten p95-latentie per endpoint (ergste eerst, '
                             "hoogstens 30); streep: de SLO-grens. Groen gehaald, rood overschreden.</p>")
         inhoud = _groepentabel(soort, groepen, kop)
+        if soort == "rol":
+            inhoud += "".join(
+                f"<details><summary>Aangetoond voor {_e(g['titel'])} ({len(rj['aangetoond_per_rol'][g['naam']])}"
+                f"{'+' if len(rj['aangetoond_per_rol'][g['naam']]) >= 500 else ''})</summary><ul>"
+                + "".join(f"<li>{_e(x)}</li>" for x in rj["aangetoond_per_rol"][g["naam"]]) + "</ul></details>"
+                for g in groepen if rj["aangetoond_per_rol"].get(g["naam"]))
         if soort in ("operatie", "component", "levering") and len(groepen) > 15:
             inhoud = f"<details><summary>Toon alle {len(groepen)}</summary>{inhoud}</details>"
         delen.append(f'<section aria-labelledby="{kop}"><h2 id="{kop}">{_e(GROEP_TITEL[soort])}</h2>'

@@ -15,6 +15,7 @@ from dso_acceptatie.rapport.model import EXITCODES, GROEPSOORTEN, Model
 from dso_acceptatie.records import STATUSSEN
 
 SCHEMA = "dso-acceptatie/rapport/1"
+MAX_AANGETOOND = 500   # per role: what passed (component: onderwerp); the counts are always complete
 GROEP_TITEL = {"klantreis": "Per klantreis", "api": "Per API", "operatie": "Per API-operatie",
                "levering": "Per levering", "slo": "Per SLO (last)", "component": "Per component",
                "rol": "Per rol"}
@@ -82,6 +83,8 @@ def als_json(m: Model, run_map: Path, *, pi: str | None = None, vergelijking: di
         "bevindingen": [bevinding_json(r, run_map, cache) for r in m.bevindingen],
         "geslaagd": sorted({r["_sleutel"] for r in m.controles if r["status"] == "geslaagd"}),
         "register": m.register,
+        "aangetoond_per_rol": {naam: [f"{c}: {o}" for c, o in sorted(g.aangetoond or ())][:MAX_AANGETOOND]
+                               for naam, g in sorted(m.groepen["rol"].items())},
         "administratie": [{"fase": f, "controle": c, "aantal": n}
                           for (f, c), n in sorted(m.administratie.items())],
         "afwijkingen": m.afwijkingen, "metingen": m.metingen,
