@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dso_acceptatie.doelen import (ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel,
-                                   kies_doel, lees_doelen)
+from dso_acceptatie.doelen import ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,6 @@
 """The orchestrator with real phase processes, verdicts and exit codes, unreachable targets,
 Ctrl-C, and the reference LV process being gone afterwards."""
 
-import json
 import os
 import signal
 import socket
@@ -28,11 +27,11 @@ def _in_project(monkeypatch):
     monkeypatch.chdir(PROJECT)  # so `python -m tests.harnas.voorbeeldfase` resolves
 
 
-def draai(tmp_path, doel, gedrag, monkeypatch, fasen=PROEF, criteria=Criteria()):
+def draai(tmp_path, doel, gedrag, monkeypatch, fasen=PROEF, criteria=None):
     monkeypatch.setenv("DSO_PROEF_GEDRAG", gedrag)
     doel.fasen = list(fasen)
     meldingen = []
-    uitkomst = Orkestrator(doel, rapporten=tmp_path, criteria=criteria, fasen=fasen,
+    uitkomst = Orkestrator(doel, rapporten=tmp_path, criteria=criteria or Criteria(), fasen=fasen,
                            meld=meldingen.append).voer_uit()
     return uitkomst, list(lees_records(uitkomst.run_map)), "\n".join(meldingen)
 
@@ -96,6 +95,15 @@ def test_niet_gebouwde_fase_is_geblokkeerd(tmp_path, gezonde_dienst, monkeypatch
     uitkomst, records, _ = draai(tmp_path, extern(gezonde_dienst), "geslaagd", monkeypatch, fasen)
     assert [r["status"] for r in records if r["fase"] == "later"] == ["geblokkeerd"]
     assert uitkomst.samenvatting.exitcode == 1
+
+
+def test_doel_zonder_fasen_wordt_nooit_geaccepteerd(tmp_path, gezonde_dienst, monkeypatch):
+    uitkomst, records, uit = draai(tmp_path, extern(gezonde_dienst), "geslaagd", monkeypatch, fasen={})
+    [geen] = [r for r in records if r["controle"] == "fasen-uitgevoerd"]
+    assert (geen["status"], geen["ernst"], geen["fase"]) == ("geblokkeerd", "blokkerend", "orkestrator")
+    assert "er is geen enkele fase uitgevoerd" in geen["bericht"]
+    assert uitkomst.samenvatting.oordeel == "niet geaccepteerd"  # the environment check alone proves nothing
+    assert "Geen fasen" in uit
 
 
 def vrije_dichte_poort() -> int:
