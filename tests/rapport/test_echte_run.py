@@ -51,24 +51,3 @@ def test_met_omgevingscontrole_als_administratie_is_de_run_niet_getest(tmp_path)
     assert sum(r.model.administratie.values()) == 9
     assert "27 geslaagd" in r.paden["html"].read_text(encoding="utf-8")
 
-
-def test_snelle_lezer_geeft_hetzelfde_als_de_recordlezer(tmp_path):
-    from dso_acceptatie.rapport.lezen import lees_records as snel
-    from dso_acceptatie.records import lees_records
-
-    run_map = _kopie(tmp_path)
-    pad = run_map / "records" / "leveringen.jsonl"
-    regels = pad.read_text(encoding="utf-8").splitlines()
-    # an unreadable line in the middle and a torn last line, as a killed writer leaves it
-    pad.write_text("\n".join([regels[0], "{kapot", *regels[1:], regels[0][:40]]), encoding="utf-8")
-
-    def zonder_tijd(rs):
-        return [{k: v for k, v in r.items() if not (r["component"] == "records" and k in ("tijd", "bericht"))}
-                for r in rs]
-
-    a, b = list(lees_records(run_map)), list(snel(run_map))
-    afgebroken = [r for r in b if r["controle"] == "record-afgebroken"]
-    assert len(afgebroken) == 1 and afgebroken[0]["soort"] == "administratie"
-    assert zonder_tijd(a) == zonder_tijd([r for r in b if r not in afgebroken])
-    assert sum(1 for r in b if r["controle"] == "record-leesbaar") == 1
-    assert len(a) == 27 + 9 + 2 + 1

@@ -171,16 +171,28 @@ def test_onleesbare_recordregel_blokkeert(tmp_path):
 
 
 def test_onbekende_status_en_ernst_worden_gemeld(tmp_path):
+    """Never silently ignored: the reader turns the line into a blocked record naming it."""
     run_map = maak_run(tmp_path / "runs", [controle()])
     regel = json.loads((run_map / "records" / "contracten.jsonl").read_text().splitlines()[0])
     regel.update(status="half", ernst="zwaar", controle="vreemd")
     with open(run_map / "records" / "contracten.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(regel) + "\n")
     r = bouw_rapport(run_map)
-    assert any("onbekende status 'half'" in a for a in r.model.afwijkingen)
-    assert any("onbekende ernst 'zwaar'" in a for a in r.model.afwijkingen)
-    assert r.model.totaal.telling["geblokkeerd"] == 1
-    assert r.oordeel != "accepteren"
+    gemeld = [b for b in r.json["bevindingen"] if b["controle"] == "record-leesbaar"]
+    assert len(gemeld) == 1 and "half" in gemeld[0]["bericht"] and "zwaar" in gemeld[0]["bericht"]
+    assert r.oordeel == "afwijzen"
+
+
+def test_onbekende_waarden_in_het_model_zelf(tmp_path):
+    """bouw_model on dicts (no reader in between) still names and never drops them."""
+    from dso_acceptatie.rapport.model import bouw_model
+
+    rs = [dict(controle(), run_id="x", soort="raar"), dict(controle(onderwerp="b"), status="half", ernst="zwaar")]
+    m = bouw_model(rs, Criteria())
+    assert any("onbekende soort 'raar'" in a for a in m.afwijkingen)
+    assert any("onbekende status 'half'" in a for a in m.afwijkingen)
+    assert any("onbekende ernst 'zwaar'" in a for a in m.afwijkingen)
+    assert m.totaal.telling["geblokkeerd"] == 1 and m.oordeel != "accepteren"
 
 
 def test_onderbroken_run(tmp_path):
@@ -275,8 +287,9 @@ def test_afgebroken_laatste_regel_wordt_gemeld_niet_stil_weggelaten(tmp_path):
     with open(run_map / "records" / "contracten.jsonl", "a", encoding="utf-8") as f:
         f.write('{"schema": "dso-acceptatie/record/1", "fase": "contr')
     r = bouw_rapport(run_map)
-    assert r.oordeel == "accepteren onder voorwaarden"
-    assert any("laatste regel (2) van contracten.jsonl is afgebroken" in a for a in r.model.afwijkingen)
+    assert r.oordeel == "afwijzen"
+    assert "recordregel(s) onleesbaar" in r.redenen[0]
+    assert any("afgebroken" in b["bericht"] for b in r.json["bevindingen"])
     assert r.model.totaal.telling["geslaagd"] == 1
 
 

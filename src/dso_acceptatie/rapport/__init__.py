@@ -23,7 +23,6 @@ from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.criteria import Criteria, lees_criteria
 from dso_acceptatie.rapport import allure, certificaat, html, trend, uitvoer
 from dso_acceptatie.rapport.certificaat import Verificatie, verifieer
-from dso_acceptatie.rapport.lezen import lees_records
 from dso_acceptatie.rapport.model import (
     ACCEPTEREN,
     AFWIJZEN,
@@ -39,6 +38,7 @@ from dso_acceptatie.rapport.model import (
 from dso_acceptatie.rapport.register import lees_register
 from dso_acceptatie.rapport.rollen import lees_rollen
 from dso_acceptatie.rapport.trend import vergelijk, vergelijking_als_tekst
+from dso_acceptatie.records import lees_records
 
 __all__ = ["ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR", "OORDELEN",
            "ONDERBROKEN", "VOORWAARDEN", "Rapport", "Verificatie", "bouw_rapport", "vergelijk",
