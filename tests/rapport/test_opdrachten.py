@@ -46,3 +46,11 @@ def test_ontbrekend_register_op_de_opdrachtregel(tmp_path):
     cmd, args = ontleed(opdrachten.argumenten_rapport, "rapport", [str(run), "--register", str(tmp_path / "x")])
     with pytest.raises(ConfiguratieFout, match="--register .*: bestand niet gevonden"):
         cmd(args)
+
+
+def test_rapport_dat_niet_geschreven_kan_worden_is_exitcode_2(tmp_path, capsys):
+    run = maak_run(tmp_path / "runs", [controle()])
+    (run / "samenvatting.md").mkdir()
+    cmd, args = ontleed(opdrachten.argumenten_rapport, "rapport", [str(run)])
+    assert cmd(args) == 2
+    assert "samenvatting.md kon niet worden geschreven" in capsys.readouterr().err

@@ -101,3 +101,13 @@ def test_uittreksel_van_tekstbewijs_staat_in_de_pagina(tmp_path):
     assert "lekte-sleutel-123" not in html and "x-api-key: ***" in html
     assert "&lt;svrl:failed-assert test=&quot;x&quot;" in html and "TPOD1740: &lt;fout&gt;" in html
     assert "x" * 900 not in html        # an excerpt, not the whole file
+
+
+def test_uitvoer_die_niet_geschreven_kan_worden_wordt_gemeld_de_rest_komt_er(tmp_path):
+    run_map = maak_run(tmp_path / "runs", [controle()])
+    (run_map / "rapport.html").mkdir()           # a folder where the page should go
+    r = bouw_rapport(run_map)
+    assert r.oordeel == "accepteren" and r.exitcode == 0   # the verdict comes from the records
+    assert "html" not in r.paden and {"json", "markdown", "junit", "certificaat"} <= set(r.paden)
+    assert r.schrijffout.startswith(f"{run_map / 'rapport.html'} kon niet worden geschreven")
+    assert "Let op:" in r.terminal_tekst()

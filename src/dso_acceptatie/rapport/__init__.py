@@ -54,6 +54,12 @@ class Rapport:
     json: dict
     paden: dict[str, Path] = field(default_factory=dict)
     meldingen: list[str] = field(default_factory=list)   # about outputs, never about the verdict
+    schrijffouten: list[str] = field(default_factory=list)   # outputs that could not be written
+
+    @property
+    def schrijffout(self) -> str | None:
+        """Why one or more outputs could not be written (Dutch), as the run reports it; or None."""
+        return "; ".join(self.schrijffouten) or None
 
     @property
     def oordeel(self) -> str:
@@ -68,7 +74,8 @@ class Rapport:
         return self.model.redenen
 
     def terminal_tekst(self) -> str:
-        return "\n".join([*self.meldingen, uitvoer.als_terminal(self.json, self.run_map)])
+        return "\n".join([*self.meldingen, *(f"Let op: {f}" for f in self.schrijffouten),
+                          uitvoer.als_terminal(self.json, self.run_map)])
 
 
 def _criteria_json(c: Criteria) -> dict:
@@ -121,21 +128,37 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
         rj["trend"] = [trend.trendpunt(x) for _, x in eerder] + [trend.trendpunt(rj)]
     rapport = Rapport(run_map, model, rj)
     if schrijf:
-        paden = {"json": run_map / "rapport.json", "markdown": run_map / "samenvatting.md",
-                 "junit": run_map / "junit.xml", "html": run_map / "rapport.html"}
-        uitvoer.schrijf_json(rj, paden["json"])
-        paden["markdown"].write_text(uitvoer.als_markdown(rj), encoding="utf-8")
-        uitvoer.schrijf_junit(model, paden["junit"])
-        html.schrijf_html(rj, paden["html"])
-        paden["allure"] = allure.schrijf_allure(model, run_map)
-        if allure_html:
+        config_paden = {k: Path(v) if v else None for k, v in configuratie.items()}
+        stappen = [
+            ("json", run_map / "rapport.json", lambda p: uitvoer.schrijf_json(rj, p)),
+            ("markdown", run_map / "samenvatting.md",
+             lambda p: p.write_text(uitvoer.als_markdown(rj), encoding="utf-8")),
+            ("junit", run_map / "junit.xml", lambda p: uitvoer.schrijf_junit(model, p)),
+            ("html", run_map / "rapport.html", lambda p: html.schrijf_html(rj, p)),
+            ("allure", run_map / "allure-results", lambda p: allure.schrijf_allure(model, run_map)),
+            ("certificaat", run_map / certificaat.BESTAND,
+             lambda p: certificaat.schrijf(run_map, rj, config_paden, privesleutel, rj["aangetoond_per_rol"])),
+        ]
+        for naam, pad, schrijf_uit in stappen:
+            # The verdict comes from the records; an output that cannot be written (read-only
+            # folder, a folder with that name) is reported, and the other outputs still come.
+            try:
+                schrijf_uit(pad)
+                rapport.paden[naam] = pad
+            except OSError as fout:
+                rapport.schrijffouten.append(f"{pad} kon niet worden geschreven: {_os_fout(fout)}")
+        if allure_html and "allure" in rapport.paden:
             map_, reden = allure.genereer_html(run_map)
             if map_ is not None:
-                paden["allure-html"] = map_
+                rapport.paden["allure-html"] = map_
             else:
                 rapport.meldingen.append(f"Allure-HTML niet gemaakt: {reden}")
-        paden["certificaat"] = certificaat.schrijf(
-            run_map, rj, {k: Path(v) if v else None for k, v in configuratie.items()}, privesleutel,
-            rj["aangetoond_per_rol"])
-        rapport.paden = paden
     return rapport
+
+
+def _os_fout(fout: OSError) -> str:
+    try:
+        from dso_acceptatie.run import os_fout  # the Dutch wording the run uses
+    except ImportError:
+        return fout.strerror or type(fout).__name__
+    return os_fout(fout)

@@ -46,6 +46,11 @@ def cmd_rapport(args: argparse.Namespace) -> int:
     criteria, register, rollen = configuratie(args)
     r = bouw_rapport(Path(args.runmap), criteria, register, rollen, pi=args.pi, allure_html=args.allure_html)
     print(r.terminal_tekst())
+    if r.schrijffout:
+        # 'rapport' exists to write these files: not being able to is a usage error (exit code 2)
+        print(f"Fout: {r.schrijffout}. Oplossing: maak de runmap schrijfbaar (of verwijder de map met "
+              "die naam) en voer 'rapport' opnieuw uit.", file=sys.stderr)
+        return 2
     return r.exitcode
 
 
