@@ -38,9 +38,10 @@ from dso_acceptatie.rapport.model import (
 from dso_acceptatie.rapport.register import lees_register
 from dso_acceptatie.rapport.rollen import lees_rollen
 from dso_acceptatie.rapport.trend import vergelijk, vergelijking_als_tekst
+from dso_acceptatie.rapport.uitvoer import ADVIES
 from dso_acceptatie.records import lees_records
 
-__all__ = ["ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR", "OORDELEN",
+__all__ = ["ADVIES", "ACCEPTEREN", "AFWIJZEN", "EXITCODES", "NIET_GETEST", "NIET_TESTBAAR", "OORDELEN",
            "ONDERBROKEN", "VOORWAARDEN", "Rapport", "Verificatie", "bouw_rapport", "vergelijk",
            "vergelijking_als_tekst", "verifieer"]
 
