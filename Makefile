@@ -5,8 +5,10 @@
 acceptatie: setup
 	.venv/bin/dso-acceptatie run $(ARGS)
 
-# The project's own tests (harness and reference LV), browser tests included.
+# The project's own tests (harness and reference LV), browser tests included. The lint gate
+# (ruff, pinned in requirements.lock) runs first, so CI fails on a finding.
 test: setup
+	.venv/bin/ruff check .
 	.venv/bin/python -m pytest -n 2 $(ARGS)
 
 setup:

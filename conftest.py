@@ -12,31 +12,47 @@ import secrets
 
 import pytest
 
-# Step modules, registered once (pytest-bdd: steps are fixtures, found through these plugins).
-pytest_plugins = ["steps.loket", "steps.api", "steps.keten"]
+# Step modules, registered once (pytest-bdd: steps are fixtures, found through these plugins):
+# one module per journey, mirroring features/<klantreis>/, plus the steps several journeys share.
+# Page objects live in steps/paginas.py, the API client and its fixture in steps/api.py.
+pytest_plugins = [
+    "steps.api",
+    "steps.gedeeld",
+    "steps.omgevingsloket",
+    "steps.regels_op_de_kaart",
+    "steps.vergunningcheck",
+    "steps.aanvragen_en_meldingen",
+    "steps.maatregelen_op_maat",
+    "steps.stelselcatalogus",
+    "steps.ontwikkelaar",
+]
 
 STANDAARD_TIMEOUT_MS = {"referentie": 8_000}   # our reference answers in ms; room for a busy CI
 TIMEOUT_MS = 15_000                           # real environments get more room
 
 
 def _staat(config):
-    from dso_acceptatie.fasen.klantreizen.plugin import staat
-    return staat(config)
+    from dso_acceptatie.fasen.klantreizen.plugin import staat_van
+    return staat_van(config)
 
 
 @pytest.fixture(scope="session")
 def doel(pytestconfig):
     """The target of the run (doel.json): loket URL, base URL per service, flags."""
-    s = _staat(pytestconfig)
-    if s is None:
+    staat = _staat(pytestconfig)
+    if staat is None:
         pytest.skip("geen doel: de klantreizen draaien alleen binnen de fase (dso-acceptatie run)")
-    return s.doel
+    return staat.doel
 
 
 @pytest.fixture(scope="session")
 def testdata(doel):
+    from dso_acceptatie.configuratie import ConfiguratieFout
     from dso_acceptatie.fasen.klantreizen.testdata import Testdata
-    return Testdata.laad(doel.naam)
+    try:
+        return Testdata.laad(doel.naam)
+    except ConfiguratieFout as fout:   # the phase checks this first; a file changed mid-run
+        pytest.fail(str(fout), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +80,11 @@ def browser():
     if not pad:
         pytest.fail("geen Chromium gevonden; installeer met 'apt-get install -y chromium' of zet "
                     "DSO_CHROMIUM=/pad/naar/chromium", pytrace=False)
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=pad, headless=True, args=LAUNCH_ARGS)
-    yield b
-    b.close()
-    pw.stop()
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=pad, headless=True, args=LAUNCH_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
 
 
 @pytest.fixture
@@ -95,8 +111,8 @@ def page(request, browser, loket_url, timeout_ms):
 @pytest.fixture
 def run_markering(pytestconfig) -> str:
     """Unique per scenario and run, carried by everything a scenario submits."""
-    s = _staat(pytestconfig)
-    run_id = s.run_id if s else "lokaal"
+    staat = _staat(pytestconfig)
+    run_id = staat.run_id if staat else "lokaal"
     werker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     return f"acceptatierun {run_id}/{werker}/{secrets.token_hex(3)}"
 

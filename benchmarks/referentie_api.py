@@ -198,7 +198,8 @@ def main() -> int:
                              zoek_body))
         pad_free = f"{FREE}?q={straat()}"
         probe = httpx.get(basis + pad_free, timeout=30)
-        assert probe.status_code == 200 and probe.json()["response"]["numFound"] > 0, probe.text
+        if probe.status_code != 200 or probe.json()["response"]["numFound"] == 0:
+            raise SystemExit(f"Locatieserver /free gaf geen adressen: {probe.text[:200]}")
         metingen.append(("GET locatieserver /free?q=<straat>", "GET", pad_free, None))
 
         lua = Path(data) / "bm.lua"

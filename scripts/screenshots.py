@@ -18,10 +18,9 @@ from pathlib import Path
 
 import uvicorn
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
+# Run with the project's venv (.venv/bin/python): both packages are installed there (editable).
 from dso_acceptatie.browser import LAUNCH_ARGS, find_browser
+from dso_acceptatie.project import project
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 
@@ -43,7 +42,7 @@ def start_server(data_map: str) -> tuple[uvicorn.Server, str]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Maak schermafdrukken van de hoofdpagina's van het loket.")
-    p.add_argument("--map", default=str(ROOT / "reports" / "screenshots"), help="uitvoermap")
+    p.add_argument("--map", default=str(project() / "reports" / "screenshots"), help="uitvoermap")
     p.add_argument("--breedte", type=int, default=1200, help="breedte van het venster in pixels")
     args = p.parse_args(argv)
     uit = Path(args.map)
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
         server.should_exit = True
     for b in gemaakt:
-        print(b.relative_to(ROOT) if b.is_relative_to(ROOT) else b)
+        print(b.relative_to(project()) if b.is_relative_to(project()) else b)
     return 0
 
 

@@ -8,12 +8,13 @@ GET/HEAD and consulting ``_zoek``/``_uitvoeren``-style POSTs are the caller's ex
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import httpx
 import pytest
-from pytest_bdd import given, parsers, then, when
 
+from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.records import Masker
 
 HAL = "application/hal+json, application/json;q=0.9, application/problem+json;q=0.8"
@@ -55,7 +56,7 @@ class ApiClient:
         antwoord = self.http.request(methode, url, headers=headers, **kwargs)
         # Bodies of binary answers (attachments) are summarised, not dumped, in the evidence.
         ms = (time.perf_counter() - start) * 1000
-        self._bewaar(methode, url, headers, kwargs, antwoord, ms)
+        self.bewaar(methode, url, headers, kwargs, antwoord, ms)
         return antwoord
 
     def get(self, dienst: str, pad: str, **kw) -> httpx.Response:
@@ -64,7 +65,8 @@ class ApiClient:
     def post(self, dienst: str, pad: str, **kw) -> httpx.Response:
         return self.verzoek("POST", dienst, pad, **kw)
 
-    def _bewaar(self, methode, url, headers, kwargs, antwoord: httpx.Response, ms: float) -> None:
+    def bewaar(self, methode, url, headers, kwargs, antwoord: httpx.Response, ms: float) -> None:
+        """Keep one exchange as evidence of the scenario (key masked)."""
         soort = antwoord.headers.get("content-type", "")
         if "json" in soort:
             try:
@@ -87,14 +89,34 @@ class ApiClient:
         self.uitwisselingen.append(uitwisseling)
         if self.item is None:
             return
-        from dso_acceptatie.fasen.klantreizen.plugin import staat
-        s = staat(self.item.config)
-        if s is None:
+        from dso_acceptatie.fasen.klantreizen.plugin import staat_van
+        staat = staat_van(self.item.config)
+        if staat is None:
             return
-        pad = s.bewijs_pad(self.item.nodeid, "api", "json")
+        pad = staat.bewijs_pad(self.item.nodeid, "api", "json")
         pad.write_text(self.masker(json.dumps(uitwisseling, ensure_ascii=False, indent=2,
                                               default=str)), encoding="utf-8")
-        s.registreer_bewijs(self.item.nodeid, pad)
+        staat.registreer_bewijs(self.item.nodeid, pad)
+
+    def toepasbare_regels(self, typering: str, werkzaamheid: str) -> list[dict]:
+        """The uitvoeren service's rule sets of one kind (``Conclusie``, ``Indieningsvereisten``)
+        whose name mentions ``werkzaamheid``, over all pages; none skips the scenario."""
+        pad = "/toepasbare-regels"
+        regels: list[dict] = []
+        for _ in range(20):   # follow paging (HAL 'next') a bounded number of times
+            antwoord = self.get("uitvoeren", pad, params={"typering": typering})
+            if antwoord.status_code != 200:
+                raise AssertionError(beschrijf(antwoord))
+            body = antwoord.json()
+            regels += (body.get("_embedded") or {}).get("toepasbareRegels", [])
+            volgende = ((body.get("_links") or {}).get("next") or {}).get("href")
+            if not volgende:
+                break
+            pad = "/toepasbare-regels" + volgende.split("/toepasbare-regels", 1)[-1]
+        passend = [r for r in regels if werkzaamheid.lower() in r.get("naam", "").lower()]
+        if not passend:
+            pytest.skip(f"de uitvoeren-API kent geen {typering}-regels voor '{werkzaamheid}'")
+        return passend
 
     def sluit(self) -> None:
         self.http.close()
@@ -107,73 +129,26 @@ def api(request, doel):
     client.sluit()
 
 
+def _zonder_versie(titel: str) -> str:
+    """'Omgevingsdocumenten Presenteren v8' -> 'omgevingsdocumenten presenteren'."""
+    return re.sub(r"\s+v?\d[\w.]*$", "", titel).strip().lower()
+
+
+def dienst_uit_naam(naam: str) -> str:
+    """The service key (diensten.py) for the name a feature uses: the key itself, or its title
+    without version and leading family name ("Presenteren", "Geometrie opvragen", "Locatieserver").
+    An unknown name stops the step: a typo must never test another service."""
+    gezocht = naam.strip().lower()
+    for dienst in DIENSTEN.values():
+        titel = _zonder_versie(dienst.titel)
+        if gezocht in (dienst.naam, titel) or titel.endswith(" " + gezocht):
+            return dienst.naam
+    bekend = ", ".join(f"'{_zonder_versie(d.titel)}'" for d in DIENSTEN.values())
+    pytest.fail(f"onbekende API '{naam}' in de feature; bekend zijn: {bekend} "
+                "(src/dso_acceptatie/diensten.py)", pytrace=False)
+
+
 def beschrijf(antwoord: httpx.Response) -> str:
     """A short Dutch description of an unexpected answer, for assertion messages."""
     tekst = antwoord.text[:300].replace("\n", " ")
     return f"{antwoord.request.method} {antwoord.request.url.path} gaf {antwoord.status_code}: {tekst}"
-
-
-# --- Ontwikkelaar: the open stelsel from a developer's side --------------------------------------
-
-DIENST_NAMEN = {
-    "Presenteren": "presenteren", "Geometrie opvragen": "geometrieopvragen",
-    "Toepasbare regels uitvoeren": "uitvoeren", "Catalogus opvragen": "catalogus",
-    "Verzoek indienen": "verzoeken-indienen", "Verzoek afhandelen": "verzoeken-afhandelen",
-    "Locatieserver": "locatieserver", "Regels bij activiteiten": "regels-bij-activiteiten",
-}
-
-
-@when(parsers.parse('ik de specificatie van de API "{api_naam}" ophaal'), target_fixture="spec")
-def haal_spec(api, api_naam):
-    dienst = DIENST_NAMEN.get(api_naam, api_naam)
-    antwoord = api.get(dienst, "/openapi.json")
-    assert antwoord.status_code == 200, beschrijf(antwoord)
-    return antwoord.json()
-
-
-@then("is het een OpenAPI-specificatie met paden")
-def is_openapi(spec):
-    assert str(spec.get("openapi", "")).startswith("3."), (
-        f"geen OpenAPI 3-document: veld 'openapi' is {spec.get('openapi')!r}")
-    assert spec.get("paths"), "de specificatie beschrijft geen enkel pad"
-
-
-@when(parsers.parse('ik met de testsleutel de gezondheid van "{api_naam}" opvraag'),
-      target_fixture="antwoord")
-def gezondheid(api, api_naam):
-    return api.get(DIENST_NAMEN.get(api_naam, api_naam), "/health")
-
-
-@when(parsers.parse('ik zonder sleutel "{pad}" van "{api_naam}" opvraag'), target_fixture="antwoord")
-def zonder_sleutel(api, api_naam, pad):
-    dienst = DIENST_NAMEN.get(api_naam, api_naam)
-    url = api.basis(dienst) + pad
-    antwoord = httpx.get(url, headers={"Accept": HAL}, timeout=15)
-    api._bewaar("GET", url, {"Accept": HAL}, {}, antwoord, 0.0)
-    return antwoord
-
-
-@given(parsers.parse('ik een API-sleutel heb voor het doel'))
-def heb_sleutel(api, doel):
-    if not api.sleutel:
-        pytest.skip(f"geen API-sleutel in omgevingsvariabele "
-                    f"{doel.api_sleutel_variabele or '(geen variabele genoemd)'}")
-
-
-@then(parsers.parse("is het antwoord {status:d}"))
-def status_is(antwoord, status):
-    assert antwoord.status_code == status, f"verwacht {status}; {beschrijf(antwoord)}"
-
-
-@then(parsers.parse("is het antwoord {status:d} of {status2:d}"))
-def status_is_een_van(antwoord, status, status2):
-    assert antwoord.status_code in (status, status2), f"verwacht {status} of {status2}; {beschrijf(antwoord)}"
-
-
-@then("is de foutmelding een probleembericht (RFC 9457)")
-def is_problem(antwoord):
-    soort = antwoord.headers.get("content-type", "")
-    assert soort.startswith("application/problem+json"), (
-        f"Content-Type is '{soort}', verwacht application/problem+json; {beschrijf(antwoord)}")
-    body = antwoord.json()
-    assert "status" in body and "title" in body, f"probleembericht zonder status/title: {body}"

@@ -1,5 +1,5 @@
 # language: nl
-# Gegenereerd uit src/referentie_lv/bronnen/sttr/Conclusie Kappen van een boom - Initiele versie.zip!Conclusie Kappen van een boom - Initiele versie.dmn met:
+# Gegenereerd uit contracts/sttr/Conclusie Kappen van een boom - Initiele versie.zip!Conclusie Kappen van een boom - Initiele versie.dmn met:
 #   python -m dso_acceptatie.fasen.klantreizen.voorbeelden
 # Niet met de hand bewerken: tests/klantreizen vergelijkt dit bestand met het DMN-model.
 @klantreis-vergunningcheck @component-vergunningcheck @ernstig @alleen-lezen

@@ -1,38 +1,201 @@
-"""``dso-acceptatie``: the command line. Help and messages in Dutch.
+"""``dso-acceptatie``: the command line. Help, errors and messages in Dutch.
 
-Exit codes: 0 geaccepteerd, 1 criteria niet gehaald, 2 gebruiks- of configuratiefout,
-3 niet testbaar, 130 onderbroken.
+Exit codes: 0 geaccepteerd, 1 criteria niet gehaald (or an internal error: one Dutch line
+"interne fout: …", the traceback only with DSO_DEBUG=1), 2 gebruiks- of configuratiefout,
+3 niet testbaar, 130 onderbroken met Ctrl-C (SIGINT), 143 onderbroken met SIGTERM.
+
+A run whose ``samenvatting.md`` cannot be written (read-only, or a folder of that name) still ends
+with its verdict's exit code: the verdict comes from the records, which are complete, and is
+printed on the terminal; the failure is reported on stderr. ``rapport`` exists to write that file,
+so there the same failure is exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
+import subprocess
 import sys
+import traceback
 from pathlib import Path
 
-from dso_acceptatie.criteria import lees_criteria
-from dso_acceptatie.doelen import ConfiguratieFout, controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
+from dso_acceptatie.configuratie import ConfiguratieFout
+from dso_acceptatie.criteria import Criteria, lees_criteria
+from dso_acceptatie.diensten import DIENSTEN
+from dso_acceptatie.doelen import controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
 from dso_acceptatie.fasen import FASEN
+from dso_acceptatie.processen import Onderbreker
 from dso_acceptatie.project import project
+from dso_acceptatie.records import Masker
 
+EXIT_INTERNE_FOUT = 1
 EXIT_GEBRUIK = 2
+EXIT_CTRL_C = 130          # 128 + SIGINT
+EXIT_SIGTERM = 143         # 128 + SIGTERM
+EXIT_GEBROKEN_PIJP = 141   # 128 + SIGPIPE, as a shell reports a pipe whose reader left
+EXITCODES_TEKST = ("Exitcodes: 0 accepteren, 1 afwijzen (of interne fout), 2 gebruiks- of "
+                   "configuratiefout, 3 niet testbaar, 4 accepteren onder voorwaarden, 5 niet getest, "
+                   "130 onderbroken (Ctrl-C), 143 onderbroken (SIGTERM).")
 
+
+class Gebruiksfout(Exception):
+    """Wrong use of the command line (not of a file): Dutch message, exit code 2."""
+
+
+# --- argparse in Dutch ------------------------------------------------------------------------
+# argparse builds its messages from English templates (through gettext). This catalogue maps
+# each template the parsers here can produce to Dutch; a message is matched against the English
+# template and rebuilt from the Dutch one with the same values.
+
+_CATALOGUS = {
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "the following arguments are required: %s": "deze argumenten zijn verplicht: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ongeldige keuze: %(value)r (kies uit %(choices)s)",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde (verwacht %(type)s): %(value)r",
+    "expected one argument": "hier hoort één waarde bij",
+    "expected at most one argument": "hier hoort hoogstens één waarde bij",
+    "expected at least one argument": "hier hoort minstens één waarde bij",
+    "expected %s argument": "hier hoort %s waarde bij",
+    "expected %s arguments": "hier horen %s waarden bij",
+    "not allowed with argument %s": "niet toegestaan samen met argument %s",
+    "ignored explicit argument %r": "waarde %r hoort niet bij deze optie",
+    "one of the arguments %s is required": "een van deze argumenten is verplicht: %s",
+    "ambiguous option: %(option)s could match %(matches)s": "dubbelzinnige optie: %(option)s kan staan voor "
+                                                             "%(matches)s",
+    "can't open '%(filename)s': %(error)s": "kan '%(filename)s' niet openen: %(error)s",
+    "unexpected option string: %s": "onverwachte optie: %s",
+}
+_TYPEN = {"int": "een geheel getal", "float": "een getal"}
+_PLAATSHOUDER = re.compile(r"%\((\w+)\)[sr]|%[sr]")
+
+
+def _als_patroon(sjabloon: str) -> re.Pattern:
+    delen, positie, volgnummer = [], 0, 0
+    for plaatshouder in _PLAATSHOUDER.finditer(sjabloon):
+        delen.append(re.escape(sjabloon[positie:plaatshouder.start()]))
+        naam = plaatshouder.group(1)
+        if naam is None:
+            naam, volgnummer = f"p{volgnummer}", volgnummer + 1
+        delen.append(f"(?P<{naam}>.+?)")
+        positie = plaatshouder.end()
+    delen.append(re.escape(sjabloon[positie:]))
+    return re.compile("^" + "".join(delen) + "$", re.DOTALL)
+
+
+_PATRONEN = [(_als_patroon(engels), nederlands) for engels, nederlands in _CATALOGUS.items()]
+
+
+def vertaal(bericht: str) -> str:
+    """An argparse message in Dutch (unchanged when it matches no template)."""
+    for patroon, nederlands in _PATRONEN:
+        gevonden = patroon.match(bericht)
+        if not gevonden:
+            continue
+        waarden = gevonden.groupdict()
+        if "message" in waarden:
+            waarden["message"] = vertaal(waarden["message"])
+        if "type" in waarden:
+            waarden["type"] = _TYPEN.get(waarden["type"], waarden["type"])
+        return _vul_in(nederlands, waarden)
+    return bericht
+
+
+def _vul_in(sjabloon: str, waarden: dict[str, str]) -> str:
+    volgnummer = iter(range(len(waarden) + 1))
+    return _PLAATSHOUDER.sub(lambda plaats: waarden[plaats.group(1) or f"p{next(volgnummer)}"], sjabloon)
+
+
+class NederlandseHelpFormatter(argparse.HelpFormatter):
+    def _format_usage(self, usage, actions, groups, prefix):
+        return super()._format_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+class NederlandseParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help, usage and errors are Dutch; errors exit with code 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", NederlandseHelpFormatter)
+        help_gevraagd = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        if help_gevraagd:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="toon deze hulp en stop")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_GEBRUIK, f"{self.prog}: fout: {vertaal(message)}\n")
+
+
+# --- commands ---------------------------------------------------------------------------------
 
 def _basis(pad: str | None, naam: str) -> Path:
     return Path(pad) if pad else project() / naam
 
 
-def _nog_niet(wat: str) -> int:
-    print(f"'{wat}' is nog niet beschikbaar in deze versie van dso-acceptatie. "
-          "Er is niets uitgevoerd.", file=sys.stderr)
-    return EXIT_GEBRUIK
+def _criteria(args: argparse.Namespace) -> Criteria:
+    # only the default file may be absent (then the defaults hold); a given --criteria must exist
+    return lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
+                         mag_ontbreken=args.criteria is None)
+
+
+def bekende_fouten() -> dict[str, str | None]:
+    """The reference LV's faults, name -> parameter placeholder (``<dienst>``) or None.
+
+    Read from the output of ``python -m referentie_lv.fouten`` in a separate process: the
+    harness never imports the reference LV.
+    """
+    try:
+        uit = subprocess.run([sys.executable, "-m", "referentie_lv.fouten"], capture_output=True,
+                             text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as fout:
+        raise Gebruiksfout(f"--fouten: de lijst met fouten van de referentie-LV is niet op te vragen "
+                           f"({fout}).") from None
+    fouten: dict[str, str | None] = {}
+    for regel in uit.stdout.splitlines():
+        naam = re.fullmatch(r"([a-z0-9][a-z0-9-]*)(?::(<\w+>))?", regel)
+        if naam:
+            fouten[naam.group(1)] = naam.group(2)
+    if uit.returncode != 0 or not fouten:
+        raise Gebruiksfout("--fouten: de lijst met fouten van de referentie-LV is niet op te vragen "
+                           f"(python -m referentie_lv.fouten stopte met code {uit.returncode}).")
+    return fouten
+
+
+def controleer_fouten(tekst: str) -> None:
+    """Every name in ``--fouten a,b`` must be a fault the reference LV knows (exit 2 otherwise)."""
+    bekend = bekende_fouten()
+    lijst = ", ".join(naam + (f":{p}" if p else "") for naam, p in bekend.items())
+    for naam in (deel.strip() for deel in tekst.split(",")):
+        if not naam:
+            continue
+        basis, _, waarde = naam.partition(":")
+        if basis not in bekend:
+            raise Gebruiksfout(f"--fouten: onbekende fout '{naam}'. Bekende fouten: {lijst}. "
+                               "Uitleg per fout: .venv/bin/python -m referentie_lv.fouten")
+        parameter = bekend[basis]
+        if parameter is None and waarde:
+            raise Gebruiksfout(f"--fouten: de fout '{basis}' neemt geen waarde; schrijf '{basis}'.")
+        if parameter is not None:
+            keuzes = list(DIENSTEN) if parameter == "<dienst>" else None
+            if not waarde or (keuzes and waarde not in keuzes):
+                raise Gebruiksfout(f"--fouten: de fout '{basis}' heeft een waarde nodig: schrijf "
+                                   f"'{basis}:{parameter}'" + (f" met als waarde een van: {', '.join(keuzes)}"
+                                                               if keuzes else "") + ".")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from dso_acceptatie.rapport import ADVIES
     from dso_acceptatie.run import Orkestrator
 
+    rapporten = _basis(args.rapporten, "reports")
+    if rapporten.exists() and not rapporten.is_dir():
+        raise Gebruiksfout(f"--rapporten {rapporten}: dit is een bestand, geen map. Oplossing: geef "
+                           "een map (die mag nog niet bestaan).")
     doelen_pad = _basis(args.doelen, "doelen.toml")
     if args.origin or args.loket or args.dienst:
         doel = doel_van_opdrachtregel(args.origin, args.loket, args.dienst, args.sleutel_variabele)
@@ -40,82 +203,79 @@ def cmd_run(args: argparse.Namespace) -> int:
         doel = kies_doel(lees_doelen(doelen_pad), args.doel, doelen_pad)
     controleer_sleutel(doel, doelen_pad)
     if args.fase:
-        onbekend = [f for f in args.fase if f not in FASEN]
+        onbekend = [fase for fase in args.fase if fase not in FASEN]
         if onbekend:
-            raise ConfiguratieFout(f"--fase {onbekend[0]}: onbekende fase. Kies uit "
-                                   f"{', '.join(FASEN)}.")
-        doel.fasen = [f for f in doel.fasen if f in args.fase] or list(args.fase)
-    criteria = lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
-                                  mag_ontbreken=args.criteria is None)
-    if args.fouten and doel.soort != "referentie":
-        raise ConfiguratieFout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
-    uitkomst = Orkestrator(doel, rapporten=_basis(args.rapporten, "reports"), criteria=criteria,
-                           fouten=args.fouten or "").voer_uit()
-    s = uitkomst.samenvatting
-    print(f"\nRunmap: {uitkomst.run_map}\nOordeel: {s.oordeel} (exitcode {s.exitcode})")
-    return s.exitcode
+            raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
+        doel.fasen = [fase for fase in doel.fasen if fase in args.fase] or list(args.fase)
+    criteria = _criteria(args)
+    if args.fouten:
+        if doel.soort != "referentie":
+            raise Gebruiksfout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
+        controleer_fouten(args.fouten)
+    uitkomst = Orkestrator(doel, rapporten=rapporten, criteria=criteria,
+                           fouten=args.fouten or "", pi=args.pi).voer_uit()
+    rapport = uitkomst.rapport
+    code = rapport.exitcode
+    if rapport.oordeel == "onderbroken" and uitkomst.signaal == signal.SIGTERM:
+        code = EXIT_SIGTERM
+    if uitkomst.schrijffout:
+        print(f"Let op: {uitkomst.schrijffout}. Het oordeel hierboven geldt; de records staan in "
+              f"{uitkomst.run_map / 'records'} en 'dso-acceptatie rapport' schrijft het rapport "
+              "opnieuw.", file=sys.stderr)
+    print(f"\nRunmap: {uitkomst.run_map}\nOordeel: {rapport.oordeel} (exitcode {code})\n"
+          f"Rapport: {uitkomst.run_map / 'rapport.html'}\nAdvies: {ADVIES[rapport.oordeel]}")
+    return code
 
 
 def cmd_referentie(args: argparse.Namespace) -> int:
+    if args.fouten:
+        controleer_fouten(args.fouten)
     # The harness never imports the reference LV: it becomes this process via exec, so Ctrl-C
     # and exit codes are its own.
     argv = [sys.executable, "-m", "referentie_lv", "--host", args.host, "--port", str(args.port)]
     if args.fouten:
         argv += ["--fouten", args.fouten]
     print(f"Referentie-LV op http://{args.host}:{args.port}/ (Ctrl-C om te stoppen)", flush=True)
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter with an argument list, no shell
     return 0  # not reached
-
-
-def cmd_rapport(args: argparse.Namespace) -> int:
-    from dso_acceptatie.run import schrijf_samenvatting
-    from dso_acceptatie.samenvatting import als_terminal
-
-    run_map = Path(args.runmap)
-    if not (run_map / "records").is_dir():
-        raise ConfiguratieFout(f"{run_map}: dit is geen runmap (er is geen map 'records'). "
-                               "Oplossing: geef een map onder reports/runs/.")
-    s = schrijf_samenvatting(run_map, lees_criteria(_basis(args.criteria, "acceptatiecriteria.toml"),
-                                  mag_ontbreken=args.criteria is None))
-    print(als_terminal(s) + f"\n\nSamenvatting: {run_map / 'samenvatting.md'}")
-    return s.exitcode
 
 
 def cmd_doelen(args: argparse.Namespace) -> int:
     pad = _basis(args.doelen, "doelen.toml")
-    for naam, d in lees_doelen(pad).items():
-        waar = d.origin or d.loket or ", ".join(d.diensten.values()) or "(gestart door de run)"
-        print(f"{naam:<14} {d.omschrijving}\n{'':<14} {waar}; fasen: {', '.join(d.fasen)}")
+    for naam, doel in lees_doelen(pad).items():
+        waar = doel.origin or doel.loket or ", ".join(doel.diensten.values()) or "(gestart door de run)"
+        print(f"{naam:<14} {doel.omschrijving}\n{'':<14} {waar}; fasen: {', '.join(doel.fasen)}")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    hoofd = NederlandseParser(
         prog="dso-acceptatie",
         description="Acceptatie- en conformiteitstests voor het DSO-LV (Omgevingswet).",
-        epilog="Exitcodes: 0 geaccepteerd, 1 criteria niet gehaald, 2 gebruiks- of "
-               "configuratiefout, 3 niet testbaar, 130 onderbroken.")
-    sub = p.add_subparsers(dest="opdracht", metavar="OPDRACHT", required=True)
+        epilog=EXITCODES_TEKST)
+    sub = hoofd.add_subparsers(dest="opdracht", metavar="OPDRACHT", required=True)
 
-    r = sub.add_parser("run", help="volledige acceptatierun (standaard tegen de referentie-LV)",
+    run = sub.add_parser("run", help="volledige acceptatierun (standaard tegen de referentie-LV)",
                        description="Voer een acceptatierun uit: omgevingscontrole, fasen, "
-                                   "samenvatting en oordeel.")
-    r.add_argument("--doel", default="referentie", help="doel uit doelen.toml (standaard: referentie)")
-    r.add_argument("--doelen", help="pad naar doelen.toml")
-    r.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
-    r.add_argument("--rapporten", help="map voor runs (standaard: reports/)")
-    r.add_argument("--fase", action="append", help="voer alleen deze fase uit (herhaalbaar)")
-    r.add_argument("--fouten", help="zelftest: zet deze fouten aan in de referentie-LV")
-    r.add_argument("--origin", help="leveranciersdoel: één origin met de standaard DSO-basispaden")
-    r.add_argument("--loket", help="leveranciersdoel: URL van het loket")
-    r.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
+                                   "samenvatting en oordeel.", epilog=EXITCODES_TEKST)
+    run.add_argument("--doel", default="referentie", help="doel uit doelen.toml (standaard: referentie)")
+    run.add_argument("--doelen", help="pad naar doelen.toml")
+    run.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
+    run.add_argument("--rapporten", help="map voor runs (standaard: reports/)")
+    run.add_argument("--fase", action="append", help="voer alleen deze fase uit (herhaalbaar)")
+    run.add_argument("--fouten", help="zelftest: zet deze fouten aan in de referentie-LV "
+                                    "(lijst: python -m referentie_lv.fouten)")
+    run.add_argument("--origin", help="leveranciersdoel: één origin met de standaard DSO-basispaden")
+    run.add_argument("--loket", help="leveranciersdoel: URL van het loket")
+    run.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
                    help="leveranciersdoel: URL van één dienst (herhaalbaar)")
-    r.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
-    r.set_defaults(func=cmd_run)
+    run.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
+    run.add_argument("--pi", help="label van het programma-increment, bijv. PI-42 (voor de trend)")
+    run.set_defaults(func=cmd_run)
 
     ref = sub.add_parser("referentie", help="start de referentie-LV op de voorgrond")
-    ref.add_argument("--host", default="127.0.0.1")
-    ref.add_argument("--port", type=int, default=8800)
+    ref.add_argument("--host", default="127.0.0.1", help="adres (standaard: 127.0.0.1)")
+    ref.add_argument("--port", type=int, default=8800, help="poort (standaard: 8800)")
     ref.add_argument("--fouten", help="komma-gescheiden fouten voor de zelftest")
     ref.set_defaults(func=cmd_referentie)
 
@@ -128,36 +288,65 @@ def parser() -> argparse.ArgumentParser:
     levering_opdracht.voeg_argumenten_toe(lev)
     lev.set_defaults(func=levering_opdracht.cmd_levering)
 
-    rap = sub.add_parser("rapport", help="bouw het rapport opnieuw op uit een runmap")
-    rap.add_argument("runmap", help="map reports/runs/<run-id>")
-    rap.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
-    rap.set_defaults(func=cmd_rapport)
+    from dso_acceptatie.rapport import opdrachten as rapport_opdrachten
 
-    ver = sub.add_parser("vergelijk", help="vergelijk twee runs (trend)")
-    ver.add_argument("runs", nargs="*")
-    ver.set_defaults(func=lambda a: _nog_niet("vergelijk"))
+    rap = sub.add_parser("rapport", help="bouw het rapport opnieuw op uit een runmap", epilog=EXITCODES_TEKST)
+    rapport_opdrachten.argumenten_rapport(rap)
+    rap.set_defaults(func=rapport_opdrachten.cmd_rapport)
 
-    d = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
-    d.add_argument("--doelen", help="pad naar doelen.toml")
-    d.set_defaults(func=cmd_doelen)
-    return p
+    ver = sub.add_parser("vergelijk", help="vergelijk twee runs: nieuw, opgelost, nog steeds",
+                         description="Exitcodes: 0 geen nieuwe bevindingen, 1 nieuwe bevindingen, "
+                                     "2 een run zonder rapport.json.")
+    rapport_opdrachten.argumenten_vergelijk(ver)
+    ver.set_defaults(func=rapport_opdrachten.cmd_vergelijk)
+
+    vf = sub.add_parser("verifieer", help="controleer de conformiteitsverklaring van een run",
+                        description="Rekent de sha256 van records en bewijs na en controleert de "
+                                    "handtekening. Exitcodes: 0 in orde, 1 gewijzigd of ongeldig.")
+    rapport_opdrachten.argumenten_verifieer(vf)
+    vf.set_defaults(func=rapport_opdrachten.cmd_verifieer)
+
+    doelen = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
+    doelen.add_argument("--doelen", help="pad naar doelen.toml")
+    doelen.set_defaults(func=cmd_doelen)
+    return hoofd
 
 
-def _sigterm_als_ctrl_c(signum, frame):
-    raise KeyboardInterrupt
+def _debug() -> bool:
+    return os.environ.get("DSO_DEBUG", "") not in ("", "0")
+
+
+def _interne_fout(fout: BaseException) -> int:
+    if _debug():
+        traceback.print_exc()
+    # an exception text may quote a request; keys never reach the terminal
+    masker = Masker.uit_omgeving(naam for naam in os.environ if "API_KEY" in naam or "SLEUTEL" in naam)
+    tekst = " ".join(masker(f"{type(fout).__name__}: {fout}").split())
+    print(f"interne fout: {tekst}" + ("" if _debug() else " (DSO_DEBUG=1 toont de technische details)"),
+          file=sys.stderr)
+    return EXIT_INTERNE_FOUT
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm_als_ctrl_c)
-    try:
-        return args.func(args)
-    except ConfiguratieFout as e:
-        print(f"Configuratiefout: {e}", file=sys.stderr)
-        return EXIT_GEBRUIK
-    except KeyboardInterrupt:
-        print("Onderbroken.", file=sys.stderr)
-        return 130
+    with Onderbreker() as onderbreker:  # SIGTERM like Ctrl-C, for every command
+        try:
+            return args.func(args)
+        except ConfiguratieFout as fout:
+            print(f"Configuratiefout: {fout}", file=sys.stderr)
+            return EXIT_GEBRUIK
+        except Gebruiksfout as fout:
+            print(f"Gebruiksfout: {fout}", file=sys.stderr)
+            return EXIT_GEBRUIK
+        except KeyboardInterrupt:
+            print("Onderbroken.", file=sys.stderr)
+            return EXIT_SIGTERM if onderbreker.signaal == signal.SIGTERM else EXIT_CTRL_C
+        except BrokenPipeError:
+            # the reader went away (`dso-acceptatie doelen | head`): not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_GEBROKEN_PIJP
+        except Exception as fout:  # noqa: BLE001 - the last line of defence: one Dutch line, no traceback
+            return _interne_fout(fout)
 
 
 if __name__ == "__main__":

@@ -78,8 +78,9 @@ def voorcontrole(doel: Doel, writer: RecordWriter) -> bool:
                                    "gezonde health en geen openapi.json")
         elif u["bereikbaar"]:
             versie = u.get("api_versie") or (u.get("app_info") or {}).get("version") or "onbekend"
+            # reachable is bookkeeping, not proof that the target does anything right
             writer.schrijf(component=component, onderwerp=u["dienst"], controle="bereikbaarheid",
-                           status="geslaagd", duur_ms=u["duur_ms"], details=u,
+                           status="geslaagd", soort="administratie", duur_ms=u["duur_ms"], details=u,
                            bericht=f"{u['dienst']} bereikbaar op {u['url']} (versie {versie})")
         else:
             testbaar = False

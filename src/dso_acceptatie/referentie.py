@@ -7,16 +7,18 @@ group, and is called from ``finally`` so Ctrl-C and crashes stop it too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 import httpx
 
-from dso_acceptatie.processen import stop_procesgroep
+from dso_acceptatie.processen import stop_procesgroep, zonder_onderbreking
 
 
 class ReferentieStartFout(Exception):
@@ -46,14 +48,12 @@ class ReferentieLV:
         cmd = [sys.executable, "-m", "referentie_lv", "--fd", str(sock.fileno())]
         if self.data_map:
             cmd += ["--data-map", str(self.data_map)]
-        uit = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        try:
-            self.proces = subprocess.Popen(cmd, pass_fds=(sock.fileno(),), env=env, stdout=uit,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
-        finally:
-            sock.close()  # the child holds its own copy
-            if uit is not subprocess.DEVNULL:
-                uit.close()
+        with contextlib.ExitStack() as stapel:
+            stapel.callback(sock.close)  # the child holds its own copy
+            uit = stapel.enter_context(open(self.log, "ab")) if self.log else subprocess.DEVNULL
+            with zonder_onderbreking():  # Ctrl-C now would leave a server nobody can stop
+                self.proces = subprocess.Popen(cmd, pass_fds=(sock.fileno(),), env=env, stdout=uit,
+                                               stderr=subprocess.STDOUT, start_new_session=True)
         self._wacht_op_health()
         return self.origin
 
@@ -76,7 +76,7 @@ class ReferentieLV:
     def stop(self) -> None:
         stop_procesgroep(self.proces)
 
-    def __enter__(self) -> "ReferentieLV":
+    def __enter__(self) -> Self:
         self.start()
         return self
 

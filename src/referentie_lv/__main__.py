@@ -7,6 +7,7 @@ import sys
 
 import uvicorn
 
+from referentie_lv import grenzen
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 
@@ -19,11 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fd", type=int, help="luister op een al geopende socket (door de run gezet)")
     p.add_argument("--fouten", help="komma-gescheiden namen van fouten voor de zelftest")
     p.add_argument("--data-map", help="map voor de database en ingediende verzoeken")
+    p.add_argument("--origin", help="origin voor links in antwoorden, zoals https://lv.example "
+                                    "(standaard het adres van deze server)")
     args = p.parse_args(argv)
-    config = Config.uit_omgeving(fouten=args.fouten, data_map=args.data_map)
+    config = Config.uit_omgeving(fouten=args.fouten, data_map=args.data_map, origin=args.origin)
     app = create_app(config)
     kwargs = {"fd": args.fd} if args.fd is not None else {"host": args.host, "port": args.port}
-    uvicorn.run(app, log_level="warning", access_log=False, **kwargs)
+    uvicorn.run(app, log_level="warning", access_log=False, **grenzen.UVICORN_OPTIES, **kwargs)
     return 0
 
 

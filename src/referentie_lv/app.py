@@ -11,14 +11,22 @@ from __future__ import annotations
 import platform
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from referentie_lv import __version__, fouten
-from referentie_lv.api import basis, locatieserver, regels_bij_activiteiten
-from referentie_lv.api import catalogus, geometrie, presenteren, verzoeken
-from referentie_lv.api import uitvoeren
+from referentie_lv import __version__, fouten, grenzen
+from referentie_lv.api import (
+    basis,
+    catalogus,
+    geometrie,
+    locatieserver,
+    presenteren,
+    regels_bij_activiteiten,
+    uitvoeren,
+    verzoeken,
+)
 from referentie_lv.config import Config
 from referentie_lv.loket import maak_loket
 
@@ -55,6 +63,7 @@ def create_app(config: Config | None = None) -> Starlette:
     routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
     routes += [basis.mount(d, config, limieten) for d in diensten]
     routes.append(Mount("/", app=maak_loket(config)))      # the loket: web pages at the origin root, last
-    app = Starlette(routes=routes)
+    # The Host header may only name this server: links are built from it (grenzen.HostControle).
+    app = Starlette(routes=routes, middleware=[Middleware(grenzen.HostControle, origin=config.origin)])
     app.state.config = config
     return app

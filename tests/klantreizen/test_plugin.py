@@ -78,7 +78,7 @@ def testdata(naam):
 
 
 def _draai(tmp_path: Path, alleen_lezen: bool = False, werkers: int = 2,
-           extra_feature: str | None = None) -> list[dict]:
+           extra_feature: str | None = None, extra_args: list[str] | None = None) -> list[dict]:
     project = tmp_path / "project"
     (project / "features" / "proef").mkdir(parents=True)
     (project / "features" / "proef" / "proef.feature").write_text(FEATURE, encoding="utf-8")
@@ -103,6 +103,7 @@ def _draai(tmp_path: Path, alleen_lezen: bool = False, werkers: int = 2,
            "-q", str(project / "features")]
     if werkers:
         cmd += ["-n", str(werkers)]
+    cmd += extra_args or []
     uit = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=120,
                          check=False)
     assert uit.returncode in (0, 1, 2), uit.stdout + uit.stderr
@@ -116,8 +117,17 @@ def _scenario(records: list[dict], naam: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def records(tmp_path_factory) -> list[dict]:
-    return _draai(tmp_path_factory.mktemp("plugin"))
+def plugin_map(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("plugin")
+
+
+@pytest.fixture(scope="module")
+def records(plugin_map) -> list[dict]:
+    return _draai(plugin_map)
+
+
+def _voortgang(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "run" / "voortgang" / "klantreizen.json").read_text())
 
 
 def test_records_volgen_het_schema(records):
@@ -171,6 +181,12 @@ def test_elke_werker_schrijft_een_eigen_bestand(records, tmp_path_factory):
     assert {r["details"]["werker"] for r in scenarios} <= {"gw0", "gw1"}
 
 
+def test_voortgang_telt_elk_scenario_een_keer_na_zijn_laatste_poging(records, plugin_map):
+    # Two workers, one scenario retried: the controller counts 5 of 5, not 6 and not 4.
+    assert _voortgang(plugin_map) == {"fase": "klantreizen", "gedaan": 5, "totaal": 5,
+                                      "eenheid": "scenario's"}
+
+
 def test_een_feature_die_niet_laadt_is_geblokkeerd(tmp_path):
     records = _draai(tmp_path, werkers=2, extra_feature=FEATURE.replace("@hinderlijk", "@hinderlik"))
     geblokkeerd = [r for r in records if r["status"] == "geblokkeerd"]
@@ -183,3 +199,12 @@ def test_alleen_lezen_doel_slaat_indienen_over(tmp_path):
     r = _scenario(records, "Iets indienen")
     assert r["status"] == "overgeslagen" and "alleen-lezen" in r["bericht"]
     assert _scenario(records, "Alles gaat goed")["status"] == "geslaagd"
+    # without xdist the one pytest process writes the progress; skipped scenarios are finished too
+    assert _voortgang(tmp_path)["gedaan"] == _voortgang(tmp_path)["totaal"] == 5
+
+
+def test_voortgang_met_selectie_telt_alleen_de_gekozen_scenarios(tmp_path):
+    records = _draai(tmp_path, extra_args=["-m", "blokkerend"])
+    assert len([r for r in records if r["controle"] == "scenario"]) == 2
+    assert _voortgang(tmp_path) == {"fase": "klantreizen", "gedaan": 2, "totaal": 2,
+                                    "eenheid": "scenario's"}

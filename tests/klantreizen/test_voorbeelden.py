@@ -48,7 +48,7 @@ def test_kappen_regel_4_geeft_vergunningplicht_vanaf_50_cm():
 
 
 def _kopie_met_features(tmp_path: Path) -> tuple[Path, Path]:
-    dmn = tmp_path / "src" / "referentie_lv" / "bronnen" / "sttr"
+    dmn = tmp_path / "contracts" / "sttr"
     shutil.copytree(paden.DMN_MAP, dmn)
     uit = tmp_path / "features" / "vergunningcheck"
     uit.mkdir(parents=True)

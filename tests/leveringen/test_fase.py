@@ -20,12 +20,17 @@ def test_run_fase_leveringen_op_referentie(tmp_path):
                         "--rapporten", str(tmp_path)], check=False, capture_output=True, text=True,
                        timeout=300,
                        cwd=PROJECT)
-    assert r.returncode in (0, 1), r.stdout + r.stderr
+    # On the reference target the phase only checks the validator on the project's own samples:
+    # self-checks, which never decide the target's verdict -> "niet getest" (exit 5).
+    assert r.returncode == 5, r.stdout + r.stderr
     (run_map,) = list((tmp_path / "runs").iterdir())
+    rapport = json.loads((run_map / "rapport.json").read_text(encoding="utf-8"))
+    assert rapport["zelfcontrole"]["oordeel"] == "accepteren", rapport["zelfcontrole"]
     records = [x for x in lees_records(run_map) if x["fase"] == "leveringen"]
     verwacht = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["levering"]
     eigen = [x for x in records if x["controle"] == "verwachte-uitkomst"]
     assert len(eigen) == len(verwacht)
+    assert all(x["details"]["zelfcontrole"] is True for x in eigen)
     assert {x["status"] for x in eigen} == {"geslaagd"}, [x["bericht"] for x in eigen
                                                           if x["status"] != "geslaagd"]
     assert not [x for x in records if x["status"] in ("gefaald", "geblokkeerd")]
@@ -89,3 +94,62 @@ def test_leverancierslevering_zonder_verwachting_geeft_record_per_bevinding(tmp_
     assert a[1]["details"]["regelset"] == "IMRO 2012 TAM v0.13"
     b = [r for r in records if r["onderwerp"].startswith("plan B")]
     assert [(r["controle"], r["status"]) for r in b] == [("conformiteit", "geslaagd")]
+
+
+def _draai_fase(tmp_path, monkeypatch, toml: str) -> list[dict]:
+    config = tmp_path / "eigen.toml"
+    config.write_text(toml, encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "doel.json").write_text(json.dumps({"naam": "v", "soort": "leverancier"}))
+    monkeypatch.setenv("DSO_LEVERINGEN_CONFIG", str(config))
+    from dso_acceptatie.fasen.leveringen.fase import main
+    assert main(["--run-map", str(run), "--doel", str(run / "doel.json"), "--run-id", "t"]) == 0
+    return list(lees_records(run))
+
+
+def _saxon_weigert_alles(monkeypatch):
+    """Saxon refusing every file, as it did on a DOCTYPE before the work copy was cleaned."""
+    from saxonche import PySaxonApiError
+
+    from dso_acceptatie.leveringen import stop
+
+    def weiger(pad):
+        raise PySaxonApiError("SXXP0003 Error reported by XML parser: DOCTYPE is disallowed")
+
+    monkeypatch.setattr(stop, "saxon_document", weiger)
+
+
+def test_regelset_die_niet_draaide_is_geblokkeerd_in_de_records(tmp_path, monkeypatch):
+    _saxon_weigert_alles(monkeypatch)
+    goed = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-leeg.xml"
+    records = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "plan"\npad = "{goed}"\n')
+    oordeel, *rest = records
+    assert (oordeel["controle"], oordeel["status"], oordeel["ernst"]) == (
+        "conformiteit", "gefaald", "blokkerend")
+    assert "kon een regelset niet draaien" in oordeel["bericht"]
+    geblokkeerd = [r for r in rest if r["controle"] == "REGELSET-NIET-UITGEVOERD"]
+    assert geblokkeerd and {(r["status"], r["ernst"]) for r in geblokkeerd} == {
+        ("geblokkeerd", "blokkerend")}
+    assert all("doctype-leeg.xml" in r["bericht"] and ".sch" in r["details"]["regelset"]
+               for r in geblokkeerd)
+    assert not [r for r in records if r["status"] == "geslaagd"]
+
+
+def test_verwacht_afgekeurd_maar_regelset_draaide_niet_is_geblokkeerd(tmp_path, monkeypatch):
+    """Rejected for the wrong reason proves nothing about the rules: blocked, not passed."""
+    _saxon_weigert_alles(monkeypatch)
+    fout = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-extern.xml"
+    (rec,) = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "x"\npad = "{fout}"\n'
+                                                'verwacht = "afgekeurd"\n')
+    assert (rec["status"], rec["ernst"]) == ("geblokkeerd", "blokkerend")
+    assert "kon niet draaien op doctype-extern.xml" in rec["bericht"]
+
+
+def test_verwacht_niet_uitgevoerd_mag_als_code(tmp_path, monkeypatch):
+    _saxon_weigert_alles(monkeypatch)
+    fout = PROJECT / "tests" / "leveringen" / "vijandig" / "doctype-extern.xml"
+    (rec,) = _draai_fase(tmp_path, monkeypatch, f'[[levering]]\nnaam = "x"\npad = "{fout}"\n'
+                                                'verwacht = "afgekeurd"\n'
+                                                'codes = ["REGELSET-NIET-UITGEVOERD"]\n')
+    assert rec["status"] == "geslaagd"

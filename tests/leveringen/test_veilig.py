@@ -1,8 +1,6 @@
 """Hostile deliveries: every attack is refused with a Dutch message naming file and problem."""
 
-import http.server
 import os
-import threading
 import zipfile
 
 import pytest
@@ -14,6 +12,8 @@ from dso_acceptatie.leveringen import (
     valideer,
 )
 from dso_acceptatie.leveringen.veilig import Limieten
+
+from .helpers import lokale_server
 
 
 def _weiger(pad, **kw):
@@ -85,26 +85,9 @@ def test_entity_bom(tmp_path):
 
 
 def test_externe_entiteit_wordt_niet_opgehaald(tmp_path):
-    hits = []
-
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{srv.server_address[1]}/xxe"
-        e = _weiger(aanvallen.externe_entiteit(tmp_path, url))
+    with lokale_server() as (url, hits):
+        e = _weiger(aanvallen.externe_entiteit(tmp_path, f"{url}xxe"))
         assert "ENTITY" in e.bericht
-    finally:
-        srv.shutdown()
-        srv.server_close()
     assert hits == []
 
 
@@ -151,34 +134,16 @@ def test_saxon_haalt_niets_over_het_netwerk(tmp_path):
 
     from dso_acceptatie.leveringen.schematron import saxon
 
-    hits = []
-
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"<a/>")
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{srv.server_address[1]}/"
-    xsl = ("<xsl:stylesheet xmlns:xsl='http://www.w3.org/1999/XSL/Transform' version='2.0'>"
-           "<xsl:template match='/'><r><xsl:copy-of select='document(/d/@u)'/></r></xsl:template>"
-           "</xsl:stylesheet>")
-    (tmp_path / "doc.xml").write_text(f"<d u='{url}doc'/>")
-    (tmp_path / "ent.xml").write_text(f'<!DOCTYPE d [<!ENTITY e SYSTEM "{url}ent">]><d u="x">&e;</d>')
-    try:
+    with lokale_server(b"<a/>") as (url, hits):
+        xsl = ("<xsl:stylesheet xmlns:xsl='http://www.w3.org/1999/XSL/Transform' version='2.0'>"
+               "<xsl:template match='/'><r><xsl:copy-of select='document(/d/@u)'/></r>"
+               "</xsl:template></xsl:stylesheet>")
+        (tmp_path / "doc.xml").write_text(f"<d u='{url}doc'/>")
+        (tmp_path / "ent.xml").write_text(f'<!DOCTYPE d [<!ENTITY e SYSTEM "{url}ent">]><d u="x">&e;</d>')
         exe = saxon().new_xslt30_processor().compile_stylesheet(stylesheet_text=xsl)
         for naam in ("doc.xml", "ent.xml"):
             with pytest.raises(SaxonApiError):
                 exe.transform_to_string(source_file=str(tmp_path / naam))
-    finally:
-        srv.shutdown()
-        srv.server_close()
     assert hits == []
 
 
@@ -198,8 +163,10 @@ def test_manifest_ow_met_pad_laat_tpod_regels_niets_buiten_de_levering_openen(tm
         encoding="utf-8")
     u = valideer(lev)
     assert "LVBB1004" in u.codes("fout")
-    (b,) = [b for b in u.bevindingen if b.code == "TPOD-SCHEMATRON"]
-    assert "/etc/passwd" in b.bericht and "niet uitgevoerd" in b.bericht
+    niet = [b for b in u.bevindingen if b.code == "REGELSET-NIET-UITGEVOERD"]
+    assert niet and all(b.ernst == "fout" and b.regelset == "TPOD-validaties 1.0.6" for b in niet)
+    assert "/etc/passwd" in niet[0].bericht and "niet uitgevoerd" in niet[0].bericht
+    assert u.oordeel == "afgekeurd"
     assert not [b for b in u.bevindingen
                 if b.regelset == "TPOD-validaties 1.0.6" and b.bron == "saxon-schematron"]
 

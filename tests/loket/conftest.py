@@ -15,6 +15,7 @@ import uvicorn
 
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
+from referentie_lv.grenzen import UVICORN_OPTIES
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,7 +35,7 @@ class Server:
         self.app = create_app(config)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.poort,
                                                     log_level="warning", access_log=False,
-                                                    lifespan="on"))
+                                                    lifespan="on", **UVICORN_OPTIES))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> Server:

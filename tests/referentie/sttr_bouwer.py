@@ -34,7 +34,8 @@ def dmn(invoer: list[tuple[str, str]], regels: list[tuple[list[str], list[str]]]
                  '<bedr:functioneleStructuurRef href="#http://example/id/concept/Conclusienl.imow-gm9999.activiteit.1"/>'
                  '</dmn11:extensionElements>')
     for n in range(1, len(invoer) + 1):
-        delen.append(f'<dmn11:informationRequirement><dmn11:requiredInput href="#I{n}"/></dmn11:informationRequirement>')
+        delen.append(f'<dmn11:informationRequirement><dmn11:requiredInput href="#I{n}"/>'
+                     '</dmn11:informationRequirement>')
     delen.append(f'<dmn11:decisionTable id="T1" hitPolicy="{hit_policy}"{agg}>')
     for n, (naam, typ) in enumerate(invoer, 1):
         delen.append(f'<dmn11:input id="K{n}" label="{escape(naam)}"><dmn11:inputExpression typeRef="feel:{typ}">'

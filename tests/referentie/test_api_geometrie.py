@@ -29,7 +29,7 @@ def gml(bestand: str) -> tuple[str, list[tuple[float, float]]]:
     doc = etree.parse(str(OPDRACHT / bestand), PARSER)
     geo = doc.find(".//basisgeo:Geometrie", NS)
     w = [float(x) for x in geo.find(".//gml:exterior//gml:posList", NS).text.split()]
-    return geo.findtext("basisgeo:id", namespaces=NS), list(zip(w[0::2], w[1::2]))
+    return geo.findtext("basisgeo:id", namespaces=NS), list(zip(w[0::2], w[1::2], strict=False))
 
 
 def _param(r: httpx.Response) -> list[str]:

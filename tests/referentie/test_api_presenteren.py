@@ -40,7 +40,7 @@ def gml_vlak(bestand: str) -> tuple[str, MultiPolygon]:
     for pl in geo.iterfind(".//gml:Polygon", GML_NS):
         def ring(el):
             w = [float(x) for x in el.find(".//gml:posList", GML_NS).text.split()]
-            return list(zip(w[0::2], w[1::2]))
+            return list(zip(w[0::2], w[1::2], strict=False))
         polys.append(Polygon(ring(pl.find("gml:exterior", GML_NS)),
                              [ring(i) for i in pl.iterfind("gml:interior", GML_NS)]))
     return geo.findtext("basisgeo:id", namespaces=GML_NS), MultiPolygon(polys)
@@ -200,7 +200,8 @@ def test_zoek_met_vlak(client, bedrijf):
                                                     [x - 5, y + 5], [x - 5, y - 5]]]}
     r = client.post(ZOEK, json={"geometrie": vierkant}, headers=RD, params={"size": 100})
     p = client.post(ZOEK, json={"geometrie": punt(vlak)}, headers=RD, params={"size": 100})
-    ids = lambda x: {rt["identificatie"] for rt in x.json()["_embedded"]["regelteksten"]}
+    def ids(x):
+        return {rt["identificatie"] for rt in x.json()["_embedded"]["regelteksten"]}
     assert r.status_code == 200 and ids(p) <= ids(r)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-
 from api_server import UvicornServer
+
 from referentie_lv.app import create_app
 from referentie_lv.config import Config
 

@@ -271,7 +271,8 @@ def test_verzoek_als_xml_veilig_te_parsen_en_volledig(client, ingediend):
     assert etree.QName(doc).namespace == NS["vb"] and etree.QName(doc).localname == "verzoekbericht"
     schema = etree.XMLSchema(etree.parse(str(XSD), veilige_parser()))
     schema.assertValid(doc)
-    t = lambda pad: doc.findtext(pad, namespaces=NS)
+    def t(pad):
+        return doc.findtext(pad, namespaces=NS)
     ingestuurd = verzoek()
     assert t("vb:verzoeknummer") == nr
     assert t("vb:project/vb:naam") == ingestuurd["projectnaam"]      # '<', '&', '"' round-trip
@@ -288,7 +289,7 @@ def test_verzoek_als_xml_veilig_te_parsen_en_volledig(client, ingediend):
     assert [b.findtext("vb:bestandsnaam", namespaces=NS) for b in bijlagen] == \
         ["situatie.pdf", "foto boom.png"]
     # Every attachment link works and returns exactly what was submitted.
-    for b, inhoud, mt in zip(bijlagen, (PDF, PNG), ("application/pdf", "image/png")):
+    for b, inhoud, mt in zip(bijlagen, (PDF, PNG), ("application/pdf", "image/png"), strict=False):
         rb = client.get(b.findtext("vb:href", namespaces=NS))
         assert rb.status_code == 200 and rb.content == inhoud
         assert rb.headers["content-type"].startswith(mt)

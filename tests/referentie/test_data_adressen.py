@@ -40,7 +40,8 @@ def test_velden_en_aantallen(store):
         assert d["bron"] == "testdata (fictief)" and d["gemeentecode"] == "0297" and d["bevoegdgezag"] == "gm0297"
         if d["type"] == "adres":
             assert POSTCODE.match(d["postcode"]) and d["woonplaatsnaam"] == "Gemeentestad"
-            huis = f"{d['huisnummer']}{d['huisletter'] or ''}{'-' + d['huisnummertoevoeging'] if d['huisnummertoevoeging'] else ''}"
+            toevoeging = "-" + d["huisnummertoevoeging"] if d["huisnummertoevoeging"] else ""
+            huis = f"{d['huisnummer']}{d['huisletter'] or ''}{toevoeging}"
             assert d["weergavenaam"] == f"{d['straatnaam']} {huis}, {d['postcode']} Gemeentestad"
         # lat/lon really are the WGS84 form of the RD point.
         x, y = WGS84_NAAR_RD.transform(d["lon"], d["lat"])

@@ -50,9 +50,10 @@ def _ruwe_polygonen() -> dict[str, list[Polygon]]:
         for geo in etree.parse(str(gml), _PARSER).xpath("//*[local-name()='Geometrie']"):
             gid = geo.xpath("string(*[local-name()='id'])").strip()
             for poly in geo.xpath(".//*[local-name()='Polygon']"):
-                def ring(pad):
-                    getallen = [float(x) for x in poly.xpath(f"string({pad}//*[local-name()='posList'])").split()]
-                    return list(zip(getallen[0::2], getallen[1::2]))
+                def ring(pad, poly=poly):
+                    getallen = [float(x) for x in
+                                poly.xpath(f"string({pad}//*[local-name()='posList'])").split()]
+                    return list(zip(getallen[0::2], getallen[1::2], strict=False))
                 binnen = [ring(f"*[local-name()='interior'][{i + 1}]")
                           for i in range(len(poly.xpath("*[local-name()='interior']")))]
                 uit.setdefault(gid, []).append(Polygon(ring("*[local-name()='exterior']"), binnen))

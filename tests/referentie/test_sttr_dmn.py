@@ -7,11 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sttr_bouwer import dmn
 
 from referentie_lv.sttr.dmn import DmnFout, lees_dmn
 from referentie_lv.sttr.pakketten import BRONMAP, PakketFout, laad_map, lees_pakket, lees_zip
-
-from sttr_bouwer import dmn
 
 KAP = "nl.imow-gm0297.activiteit.2019000810"
 BOUW = "nl.imow-gm0297.activiteit.2019000800"

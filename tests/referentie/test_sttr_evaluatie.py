@@ -12,13 +12,13 @@ import json
 from decimal import Decimal
 
 import pytest
+from sttr_bouwer import dmn
 
 from referentie_lv.sttr.dmn import lees_dmn
 from referentie_lv.sttr.evaluatie import evalueer
 from referentie_lv.sttr.pakketten import BRONMAP, laad_map
-from referentie_lv.sttr.vragenboom import Vragenboom, rijen
-
-from sttr_bouwer import dmn
+from referentie_lv.sttr.vragenboom import Vragenboom
+from tests.referentie.sttr_rijen import rijen
 
 BANK = laad_map(BRONMAP)
 MODELLEN = {m.naam: m for m in BANK.modellen}

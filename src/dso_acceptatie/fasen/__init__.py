@@ -3,6 +3,9 @@
 A phase module is run as ``python -m <module> --run-map DIR --doel DIR/doel.json --run-id ID``
 (see :mod:`dso_acceptatie.fasen.basis`). A phase that is not built yet has ``module=None`` and a
 reason; the orchestrator records it as ``geblokkeerd`` so it never counts as passed.
+
+``FASEN`` below is the one list of phases (name, title, module, time limit, order): the CLI, the
+orchestrator and the validation of ``fasen = [...]`` in doelen.toml all read it from here.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ naively (the zip bomb is ~100 KB and claims 200 MB unpacked).
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 from pathlib import Path
@@ -24,7 +25,7 @@ def zip_slip(map_: Path) -> Path:
 def zip_absoluut(map_: Path) -> Path:
     pad = map_ / "zip-absoluut.zip"
     with zipfile.ZipFile(pad, "w") as z:
-        z.writestr("/tmp/absoluut-pad.xml", KLEIN_XML)
+        z.writestr("/tmp/absoluut-pad.xml", KLEIN_XML)  # noqa: S108 -- the absolute entry name is the attack; nothing is written there
     return pad
 
 
@@ -83,8 +84,39 @@ def kapotte_xml(map_: Path) -> Path:
     return pad
 
 
+_LEGE_ALINEA = ('<Divisietekst eId="content_o_1" wId="bgCode_1-0__content_o_1" xmlns='
+                '"https://standaarden.overheid.nl/stop/imop/tekst/">\n  <Kop><Opschrift>Tekst'
+                '</Opschrift></Kop>\n  <Inhoud><Al></Al><Al>{}</Al></Inhoud>\n</Divisietekst>\n')
+
+
+def _met_doctype(pad: Path, alinea: str) -> Path:
+    pad.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Divisietekst SYSTEM '
+                   '"leeg.dtd">\n' + _LEGE_ALINEA.format(alinea), encoding="utf-8")
+    return pad
+
+
+def doctype(map_: Path) -> Path:
+    """One DOCTYPE line used to make Saxon refuse the file, so no Schematron rule ran."""
+    return _met_doctype(map_ / "doctype.xml", "Tekst")
+
+
+def dtd_entiteit(map_: Path) -> Path:
+    """An entity that only an (external, never loaded) DTD could declare."""
+    return _met_doctype(map_ / "dtd-entiteit.xml", "&tekst;")
+
+
+def naam_niet_utf8(map_: Path) -> Path:
+    """A folder with a file whose name is not UTF-8 (b'\\xff.xml')."""
+    lev = map_ / "naam-niet-utf8"
+    lev.mkdir()
+    with open(os.path.join(os.fsencode(lev), b"\xff.xml"), "wb") as f:
+        f.write(KLEIN_XML)
+    return lev
+
+
 AANVALLEN = {
     "zip-slip": zip_slip, "zip-absoluut": zip_absoluut, "zip-symlink": zip_symlink,
     "zip-bom": zip_bom, "zip-aantal": zip_aantal, "entity-bom": entity_bom,
-    "externe-entiteit": externe_entiteit, "kapotte-xml": kapotte_xml,
+    "externe-entiteit": externe_entiteit, "kapotte-xml": kapotte_xml, "doctype": doctype,
+    "dtd-entiteit": dtd_entiteit, "naam-niet-utf8": naam_niet_utf8,
 }

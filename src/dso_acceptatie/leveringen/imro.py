@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dso_acceptatie.leveringen.model import FOUT, Bevinding, Regelset
+from lxml import etree
+
+from dso_acceptatie.leveringen.model import FOUT, Bevinding, Regelset, niet_uitgevoerd
 from dso_acceptatie.leveringen.omzetten import xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
-from dso_acceptatie.leveringen.schematron import kort_pad, regel_van, voer_lxml_uit
+from dso_acceptatie.leveringen.schematron import RegelsetFout, kort_pad, voer_lxml_uit
 
 IMRO_NS = "http://www.geonovum.nl/imro/2012/1.1"
 
@@ -71,12 +73,18 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
                 "wordt gevalideerd.", b.naam, soort="imro", regelset=naam_tam))
             continue
         bevindingen += xsd_bevindingen(b, xsd_pad(), "IMRO-XSD", "imro", "IMRO 2012 XSD 1.1.0")
-        for f in voer_lxml_uit(sch, b.boom):
+        try:
+            fouten = voer_lxml_uit(sch, b.boom)
+        except (etree.LxmlError, RegelsetFout) as e:
+            bevindingen.append(niet_uitgevoerd(naam_tam, b.naam, f"{type(e).__name__}: {e}",
+                                               "imro", "lxml-schematron"))
+            continue
+        for f in fouten:
             m = _CODE.findall(f.tekst)
             pad = kort_pad(f.locatie)
             # v0.13 messages carry no rule id: name the rule by its object type instead.
             code = m[0] if m else f"TAM-{(pad or '').rsplit('/', 1)[-1].split('[')[0] or 'regel'}"
             bevindingen.append(Bevinding(
-                code, FOUT, f.tekst, b.naam, regel_van(b.boom, f.locatie), None, pad,
+                code, FOUT, f.tekst, b.naam, b.plaatsen.regel(f.locatie), None, pad,
                 "imro", naam_tam, "lxml-schematron"))
     return regelsets, bevindingen

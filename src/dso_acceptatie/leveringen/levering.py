@@ -10,10 +10,13 @@ peildatum) is part of the outcome.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import shutil
 import tempfile
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,9 +29,11 @@ from dso_acceptatie.leveringen.model import (
     INFORMATIEF,
     SOORT_NAAM,
     SOORTEN,
+    WAARSCHUWING,
     Bevinding,
     Uitkomst,
 )
+from dso_acceptatie.leveringen.schematron import Plaatsen
 from dso_acceptatie.leveringen.veilig import (
     STANDAARD,
     Limieten,
@@ -38,20 +43,94 @@ from dso_acceptatie.leveringen.veilig import (
 )
 
 
-@dataclass
+class Bomen:
+    """Parsed trees of one delivery, a few at a time, so memory is bounded by the largest file.
+
+    A tree is parsed when a validator asks for it (``Bestand.boom``) and stays while the files
+    kept together are at most ``Limieten.max_geparseerd`` bytes on disk; beyond that the least
+    recently used tree is released (the one asked for last always stays). Small packages are
+    parsed once; a 50 MB file never shares memory with another large one.
+    """
+
+    def __init__(self, limieten: Limieten):
+        self.limieten = limieten
+        self.budget = limieten.max_geparseerd
+        self.hoogste = 0          # most trees held at once (for the tests)
+        self._bomen: OrderedDict[int, tuple[etree._ElementTree, Plaatsen, int]] = OrderedDict()
+
+    def maak_ruimte(self, grootte: int) -> None:
+        """Release kept trees until one of ``grootte`` bytes fits the budget."""
+        totaal = sum(g for _, _, g in self._bomen.values())
+        while self._bomen and totaal + grootte > self.budget:
+            _, (_, _, g) = self._bomen.popitem(last=False)
+            totaal -= g
+
+    def leg_neer(self, b: Bestand, boom: etree._ElementTree) -> None:
+        self._bomen.pop(id(b), None)
+        self.maak_ruimte(b.grootte)
+        self._bomen[id(b)] = (boom, Plaatsen(boom), b.grootte)
+        self.hoogste = max(self.hoogste, len(self._bomen))
+
+    def _geef(self, b: Bestand) -> tuple[etree._ElementTree, Plaatsen]:
+        if id(b) not in self._bomen:
+            self.maak_ruimte(b.grootte)      # release first, then parse: never two big trees
+            self.leg_neer(b, veilig.lees_xml(b.pad, b.naam, self.limieten))
+        self._bomen.move_to_end(id(b))
+        boom, plaatsen, _ = self._bomen[id(b)]
+        return boom, plaatsen
+
+    def boom(self, b: Bestand) -> etree._ElementTree:
+        return self._geef(b)[0]
+
+    def plaatsen(self, b: Bestand) -> Plaatsen:
+        return self._geef(b)[1]
+
+    def vrijgeven(self) -> None:
+        self._bomen.clear()
+        _geef_geheugen_terug()
+
+    def laat_los(self, b: Bestand) -> None:
+        """The caller will not need this tree for a while (Saxon runs on its own copy): release
+        it now if it is large, so its memory is free for Saxon; it is parsed again on demand."""
+        if b.grootte * 2 >= self.budget and self._bomen.pop(id(b), None) is not None:
+            _geef_geheugen_terug()
+
+
+def _geef_geheugen_terug() -> None:
+    """libxml2 frees a tree in many small blocks; glibc keeps them for the next tree, but Saxon
+    (its own heap) cannot use them. malloc_trim hands them back to the system. Elsewhere: no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+@dataclass(eq=False)
 class Bestand:
     naam: str                              # path inside the delivery (posix), as people see it
     pad: Path                              # the staged copy
-    boom: etree._ElementTree | None = None
     soort: str | None = None
+    ns: str = ""                           # root element: namespace, local name, attributes
+    lokale_naam: str = ""
+    attributen: dict[str, str] = field(default_factory=dict)
+    grootte: int = 0
+    bomen: Bomen | None = field(default=None, repr=False)   # None: not XML
 
     @property
-    def ns(self) -> str:
-        return etree.QName(self.boom.getroot()).namespace or "" if self.boom is not None else ""
+    def is_xml(self) -> bool:
+        return self.bomen is not None
 
     @property
-    def lokale_naam(self) -> str:
-        return etree.QName(self.boom.getroot()).localname if self.boom is not None else ""
+    def boom(self) -> etree._ElementTree | None:
+        """The parsed file (parsed again if it was released); None for a file that is not XML."""
+        return self.bomen.boom(self) if self.bomen is not None else None
+
+    def laat_los(self) -> None:
+        if self.bomen is not None:
+            self.bomen.laat_los(self)
+
+    @property
+    def plaatsen(self) -> Plaatsen | None:
+        """SVRL location → line, with an index of this tree (see :class:`Plaatsen`)."""
+        return self.bomen.plaatsen(self) if self.bomen is not None else None
 
 
 @dataclass
@@ -118,10 +197,9 @@ def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
         if zipfile.is_zipfile(bron) or bron.suffix.lower() == ".zip":
             bestanden = veilig.pak_zip_uit(bron, werkmap, bron.name, teller, limieten)
         else:
+            veilig.controleer_naam(bron.name)
             grootte = bron.stat().st_size
-            if grootte > limieten.max_bestand:
-                raise OnveiligeInvoer(f"het bestand is {grootte} bytes; de grens is "
-                                      f"{limieten.max_bestand} bytes per bestand.", bron.name)
+            veilig.controleer_grootte(grootte, bron.name, limieten)
             teller.bestand(bron.name, grootte)
             doel = werkmap / bron.name
             try:
@@ -155,6 +233,33 @@ def _stage(bron: Path, werkmap: Path, limieten: Limieten) -> list[Path]:
     return uit
 
 
+def _doctype(b: Bestand, boom: etree._ElementTree) -> Bevinding:
+    """A DOCTYPE in a delivery file. The DTD is never loaded (safety), so whatever it would add
+    (default attributes, entities) is not what we check: with an external DTD or an internal
+    subset that is a blocking finding. The rules still run, on a work copy whose declaration is
+    blanked (Saxon refuses every DOCTYPE), so the vendor sees every other finding too."""
+    extern = boom.docinfo.system_url or boom.docinfo.public_id
+    tekst, regel = veilig.neutraliseer_doctype(b.pad, b.naam)
+    intern = "[" in tekst and tekst[tekst.index("[") + 1:tekst.rindex("]")].strip()
+    kort = " ".join(tekst.split())
+    kort = kort if len(kort) <= 120 else kort[:117] + "..."
+    if extern or intern:
+        waarom = (f"een externe DTD ({veilig.veilige_naam(extern)})" if extern
+                  else "een interne DTD-subset")
+        return Bevinding(
+            "XML-DOCTYPE", FOUT, f"het bestand heeft een DOCTYPE-declaratie met {waarom}: "
+            f"{veilig.veilige_naam(kort)}. Een DTD wordt om veiligheidsredenen nooit geladen of "
+            "toegepast, dus wat die aan het document zou toevoegen (standaardwaarden van attributen, entiteiten) "
+            "is niet gecontroleerd. Leveringen volgens STOP, TPOD, STTR en IMRO gebruiken geen "
+            "DTD: verwijder de DOCTYPE-declaratie. De overige regels zijn op het bestand zonder "
+            "de declaratie uitgevoerd.", b.naam, regel, soort=b.soort, regelset="XML-invoer",
+            bron="dso-acceptatie")
+    return Bevinding(
+        "XML-DOCTYPE", WAARSCHUWING, f"het bestand heeft een lege DOCTYPE-declaratie "
+        f"({veilig.veilige_naam(kort)}); die heeft geen gevolgen, maar hoort niet in een levering.",
+        b.naam, regel, soort=b.soort, regelset="XML-invoer", bron="dso-acceptatie")
+
+
 def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None = None,
              limieten: Limieten = STANDAARD, **opties) -> Uitkomst:
     """Validate a delivery. Raises OnveiligeInvoer/OnleesbareInvoer when it cannot be read."""
@@ -164,17 +269,30 @@ def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None =
     peildatum = peildatum or date.today()
     if soort is not None and soort not in SOORTEN:
         raise ValueError(f"onbekende soort {soort!r}")
-    uitkomst = Uitkomst(pad=str(pad), peildatum=peildatum.isoformat())
+    uitkomst = Uitkomst(pad=veilig.veilige_naam(str(pad)), peildatum=peildatum.isoformat())
+    bomen = Bomen(limieten)
     with tempfile.TemporaryDirectory(prefix="dso-levering-") as tmp:
         werkmap = Path(tmp) / "levering"
         werkmap.mkdir()
         paden = _stage(bron, werkmap, limieten)
         bestanden = []
         for p in sorted(paden):
-            b = Bestand(p.relative_to(werkmap).as_posix(), p)
+            b = Bestand(p.relative_to(werkmap).as_posix(), p, grootte=p.stat().st_size)
             if _is_xml(p):
-                b.boom = veilig.lees_xml(p, b.naam, limieten)
+                # Parse every file first: one that is not well-formed or is hostile refuses the
+                # whole delivery before anything is validated. Only the root is kept; the tree
+                # goes to the (bounded) cache and is parsed again when a validator needs it.
+                bomen.maak_ruimte(b.grootte)
+                boom = veilig.lees_xml(p, b.naam, limieten)
+                wortel = boom.getroot()
+                q = etree.QName(wortel)
+                b.ns, b.lokale_naam, b.attributen = q.namespace or "", q.localname, dict(wortel.attrib)
                 b.soort = soort_van(b.ns)
+                b.bomen = bomen
+                if boom.docinfo.doctype:
+                    uitkomst.bevindingen.append(_doctype(b, boom))
+                bomen.leg_neer(b, boom)
+                del boom, wortel
             elif p.suffix.lower() == ".json":
                 try:
                     json.loads(p.read_text(encoding="utf-8"))
@@ -208,7 +326,8 @@ def valideer(pad: str | Path, peildatum: date | None = None, soort: str | None =
             regelsets, bevindingen = validator.valideer(levering)
             uitkomst.regelsets.extend(regelsets)
             uitkomst.bevindingen.extend(bevindingen)
-        onbekend = [b.naam for b in bestanden if b.boom is not None and b.soort is None]
+        bomen.vrijgeven()
+        onbekend = [b.naam for b in bestanden if b.is_xml and b.soort is None]
         for naam in onbekend:
             uitkomst.bevindingen.append(Bevinding(
                 "ONBEKEND", INFORMATIEF, "XML-bestand van een onbekende standaard; niet "

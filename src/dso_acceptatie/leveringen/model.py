@@ -10,9 +10,26 @@ WAARSCHUWING = "waarschuwing"
 INFORMATIEF = "informatief"
 ERNSTEN = (FOUT, WAARSCHUWING, INFORMATIEF)
 
+# A rule set that could not run on a file: the file is not checked, so the delivery is not
+# approved. Never a warning: an unchecked file must not pass (see niet_uitgevoerd).
+NIET_UITGEVOERD = "REGELSET-NIET-UITGEVOERD"
+
 SOORTEN = ("stop", "tpod", "sttr", "imro")
 SOORT_NAAM = {"stop": "STOP/LVBB", "tpod": "TPOD/IMOW", "sttr": "STTR (toepasbare regels)",
               "imro": "IMRO 2012"}
+
+
+def plaats(bestand: str | None, regel: int | None = None, kolom: int | None = None,
+           xpath: str | None = None) -> str:
+    """'bestand, regel 3, kolom 7, /x/y' — whatever is known, for findings and refusals alike."""
+    delen = [bestand] if bestand else []
+    if regel:
+        delen.append(f"regel {regel}")
+    if kolom:
+        delen.append(f"kolom {kolom}")
+    if xpath:
+        delen.append(xpath)
+    return ", ".join(delen)
 
 
 @dataclass
@@ -29,19 +46,22 @@ class Bevinding:
     bron: str | None = None      # processor: lxml-xsd, saxon-schematron, lxml-schematron, ...
 
     def plaats(self) -> str:
-        delen = []
-        if self.bestand:
-            delen.append(self.bestand)
-        if self.regel:
-            delen.append(f"regel {self.regel}")
-        if self.kolom:
-            delen.append(f"kolom {self.kolom}")
-        if self.xpath:
-            delen.append(self.xpath)
-        return ", ".join(delen) or "levering"
+        return plaats(self.bestand, self.regel, self.kolom, self.xpath) or "levering"
 
     def als_dict(self) -> dict:
         return asdict(self)
+
+
+def niet_uitgevoerd(regelset: str, bestand: str | None, reden: str, soort: str | None = None,
+                    bron: str | None = None, ernst: str = FOUT) -> Bevinding:
+    """The finding for a rule set (XSD, Schematron, own checks) that could not run on a file.
+    ``ernst`` is fout, except where the rule set does not count for the verdict anyway (TPOD 1.0
+    forced onto IMOW 2.x, findings informatief): there a waarschuwing."""
+    reden = " ".join(str(reden).split())[:300] or "onbekende oorzaak"
+    return Bevinding(NIET_UITGEVOERD, ernst, f"de regelset {regelset} kon niet op dit bestand worden "
+                     f"uitgevoerd, dus het bestand is daartegen niet gecontroleerd en kan niet worden "
+                     f"goedgekeurd. Oorzaak: {reden}", bestand, soort=soort, regelset=regelset,
+                     bron=bron)
 
 
 @dataclass
@@ -71,6 +91,10 @@ class Uitkomst:
     @property
     def oordeel(self) -> str:
         return "goedgekeurd" if self.geldig else "afgekeurd"
+
+    def niet_uitgevoerd(self) -> list[Bevinding]:
+        """Findings of rule sets that could not run and that count for the verdict."""
+        return [b for b in self.bevindingen if b.code == NIET_UITGEVOERD and b.ernst == FOUT]
 
     def codes(self, ernst: str | None = None) -> set[str]:
         return {b.code for b in self.bevindingen if ernst is None or b.ernst == ernst}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lxml import etree
+
 from dso_acceptatie.leveringen import matrix, xsd
-from dso_acceptatie.leveringen.model import FOUT, WAARSCHUWING, Bevinding
+from dso_acceptatie.leveringen.model import FOUT, Bevinding, niet_uitgevoerd
 from dso_acceptatie.leveringen.schematron import (
     SchFout,
     json_uit_tekst,
@@ -20,7 +22,13 @@ _CODE = re.compile(r"^[A-Z]{3,5}\d{4}$")
 def xsd_bevindingen(bestand, xsd_pad: Path, code: str, soort: str, regelset: str,
                     ernst: str | None = None, toelichting: str = "") -> list[Bevinding]:
     uit = []
-    for regel, kolom, melding, xpath in xsd.valideer(bestand.boom, xsd_pad):
+    try:
+        fouten = xsd.valideer(bestand.boom, xsd_pad)
+    except (etree.LxmlError, ValueError) as e:
+        # e.g. XMLSchemaValidateError "Internal error" on an unexpected node: not checked.
+        return [niet_uitgevoerd(f"{regelset} ({xsd_pad.name})", bestand.naam,
+                                f"{type(e).__name__}: {e}", soort, "lxml-xsd")]
+    for regel, kolom, melding, xpath in fouten:
         r = matrix.regel(code)
         bericht = f"voldoet niet aan het XML-schema {xsd_pad.name}: {_vertaal(melding)}"
         if r:
@@ -93,8 +101,13 @@ def sch_bevinding(f: SchFout, bestand, soort: str, regelset: str, bron: str,
     doc = gegevens.get("bestandsnaam") or f.document
     if bestand is None and doc:
         naam = Path(str(doc).replace("file:", "")).name
-    regel = regel_van(bestand.boom, f.locatie) if bestand is not None and bestand.boom is not None \
-        else None
+    plaatsen = getattr(bestand, "plaatsen", None)
+    if plaatsen is not None:
+        regel = plaatsen.regel(f.locatie)
+    elif bestand is not None and bestand.boom is not None:
+        regel = regel_van(bestand.boom, f.locatie)
+    else:
+        regel = None
     return Bevinding(code, ernst, bericht.strip(), naam, regel, None, kort_pad(f.locatie), soort, regelset,
                      bron)
 
@@ -103,8 +116,3 @@ def _vul_in(sjabloon: str, gegevens: dict) -> str:
     """Fill the matrix' '[waarde van X]' placeholders from the rule's JSON."""
     return re.sub(r"\[waarde van ([^\]]+)\]",
                   lambda m: str(gegevens.get(m.group(1).strip(), m.group(0))), sjabloon)
-
-
-def downgrade(b: Bevinding, naar: str = WAARSCHUWING) -> Bevinding:
-    b.ernst = naar
-    return b

@@ -19,7 +19,7 @@ from dso_acceptatie.leveringen.model import (
     WAARSCHUWING,
     Uitkomst,
 )
-from dso_acceptatie.leveringen.veilig import InvoerFout, OnveiligeInvoer
+from dso_acceptatie.leveringen.veilig import InvoerFout, OnveiligeInvoer, veilige_naam
 
 EXIT_GELDIG, EXIT_FOUTEN, EXIT_ONLEESBAAR = 0, 1, 2
 
@@ -82,7 +82,7 @@ def cmd_levering(args: argparse.Namespace) -> int:
     except InvoerFout as e:
         soort = "geweigerd" if isinstance(e, OnveiligeInvoer) else "onleesbaar"
         if args.json:
-            print(json.dumps({"pad": args.pad, "oordeel": soort, "bestand": e.bestand,
+            print(json.dumps({"pad": veilige_naam(args.pad), "oordeel": soort, "bestand": e.bestand,
                               "regel": e.regel, "kolom": e.kolom, "bericht": e.bericht},
                              ensure_ascii=False, indent=2))
         print(f"Levering {soort}: {e}", file=sys.stderr)

@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from dso_acceptatie.leveringen.paden import cache, standaarden
+from dso_acceptatie.leveringen.veilig import xml_parser
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _STAPPEN = ("iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl")
@@ -41,6 +43,10 @@ class SchFout:
     tekst: str
     patroon: str | None = None
     document: str | None = None
+
+
+class RegelsetFout(Exception):
+    """A rule set ran but did not produce a Schematron report: the file is not checked."""
 
 
 _saxon = None
@@ -119,10 +125,21 @@ class SaxonRegelset:
             self._exe = saxon().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(xsl))
         self.sch = sch
 
-    def voer_uit(self, bestand: Path) -> list[SchFout]:
+    def voer_uit(self, bestand: Path | object) -> list[SchFout]:
+        """Run on a file, or on a document already parsed by :func:`saxon_document` (one parse
+        for all rule sets of a file). Raises PySaxonApiError or RegelsetFout when it cannot."""
         with _saxon_lock, _stille_stderr():
-            svrl = self._exe.transform_to_string(source_file=str(bestand))
-        return lees_svrl(svrl or "")
+            if isinstance(bestand, Path):
+                svrl = self._exe.transform_to_string(source_file=str(bestand))
+            else:
+                svrl = self._exe.transform_to_string(xdm_node=bestand)
+        return lees_svrl(svrl or "", verplicht=True)
+
+
+def saxon_document(bestand: Path):
+    """The file parsed once by Saxon (same locked-down parser), to run several rule sets on."""
+    with _saxon_lock, _stille_stderr():
+        return saxon().parse_xml(xml_file_name=str(bestand))
 
 
 @contextlib.contextmanager
@@ -150,12 +167,20 @@ def saxon_regelset(sch: str) -> SaxonRegelset:
     return SaxonRegelset(Path(sch))
 
 
-def lees_svrl(svrl: str) -> list[SchFout]:
+def lees_svrl(svrl: str, verplicht: bool = False) -> list[SchFout]:
+    """Failed asserts and successful reports. ``verplicht``: the text must be an SVRL report
+    (a rule set's output); anything else means the rules did not run -> RegelsetFout."""
     if not svrl.strip():
+        if verplicht:
+            raise RegelsetFout("de regelset gaf geen uitvoer (geen SVRL-rapport)")
         return []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=True)  # our own processor's output, may be large
-    root = etree.fromstring(svrl.encode("utf-8"), parser)
+    parser = xml_parser(huge_tree=True)  # our own processor's output, may be large
+    try:
+        root = etree.fromstring(svrl.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as e:
+        raise RegelsetFout(f"de uitvoer van de regelset is geen leesbaar SVRL-rapport: {e}") from None
+    if verplicht and root.tag != f"{{{SVRL}}}schematron-output":
+        raise RegelsetFout(f"de uitvoer van de regelset is geen SVRL-rapport (maar {root.tag})")
     uit = []
     patroon = document = None
     for el in root.iter():
@@ -193,8 +218,7 @@ _lxml_lock = threading.Lock()
 @lru_cache(maxsize=8)
 def lxml_regelset(sch: str, strikt: bool = True) -> isoschematron.Schematron:
     with _lxml_lock:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        doc = etree.parse(sch, parser)
+        doc = etree.parse(sch, xml_parser())
         return isoschematron.Schematron(doc, store_report=True, validate_schema=strikt)
 
 
@@ -203,8 +227,8 @@ def voer_lxml_uit(sch: Path, boom: etree._ElementTree, strikt: bool = True) -> l
     regels.validate(boom)
     rapport = regels.validation_report
     if rapport is None:
-        return []
-    return lees_svrl(etree.tostring(rapport, encoding="unicode"))
+        raise RegelsetFout("de regelset gaf geen rapport")
+    return lees_svrl(etree.tostring(rapport, encoding="unicode"), verplicht=True)
 
 
 # --- location: SVRL XPath → line ------------------------------------------------------------
@@ -250,17 +274,63 @@ def kort_pad(locatie: str | None) -> str | None:
     return "".join(f"/{naam}" + (f"[{pos}]" if pos > 1 else "") for naam, pos in stappen)
 
 
+def _lokaal(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class Plaatsen:
+    """SVRL location → line in one tree. The children of a parent are indexed by local name the
+    first time a location passes that parent, so a finding in the 800 000th alinea of a flat
+    file costs a lookup, not a walk over its siblings (once per finding). For the last step only
+    line numbers are kept (compact arrays), elements only for the steps in between."""
+
+    def __init__(self, boom: etree._ElementTree):
+        self.boom = boom
+        self._kinderen: dict[etree._Element, dict[str, list[etree._Element]]] = {}
+        self._regels: dict[etree._Element, dict[str, array]] = {}
+
+    def _van(self, ouder: etree._Element) -> dict[str, list[etree._Element]]:
+        kaart = self._kinderen.get(ouder)
+        if kaart is None:
+            kaart = {"*": []}
+            for kind in ouder.iterchildren(etree.Element):
+                kaart.setdefault(_lokaal(kind.tag), []).append(kind)
+                kaart["*"].append(kind)
+            self._kinderen[ouder] = kaart
+        return kaart
+
+    def _regels_van(self, ouder: etree._Element) -> dict[str, array]:
+        kaart = self._regels.get(ouder)
+        if kaart is None:
+            kaart = {"*": array("q")}
+            for kind in ouder.iterchildren(etree.Element):
+                regel = kind.sourceline or 0
+                kaart.setdefault(_lokaal(kind.tag), array("q")).append(regel)
+                kaart["*"].append(regel)
+            self._regels[ouder] = kaart
+        return kaart
+
+    def regel(self, locatie: str | None) -> int | None:
+        """Line of the element an SVRL location points at (or of the deepest step found)."""
+        stappen = _stappen(locatie or "")
+        if not stappen:
+            return None
+        wortel = self.boom.getroot()
+        naam, pos = stappen[0]
+        if pos != 1 or naam not in ("*", _lokaal(wortel.tag)):
+            return None
+        el = wortel
+        for i, (naam, pos) in enumerate(stappen[1:], 2):
+            if i == len(stappen):
+                regels = self._regels_van(el).get(naam, ())
+                return (regels[pos - 1] or None) if len(regels) >= pos else el.sourceline
+            kandidaten = self._van(el).get(naam, [])
+            if len(kandidaten) < pos:
+                break
+            el = kandidaten[pos - 1]
+        return el.sourceline
+
+
 def regel_van(boom: etree._ElementTree, locatie: str | None) -> int | None:
-    """Line of the element an SVRL location points at."""
-    stappen = _stappen(locatie or "")
-    if not stappen:
-        return None
-    el = None
-    for i, (naam, pos) in enumerate(stappen):
-        kandidaten = [boom.getroot()] if i == 0 else [c for c in el if isinstance(c.tag, str)]
-        if naam != "*":
-            kandidaten = [c for c in kandidaten if etree.QName(c).localname == naam]
-        if len(kandidaten) < pos:
-            break
-        el = kandidaten[pos - 1]
-    return el.sourceline if el is not None else None
+    """Line of the element an SVRL location points at (one-off; use :class:`Plaatsen` for many)."""
+    return Plaatsen(boom).regel(locatie)

@@ -17,10 +17,17 @@ from pathlib import Path
 
 from lxml import etree
 
-from dso_acceptatie.leveringen.model import FOUT, WAARSCHUWING, Bevinding, Regelset
+from dso_acceptatie.leveringen.model import (
+    FOUT,
+    WAARSCHUWING,
+    Bevinding,
+    Regelset,
+    niet_uitgevoerd,
+)
 from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
-from dso_acceptatie.leveringen.schematron import saxon_regelset
+from dso_acceptatie.leveringen.schematron import RegelsetFout, saxon_document, saxon_regelset
+from dso_acceptatie.leveringen.veilig import xml_parser
 from dso_acceptatie.leveringen.xsd import catalogus
 
 VERSIE = "1.0.4"
@@ -37,7 +44,7 @@ def _basis() -> Path:
 @lru_cache(maxsize=1)
 def koppeling() -> dict[tuple[str, str], tuple[Path | None, list[Path]]]:
     """(namespace, localName) → (XSD, [Schematron]) from both schemakoppeling files."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = xml_parser()
     kaart = {}
     for bestand in (_basis() / "stop" / "schemakoppeling.xml",
                     _basis() / "lvbb" / "schemakoppeling.xml"):
@@ -107,7 +114,9 @@ def codes_104() -> frozenset[str]:
 
 
 def _namespaces_in(boom) -> set[str]:
-    return {etree.QName(el).namespace for el in boom.iter() if isinstance(el.tag, str)}
+    # Distinct tags first: a flat file has millions of elements but only a few tag names.
+    tags = {el.tag for el in boom.iter(etree.Element)}
+    return {etree.QName(tag).namespace for tag in tags}
 
 
 # Which LVBB code covers the schema of which kind of file (validatiematrix).
@@ -130,7 +139,7 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         xsd_pad, schs = koppeling().get((ns, naam), (None, None))
         if xsd_pad is None:
             xsd_pad = xsd_per_namespace().get(ns)
-        versie = b.boom.getroot().get("schemaversie")
+        versie = b.attributen.get("schemaversie")
         if versie:
             versies.add(versie)
         if xsd_pad is not None:
@@ -142,25 +151,25 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
             else:
                 bevindingen += xsd_bevindingen(b, xsd_pad, _xsd_code(ns, naam), "stop", REGELSET)
         else:
-            bevindingen.append(Bevinding(
-                "XSD", WAARSCHUWING, f"geen STOP/LVBB {VERSIE}-schema voor het hoofdelement "
-                f"{{{ns}}}{naam}; niet tegen een XSD gecontroleerd.", b.naam, soort="stop",
-                regelset=REGELSET))
+            # A STOP namespace without a 1.0.4 schema: nothing can say the file is right.
+            bevindingen.append(niet_uitgevoerd(
+                f"{REGELSET} (XSD)", b.naam, f"geen STOP/LVBB {VERSIE}-schema voor het "
+                f"hoofdelement {{{ns}}}{naam}", "stop", "lxml-xsd"))
         gebruikt = _namespaces_in(b.boom)
         # Schematron: those the koppeling names, plus every rule set whose namespaces occur
         # (rules only fire on their own contexts, so extra rule sets cannot give false hits).
         kandidaten = [s for s in alle_schematrons() if namespaces_van_sch(s) & gebruikt]
-        for sch in dict.fromkeys((schs or []) + kandidaten):
-            for f in _voer_uit(sch, b, bevindingen):
-                bevindingen.append(sch_bevinding(f, b, "stop", f"{REGELSET}: {sch.name}",
-                                                 "saxon-schematron"))
-        for sch in pr33_schematrons():
-            if not namespaces_van_sch(sch) & gebruikt:
-                continue
-            for f in _voer_uit(sch, b, bevindingen):
-                bev = sch_bevinding(f, b, "stop", f"{REGELSET_PR33}: {sch.name}",
-                                    "saxon-schematron")
-                if bev.code not in codes_104():
+        regels = [(sch, REGELSET) for sch in dict.fromkeys((schs or []) + kandidaten)]
+        regels += [(sch, REGELSET_PR33) for sch in pr33_schematrons()
+                   if namespaces_van_sch(sch) & gebruikt]
+        b.laat_los()     # Saxon parses the file itself; lines are looked up again afterwards
+        # All rule sets first (Saxon's own tree), then the lines (lxml's tree): never both.
+        for sch, regelset, fouten in list(_voer_uit(regels, b, bevindingen)):
+            for f in fouten:
+                bev = sch_bevinding(f, b, "stop", f"{regelset}: {sch.name}", "saxon-schematron")
+                if regelset == REGELSET:
+                    bevindingen.append(bev)
+                elif bev.code not in codes_104():
                     pr33_gebruikt = True
                     bevindingen.append(bev)
     bevindingen += leveringscontroles(levering)
@@ -175,19 +184,37 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
     return regelsets, bevindingen
 
 
-def _voer_uit(sch: Path, b, bevindingen: list[Bevinding]) -> list:
-    """Run one rule set on one file; a rule that cannot evaluate this file becomes a warning
-    (the official tool would stop), so the other rules and files still count."""
+def _voer_uit(regels: list[tuple[Path, str]], b, bevindingen: list[Bevinding]):
+    """Run the rule sets on one file, parsed by Saxon once for all of them. A rule set that cannot
+    run on the file (Saxon refuses it, a dynamic error, no SVRL report) is a blocking finding
+    that names the file and the rule set: an unchecked file is never approved."""
     from saxonche import PySaxonApiError
 
+    if not regels:
+        return
     try:
-        return saxon_regelset(str(sch)).voer_uit(b.pad)
+        document = saxon_document(b.pad)
     except PySaxonApiError as e:
-        bevindingen.append(Bevinding(
-            "SCHEMATRON", WAARSCHUWING, f"de Schematron {sch.name} kon dit bestand niet "
-            f"verwerken: {str(e).strip().splitlines()[0][:300]}", b.naam, soort="stop",
-            regelset=REGELSET, bron="saxon-schematron"))
-        return []
+        for sch, regelset in regels:
+            bevindingen.append(niet_uitgevoerd(f"{regelset}: {sch.name}", b.naam,
+                                               _saxon_melding(e), "stop", "saxon-schematron"))
+        return
+    try:
+        for sch, regelset in regels:
+            try:
+                fouten = saxon_regelset(str(sch)).voer_uit(document)
+            except (PySaxonApiError, RegelsetFout) as e:
+                bevindingen.append(niet_uitgevoerd(f"{regelset}: {sch.name}", b.naam,
+                                                   _saxon_melding(e), "stop", "saxon-schematron"))
+                continue
+            yield sch, regelset, fouten
+    finally:
+        del document
+
+
+def _saxon_melding(e: Exception) -> str:
+    regels = str(e).strip().splitlines()
+    return regels[0] if regels else type(e).__name__
 
 
 def _namen(boom, tag: str) -> list[tuple[str, int]]:
@@ -217,6 +244,14 @@ def leveringscontroles(levering) -> list[Bevinding]:
         uit.append(Bevinding(code, r.ernst if r else FOUT, tekst, bestand, regel, soort="stop",
                              regelset="LVBB-leveringscontroles", bron="dso-acceptatie"))
 
+    def ongeldig(naam: str, manifest, regel) -> bool:
+        """LVBB1004: a manifest that names a path, drive or forbidden character."""
+        if geldige_bestandsnaam(naam):
+            return False
+        bev("LVBB1004", f"{manifest.pad.name} noemt '{naam}': geen geldige bestandsnaam (een pad, "
+            "schijfletter of verboden teken).", manifest.naam, regel)
+        return True
+
     for map_, bestanden in levering.mappen().items():
         namen = {b.pad.name: b for b in bestanden}
         aanlevering = [b for b in bestanden if b.soort == "stop" and b.lokale_naam.startswith(
@@ -235,10 +270,9 @@ def leveringscontroles(levering) -> list[Bevinding]:
         else:
             genoemd = _namen(manifest.boom, "bestandsnaam")
             for naam, regel in genoemd:
-                if not geldige_bestandsnaam(naam):
-                    bev("LVBB1004", f"manifest.xml noemt '{naam}': geen geldige bestandsnaam "
-                        "(een pad, schijfletter of verboden teken).", manifest.naam, regel)
-                elif naam not in namen:
+                if ongeldig(naam, manifest, regel):
+                    continue
+                if naam not in namen:
                     bev("LVBB1009", f"'{naam}' staat in manifest.xml maar ontbreekt in de "
                         "levering.", manifest.naam, regel)
             genoemde = {n for n, _ in genoemd}
@@ -249,10 +283,9 @@ def leveringscontroles(levering) -> list[Bevinding]:
         mow = namen.get("manifest-ow.xml")
         if mow is not None and mow.boom is not None:
             for naam, regel in _namen(mow.boom, "naam"):
-                if not geldige_bestandsnaam(naam):
-                    bev("LVBB1004", f"manifest-ow.xml noemt '{naam}': geen geldige bestandsnaam "
-                        "(een pad, schijfletter of verboden teken).", mow.naam, regel)
-                elif naam.lower().endswith(".gml"):
+                if ongeldig(naam, mow, regel):
+                    continue
+                if naam.lower().endswith(".gml"):
                     bev("LVBB1026", f"manifest-ow.xml noemt '{naam}'; een bestandsnaam in het "
                         "manifest-OW mag niet op .gml eindigen.", mow.naam, regel)
                 elif naam not in namen:

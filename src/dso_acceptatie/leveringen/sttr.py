@@ -19,7 +19,13 @@ from datetime import datetime
 
 from lxml import etree
 
-from dso_acceptatie.leveringen.model import FOUT, WAARSCHUWING, Bevinding, Regelset
+from dso_acceptatie.leveringen.model import (
+    FOUT,
+    WAARSCHUWING,
+    Bevinding,
+    Regelset,
+    niet_uitgevoerd,
+)
 
 DMN11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
 STTR_BASIS = "http://toepasbare-regels.omgevingswet.overheid.nl/"
@@ -83,7 +89,11 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
                         "(dd-mm-jjjj).", o, el.sourceline)
         for b in sttr:
             if b.pad.suffix.lower() == ".dmn" or b.lokale_naam == "definitions":
-                _dmn(b, bev)
+                try:
+                    _dmn(b, bev)
+                except Exception as e:  # noqa: BLE001 -- a check that breaks on a file = file unchecked
+                    uit.append(niet_uitgevoerd(REGELSET, b.naam, f"{type(e).__name__}: {e}",
+                                               "sttr", "dso-acceptatie"))
     return [Regelset("sttr", REGELSET, "DMN 1.1 + STTR-pakketstructuur")], uit
 
 

@@ -23,10 +23,11 @@ from dso_acceptatie.leveringen.model import (
     WAARSCHUWING,
     Bevinding,
     Regelset,
+    niet_uitgevoerd,
 )
 from dso_acceptatie.leveringen.omzetten import sch_bevinding, xsd_bevindingen
 from dso_acceptatie.leveringen.paden import standaarden
-from dso_acceptatie.leveringen.schematron import SaxonRegelset
+from dso_acceptatie.leveringen.schematron import RegelsetFout, SaxonRegelset
 from dso_acceptatie.leveringen.stop import geldige_bestandsnaam
 
 MANIFEST_OW_NS = "http://www.geostandaarden.nl/bestanden-ow/manifest-ow"
@@ -37,7 +38,7 @@ TPOD_SCH = "tpod-validaties-1.0.6/validaties.sch"
 
 def imow_versie(b) -> str | None:
     """IMOW version from the schemaLocation; None when the file does not say."""
-    loc = b.boom.getroot().get(XSI) or ""
+    loc = b.attributen.get(XSI) or ""
     m = re.search(r"/v(\d+\.\d+\.\d+)/", loc)
     if m:
         return m.group(1)
@@ -106,7 +107,7 @@ def op_1_0(levering) -> list:
     """STOP besluiten of the 1.0.x era: the OP part the TPOD 1.0 rules were written for."""
     return [b for b in levering.van_soort("stop")
             if b.lokale_naam == "AanleveringBesluit"
-            and (b.boom.getroot().get("schemaversie") or "").startswith("1.0")]
+            and (b.attributen.get("schemaversie") or "").startswith("1.0")]
 
 
 _HULP_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -124,8 +125,17 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
     sch = standaarden() / TPOD_SCH
     uit: list[Bevinding] = []
     mappen = 0
+    # Forced onto IMOW 2.x the rules are indicative only; there a rule set that cannot run does
+    # not decide the verdict either. Everywhere else an unchecked file blocks.
+    ernst_niet = WAARSCHUWING if informatief else FOUT
+    besluiten = op_1_0(levering)
+
+    def niet(b, reden: str, bron: str = "saxon-schematron") -> None:
+        uit.append(niet_uitgevoerd("TPOD-validaties 1.0.6", b.naam, reden, "tpod", bron,
+                                   ernst_niet))
+
     for map_, bestanden in levering.mappen().items():
-        relevant = [b for b in bestanden if b.soort == "tpod" or b in op_1_0(levering)]
+        relevant = [b for b in bestanden if b.soort == "tpod" or b in besluiten]
         if not relevant:
             continue
         namen = {b.pad.name for b in bestanden}
@@ -136,11 +146,10 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
         if onveilig:
             # The rules open every file manifest-ow names (document(), unparsed-text-available());
             # a name with a path could point outside the delivery, so they do not run here.
-            uit.append(Bevinding(
-                "TPOD-SCHEMATRON", WAARSCHUWING, "de TPOD-Schematron is op deze map niet "
-                f"uitgevoerd: manifest-ow.xml noemt '{onveilig[0].strip()}', geen geldige "
-                "bestandsnaam (LVBB1004).", mow.naam, soort="tpod",
-                regelset="TPOD-validaties 1.0.6", bron="dso-acceptatie"))
+            for b in relevant:
+                niet(b, "de TPOD-Schematron is op deze map niet uitgevoerd: manifest-ow.xml noemt "
+                     f"'{onveilig[0].strip()}', geen geldige bestandsnaam (LVBB1004); de regels "
+                     "zouden dat bestand openen.", "dso-acceptatie")
             continue
         mappen += 1
         # The rules read manifest.xml and manifest-ow.xml (TPOD2050); without them Saxon stops on
@@ -164,17 +173,19 @@ def _tpod_schematron(levering, informatief: bool) -> tuple[list[Bevinding], str]
             if "manifest-ow.xml" in ontbreekt:
                 (map_ / "manifest-ow.xml").write_text(_HULP_MANIFEST_OW, encoding="utf-8")
             hulp = True
-        regelset = SaxonRegelset(sch, werkmap=map_)
+        try:
+            regelset = SaxonRegelset(sch, werkmap=map_)
+        except PySaxonApiError as e:
+            for b in relevant:
+                niet(b, str(e))
+            continue
         for b in bestanden:
-            if b.boom is None or b.pad.suffix.lower() not in (".xml", ".gml"):
+            if not b.is_xml or b.pad.suffix.lower() not in (".xml", ".gml"):
                 continue
             try:
                 fouten = regelset.voer_uit(b.pad)
-            except PySaxonApiError as e:
-                uit.append(Bevinding(
-                    "TPOD-SCHEMATRON", WAARSCHUWING, "de TPOD-Schematron kon dit bestand niet "
-                    f"verwerken: {str(e).strip().splitlines()[0][:300]}", b.naam, soort="tpod",
-                    regelset="TPOD-validaties 1.0.6", bron="saxon-schematron"))
+            except (PySaxonApiError, RegelsetFout) as e:
+                niet(b, str(e))
                 continue
             for f in fouten:
                 bev = sch_bevinding(f, b, "tpod", "TPOD-validaties 1.0.6", "saxon-schematron",

@@ -15,13 +15,9 @@ from pathlib import Path
 from lxml import etree
 
 from dso_acceptatie.leveringen.paden import standaarden
+from dso_acceptatie.leveringen.veilig import xml_parser
 
 _CAT_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
-
-
-def _schema_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False)
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +27,7 @@ def catalogus() -> dict[str, Path]:
     kaart: dict[str, Path] = {}
     for cat in (stop / "lvbb-catalog.xml", stop / "stop" / "stop-catalog.xml",
                 stop / "lvbb" / "lvbb-catalog.xml", stop / "extern" / "extern-catalog.xml"):
-        boom = etree.parse(str(cat), _schema_parser())
+        boom = etree.parse(str(cat), xml_parser())
         for uri in boom.iter(f"{_CAT_NS}uri"):
             kaart[uri.get("name")] = (cat.parent / uri.get("uri")).resolve()
     # Published locations of the 1.0.4 files themselves (the catalogs map namespaces).
@@ -72,7 +68,7 @@ _lock = threading.Lock()
 def schema(pad: str) -> etree.XMLSchema:
     """Compiled schema for a local XSD file (cached per process)."""
     with _lock:
-        parser = _schema_parser()
+        parser = xml_parser()
         parser.resolvers.add(_Resolver())
         doc = etree.parse(pad, parser)
         return etree.XMLSchema(doc)

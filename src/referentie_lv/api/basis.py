@@ -15,8 +15,7 @@ A service module exposes ``dienst(config) -> Dienst``::
         async def begrippen(request):
             p = basis.pagina(request, grootte_naam="pageSize", toegestaan=(10, 20, 40, 100))
             items, totaal = ...
-            links, headers = basis.paginalinks(request, p, totaal)
-            return basis.hal({"_links": links, "_embedded": {"begrippen": items}}, headers=headers)
+            return basis.hal_pagina(request, p, totaal, {"begrippen": items})
 
         return d
 
@@ -40,7 +39,9 @@ What every service gets without repeating it
 - Errors as ``application/problem+json`` (status, title, detail, instance; 400s with
   ``invalidParams`` naming the parameter, Haal Centraal/ADR style; ``ongeldige_parameter(...,
   status=422)`` for a 422): 404 for unknown paths, 405 with
-  ``Allow``, 406 (``Accept``), 415 (``Content-Type`` on bodies), 429, and 500 for any unhandled
+  ``Allow``, 406 (``Accept``), 413 (a body over ``Dienst(max_body=)``, default 10 MiB: checked on
+  Content-Length and while reading, before the handler runs), 415 (``Content-Type`` on bodies),
+  429, and 500 for any unhandled
   exception (logged, never a stack trace to the client). Handlers raise ``Probleem`` (or use the
   parameter helpers below, which raise it). A service whose spec prescribes another error format
   passes ``foutweergave`` (the Locatieserver uses the Solr error body of its spec).
@@ -48,12 +49,14 @@ What every service gets without repeating it
   ``onbekende_parameters_weigeren=True`` makes every query parameter the spec does not declare
   for that path a 400 (``unknownParam``).
 - Throttling: a token bucket per key per service (``limiet`` requests/second, default 200 = the
-  documented Presenteren limit; burst = one second's worth). Every operation response carries ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled
-  call gets 429 with ``Retry-After``. Limits are configurable without code: environment
-  ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"`` (``*`` = every service; ``0`` = no limit).
+  documented Presenteren limit; burst = one second's worth). Every operation response carries
+  ``X-Rate-Limit-Limit/Remaining/Reset``; a throttled call gets 429 with ``Retry-After``. Limits
+  are configurable without code: environment ``REFERENTIE_LV_LIMIETEN="presenteren=200,*=500"``
+  (``*`` = every service; ``0`` = no limit).
   For an open service the bucket is per client address.
 - Helpers: ``hal``/``json_antwoord`` (orjson), ``pagina``/``paginalinks`` (page + pageSize/size,
-  self/first/previous/next links, X-Pagination-* headers), ``accept_crs``/``content_crs``
+  self/first/previous/next links, X-Pagination-* headers), ``hal_pagina`` (a whole HAL list page:
+  links, embedded items, ``page`` block), ``accept_crs``/``content_crs``
   (``http://www.opengis.net/def/crs/EPSG/0/28992`` and ``epsg:28992``), ``geheel_getal``,
   ``getal``, ``keuze``, ``tekst``, ``waarheid``, ``lees_json``.
 - Faults (``referentie_lv.fouten``) are installed when the ASGI app is built and only when
@@ -80,7 +83,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Mount
 
-from referentie_lv import __version__, fouten
+from referentie_lv import __version__, fouten, grenzen
 from referentie_lv.config import Config
 
 log = logging.getLogger("referentie_lv.api")
@@ -103,6 +106,7 @@ _TITELS = {
     405: "Methode niet toegestaan.",
     406: "Gevraagd formaat wordt niet ondersteund.",
     412: "Voorwaarde niet voldaan.",
+    413: "Verzoek te groot.",
     415: "Mediatype wordt niet ondersteund.",
     422: "Verzoek kan niet worden verwerkt.",
     429: "Te veel verzoeken.",
@@ -117,6 +121,7 @@ _TYPES = {
     405: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
     406: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.7",
     412: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
+    413: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
     415: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
     422: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
     429: "https://www.rfc-editor.org/rfc/rfc6585#section-4",
@@ -125,7 +130,7 @@ _TYPES = {
 }
 _CODES = {400: "paramsValidation", 401: "authentication", 403: "forbidden", 404: "notFound",
           405: "methodNotAllowed", 406: "notAcceptable", 412: "preconditionFailed",
-          415: "unsupportedMediaType", 422: "unprocessableEntity", 429: "tooManyRequests",
+          413: "payloadTooLarge", 415: "unsupportedMediaType", 422: "unprocessableEntity", 429: "tooManyRequests",
           500: "serverError", 503: "serviceUnavailable"}
 
 
@@ -208,6 +213,14 @@ def _een(request: Request, naam: str) -> str | None:
     return waarden[0] if waarden else None
 
 
+def _opgegeven(request: Request, naam: str, verplicht: bool) -> str | None:
+    """The one value of ``naam`` (None when absent); 400 when absent and ``verplicht``."""
+    w = _een(request, naam)
+    if w is None and verplicht:
+        raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
+    return w
+
+
 def tekst(request: Request, naam: str, verplicht: bool = False, standaard: str | None = None,
           patroon: re.Pattern[str] | None = None, max_lengte: int | None = None) -> str | None:
     w = _een(request, naam)
@@ -228,17 +241,12 @@ _INT_RE = re.compile(r"[+-]?\d{1,4000}")
 def geheel_getal(request: Request, naam: str, standaard: int | None = None,
                  minimum: int | None = None, maximum: int | None = None,
                  verplicht: bool = False) -> int | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
-    try:
-        if not _INT_RE.fullmatch(w):
-            raise ValueError(w)
-        n = int(w)
-    except ValueError:
-        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer") from None
+    if not _INT_RE.fullmatch(w):     # also bounds the length: int() of this never fails
+        raise ongeldige_parameter(naam, "Waarde is geen geldige integer.", "integer")
+    n = int(w)
     if minimum is not None and n < minimum:
         raise ongeldige_parameter(naam, f"Waarde is lager dan minimum {minimum}.", "minimum")
     if maximum is not None and n > maximum:
@@ -248,10 +256,8 @@ def geheel_getal(request: Request, naam: str, standaard: int | None = None,
 
 def getal(request: Request, naam: str, verplicht: bool = False,
           minimum: float | None = None, maximum: float | None = None) -> float | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return None
     try:
         x = float(w)
@@ -275,10 +281,8 @@ def waarheid(request: Request, naam: str, standaard: bool = False) -> bool:
 
 def keuze(request: Request, naam: str, waarden: Iterable[str], standaard: str | None = None,
           verplicht: bool = False) -> str | None:
-    w = _een(request, naam)
+    w = _opgegeven(request, naam, verplicht)
     if w is None:
-        if verplicht:
-            raise ongeldige_parameter(naam, "Parameter is verplicht.", "required")
         return standaard
     waarden = tuple(waarden)
     if w not in waarden:
@@ -294,13 +298,47 @@ def onbekende_parameters(request: Request, bekend: Iterable[str]) -> None:
             raise ongeldige_parameter(naam, "Parameter is niet toegestaan.", "unknownParam")
 
 
-async def lees_json(request: Request) -> Any:
-    """The JSON body; 400 when it is not JSON. (The Content-Type was already checked: 415.)"""
-    body = await request.body()
+MAX_DIEPTE = 64       # nesting of a JSON body; real bodies (GeoJSON included) stay below 10
+
+
+def _te_diep(waarde: Any, maximum: int) -> bool:
+    """True when arrays/objects nest deeper than ``maximum`` (iterative: no recursion)."""
+    stapel = [(waarde, 1)]
+    while stapel:
+        w, diepte = stapel.pop()
+        if isinstance(w, dict):
+            kinderen = w.values()
+        elif isinstance(w, list):
+            kinderen = w
+        else:
+            continue
+        if diepte > maximum:
+            return True
+        stapel.extend((k, diepte + 1) for k in kinderen if isinstance(k, (dict, list)))
+    return False
+
+
+def json_uit(ruw: bytes, laden: Callable[[bytes], Any] = orjson.loads) -> Any:
+    """Parse a JSON body: 400 problem+json when it is not JSON or nests deeper than MAX_DIEPTE
+    (validators and walkers downstream recurse; 1,000 levels would be a RecursionError)."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
+        body = laden(ruw)
+    except (ValueError, UnicodeDecodeError):
         raise Probleem(400, "De body is geen geldige JSON.", code="invalidJson") from None
+    except RecursionError:
+        te_diep = True
+    else:
+        te_diep = _te_diep(body, MAX_DIEPTE)
+    if te_diep:
+        raise Probleem(400, f"De body is te diep genest: hoogstens {MAX_DIEPTE} niveaus van "
+                            "objecten en lijsten.", code="maxDepth")
+    return body
+
+
+async def lees_json(request: Request) -> Any:
+    """The JSON body; 400 when it is not JSON. (The Content-Type was already checked: 415; the
+    size was bounded before the handler ran: 413.)"""
+    return json_uit(await request.body())
 
 
 # --------------------------------------------------------------------------- CRS
@@ -421,6 +459,20 @@ def paginalinks(request: Request, p: Pagina, totaal: int, vorige_naam: str = "pr
     return links, {"X-Pagination-Page": str(p.nummer), "X-Pagination-Limit": str(p.grootte)}
 
 
+def hal_pagina(request: Request, p: Pagina, totaal: int, embedded: dict[str, Any],
+               extra: dict[str, Any] | None = None, met_page: bool = True,
+               geometrie: bool = False) -> Response:
+    """A HAL page of a list: ``_links`` (paging, see ``paginalinks``), ``_embedded``, ``extra``
+    members, and ``page`` (number, size, totalElements, totalPages; ``met_page=False`` for a
+    spec without it), with the X-Pagination-* headers."""
+    links, headers = paginalinks(request, p, totaal)
+    inhoud: dict[str, Any] = {"_links": links, "_embedded": embedded, **(extra or {})}
+    if met_page:
+        inhoud["page"] = {"number": p.nummer, "size": p.grootte, "totalElements": totaal,
+                          "totalPages": math.ceil(totaal / p.grootte)}
+    return hal(inhoud, headers=headers, request=request, geometrie=geometrie)
+
+
 # --------------------------------------------------------------------------- throttling
 
 class Begrenzer:
@@ -470,6 +522,8 @@ def limieten_uit_omgeving(waarde: str | None = None) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- services
 
+MAX_BODY = 10 * 1024 * 1024     # default cap on a request body of a service (Dienst(max_body=))
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -508,8 +562,9 @@ class Dienst:
                  servers_herschrijven: bool = False,
                  foutweergave: Callable[[Probleem, Request], Response | None] | None = None,
                  schending: Callable[[Any], bool] | None = None,
-                 onbekende_parameters_weigeren: bool = False):
+                 onbekende_parameters_weigeren: bool = False, max_body: int = MAX_BODY):
         self.naam = naam
+        self.max_body = max_body
         self.basispad = basispad.rstrip("/")
         self.sleutel_vereist = sleutel_vereist
         self.limiet = limiet
@@ -716,6 +771,8 @@ class DienstApp:
         scope["referentie.dienst"] = self.dienst
         request = Request(scope, receive)
         try:
+            if grenzen.heeft_body(scope):
+                request = Request(scope, await self._begrensde_body(scope, receive))
             response = await self._behandel(scope, request)
         except Probleem as p:
             response = self._probleem(p, request)
@@ -727,12 +784,58 @@ class DienstApp:
             response = nabewerking(response)
         await response(scope, receive, send)
 
+    async def _begrensde_body(self, scope: dict, receive: Callable) -> Callable:
+        """Read the body up front with the service's cap (413 on the announced length already).
+        A body over the cap is dropped before the Probleem is raised: nothing keeps it."""
+        begrensd = await grenzen.begrens_body(scope, receive, self.dienst.max_body)
+        if begrensd is None:
+            raise Probleem(413, f"De body is groter dan {self.dienst.max_body // (1024 * 1024)} MiB.",
+                           headers={"Connection": "close"})
+        return begrensd
+
     def _probleem(self, p: Probleem, request: Request) -> Response:
         if self.dienst.foutweergave is not None:
             eigen = self.dienst.foutweergave(p, request)
             if eigen is not None:
                 return eigen
         return probleem_antwoord(p, instance_url(request))
+
+    async def _voor_operatie(self, scope: dict, request: Request, route: _Route, methode: str,
+                             limiet_headers: list[tuple[bytes, bytes]]) -> None:
+        """The checks before an operation (faults, key, throttling, parameters, Accept,
+        Content-Type); raises Probleem. The rate-limit headers go into ``limiet_headers`` as soon
+        as they are known, so that a later error carries them too."""
+        for stap in self.voor_operatie:
+            await stap()
+        headers = request.headers
+        sleutel = headers.get("x-api-key")
+        if self.sleutel_controle:
+            if not sleutel:
+                raise Probleem(401, "De header x-api-key ontbreekt.",
+                               headers={"WWW-Authenticate": 'ApiKey header="x-api-key"'})
+            if sleutel not in self.sleutels:
+                raise Probleem(403, "De x-api-key is onbekend of niet geldig.")
+        if self.begrenzer is not None:
+            client = scope.get("client")
+            ok, nieuw = self.begrenzer.neem(
+                sleutel if (sleutel and self.sleutel_controle)
+                else (client[0] if client else "?"))
+            limiet_headers.extend(nieuw)
+            if not ok:
+                raise Probleem(429, "Te veel verzoeken met deze sleutel; probeer het na "
+                                    "Retry-After seconden opnieuw.")
+        if route.query_namen is not None:
+            onbekende_parameters(request, route.query_namen)
+        if route.levert is not None:
+            accept = headers.get("accept")
+            if accept and not _accepteert(accept, route.levert):
+                raise Probleem(406, f"Accept '{accept}' wordt niet ondersteund; deze operatie "
+                                    f"levert {', '.join(route.levert)}.")
+        if route.neemt is not None and methode in ("POST", "PUT", "PATCH"):
+            ct = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if ct not in route.neemt:
+                raise Probleem(415, f"Content-Type '{ct or '(geen)'}' wordt niet ondersteund; "
+                                    f"gebruik {', '.join(route.neemt)}.")
 
     async def _behandel(self, scope: dict, request: Request) -> Response:
         pad = get_route_path(scope) or "/"
@@ -747,38 +850,9 @@ class DienstApp:
         if not route.operatie:
             return await route.handler(request)
 
-        limiet_headers: list[tuple[bytes, bytes]] | None = None
+        limiet_headers: list[tuple[bytes, bytes]] = []
         try:
-            for stap in self.voor_operatie:
-                await stap()
-            headers = request.headers
-            sleutel = headers.get("x-api-key")
-            if self.sleutel_controle:
-                if not sleutel:
-                    raise Probleem(401, "De header x-api-key ontbreekt.",
-                                   headers={"WWW-Authenticate": 'ApiKey header="x-api-key"'})
-                if sleutel not in self.sleutels:
-                    raise Probleem(403, "De x-api-key is onbekend of niet geldig.")
-            if self.begrenzer is not None:
-                client = scope.get("client")
-                ok, limiet_headers = self.begrenzer.neem(
-                    sleutel if (sleutel and self.sleutel_controle)
-                    else (client[0] if client else "?"))
-                if not ok:
-                    raise Probleem(429, "Te veel verzoeken met deze sleutel; probeer het na "
-                                        "Retry-After seconden opnieuw.")
-            if route.query_namen is not None:
-                onbekende_parameters(request, route.query_namen)
-            if route.levert is not None:
-                accept = headers.get("accept")
-                if accept and not _accepteert(accept, route.levert):
-                    raise Probleem(406, f"Accept '{accept}' wordt niet ondersteund; deze operatie "
-                                        f"levert {', '.join(route.levert)}.")
-            if route.neemt is not None and methode in ("POST", "PUT", "PATCH"):
-                ct = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-                if ct not in route.neemt:
-                    raise Probleem(415, f"Content-Type '{ct or '(geen)'}' wordt niet ondersteund; "
-                                        f"gebruik {', '.join(route.neemt)}.")
+            await self._voor_operatie(scope, request, route, methode, limiet_headers)
             response = await route.handler(request)
         except Probleem as p:
             response = self._probleem(p, request)

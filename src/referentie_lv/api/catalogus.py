@@ -7,7 +7,6 @@ IMOW, werkzaamheden from the STTR "toepasbaar maken" packages (werkzaamheid -> a
 
 from __future__ import annotations
 
-import math
 import re
 
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from referentie_lv.api import basis
 from referentie_lv.api.presenteren import MAX_PAGINA, gedeelde_store
 from referentie_lv.config import Config
-from referentie_lv.data.store import normaliseer
+from referentie_lv.data.adressen import normaliseer
 from referentie_lv.sttr.pakketten import regelbank
 
 BASISPAD = "/publiek/catalogus/api/opvragen/v3"
@@ -74,14 +73,8 @@ def dienst(config: Config) -> basis.Dienst:
         if zoekterm:
             z = normaliseer(zoekterm.strip())
             alles = [x for x in alles if z in normaliseer(tekst_van(x))]
-        links, headers = basis.paginalinks(request, p, len(alles))
-        return basis.hal({"_embedded": {naam: [maak(request, x)
-                                               for x in alles[p.start:p.start + p.grootte]]},
-                          "_links": links,
-                          "page": {"number": p.nummer, "size": p.grootte,
-                                   "totalElements": len(alles),
-                                   "totalPages": math.ceil(len(alles) / p.grootte)}},
-                         headers=headers)
+        return basis.hal_pagina(request, p, len(alles),
+                                {naam: [maak(request, x) for x in alles[p.start:p.start + p.grootte]]})
 
     @d.get("/begrippen")
     async def begrippen(request: Request) -> Response:

@@ -23,6 +23,7 @@ Decisions where the spec is silent:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import math
@@ -37,7 +38,8 @@ from starlette.responses import Response
 
 from referentie_lv.api import basis
 from referentie_lv.config import Config
-from referentie_lv.data.store import Store, normaliseer, tokens
+from referentie_lv.data.adressen import normaliseer, tokens
+from referentie_lv.data.store import Store
 
 BASISPAD = "/bzk/locatieserver/search/v3_1"
 SPEC = basis.SPECS / "pdok-locatieserver" / "openapi.json"
@@ -64,12 +66,6 @@ FQ_STANDAARD = ["type:(gemeente OR woonplaats OR weg OR postcode OR adres)"]
 _INTERN = {"rd_x", "rd_y", "lat", "lon", "gebied", "gebiednaam", "gebieden"}
 _FQ_TERM = re.compile(r'\s*(?:(\*|[\w.]+):(\((?:[^()"]|"[^"]*")*\)|"[^"]*"|\S+)|(\S+))')
 _SORT_DEEL = re.compile(r"\s*([\w.]+)\s+(asc|desc)\s*", re.IGNORECASE)
-
-
-class SolrFout(Exception):
-    def __init__(self, msg: str):
-        super().__init__(msg)
-        self.msg = msg
 
 
 def store_voor(data_map: str | None) -> Store:
@@ -264,10 +260,8 @@ def _sorteer(docs: list[dict], sort: str | None, punt: tuple[float, float] | Non
             if v is None:
                 return (1, "")
             return (0, normaliseer(v) if isinstance(v, str) else v)
-        try:
+        with contextlib.suppress(TypeError):   # a field with mixed types: leave this key out
             docs.sort(key=sleutel, reverse=af)
-        except TypeError:   # a field with mixed types: leave this key out
-            pass
 
 
 def _rows_start(request: Request, max_rows: int = 100) -> tuple[int, int]:

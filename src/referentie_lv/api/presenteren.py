@@ -62,13 +62,13 @@ def geldig_op(request: Request) -> str:
     w = basis.tekst(request, "geldigOp", max_lengte=10)
     if w is None:
         return date.today().isoformat()
+    fout = basis.ongeldige_parameter("geldigOp", "Waarde is geen datum (JJJJ-MM-DD).", "date")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w):
+        raise fout
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w):
-            raise ValueError
         return date.fromisoformat(w).isoformat()
     except ValueError:
-        raise basis.ongeldige_parameter("geldigOp", "Waarde is geen datum (JJJJ-MM-DD).",
-                                        "date") from None
+        raise fout from None
 
 
 def _waarde(uri: str | None) -> dict | None:
@@ -355,7 +355,6 @@ def _pagina_antwoord(request: Request, store: Store, resultaat: dict, p: basis.P
                      dag: str) -> Response:
     alle = resultaat["regelteksten"]
     pagina = alle[p.start:p.start + p.grootte]
-    links, headers = basis.paginalinks(request, p, len(alle))
     items = []
     for rt in pagina:
         item = dict(rt)
@@ -370,13 +369,8 @@ def _pagina_antwoord(request: Request, store: Store, resultaat: dict, p: basis.P
         annotaties = _annotaties(store, dag, pagina, resultaat)
         if len(resultaat["paginas"]) < 64:      # bounded: pages are client-chosen
             resultaat["paginas"][(p.start, p.grootte)] = annotaties
-    return basis.hal({
-        "_embedded": {"regelteksten": items},
-        "annotaties": annotaties,
-        "_links": links,
-        "page": {"number": p.nummer, "size": p.grootte, "totalElements": len(alle),
-                 "totalPages": math.ceil(len(alle) / p.grootte)}},
-        headers=headers)
+    return basis.hal_pagina(request, p, len(alle), {"regelteksten": items},
+                            extra={"annotaties": annotaties})
 
 
 def dienst(config: Config) -> basis.Dienst:
@@ -402,13 +396,8 @@ def dienst(config: Config) -> basis.Dienst:
         lijst = sorted(store.regelingen(dag),
                        key=lambda r: ((r[veld] or "").lower(), r["identificatie"]),
                        reverse=richting == "desc")
-        links, headers = basis.paginalinks(request, p, len(lijst))
         items = [_regeling(request, store, r) for r in lijst[p.start:p.start + p.grootte]]
-        return basis.hal({"_embedded": {"regelingen": items}, "_links": links,
-                          "page": {"number": p.nummer, "size": p.grootte,
-                                   "totalElements": len(lijst),
-                                   "totalPages": math.ceil(len(lijst) / p.grootte)}},
-                         headers=headers)
+        return basis.hal_pagina(request, p, len(lijst), {"regelingen": items})
 
     @d.get("/regelingen/{uriIdentificatie}/documentstructuur")
     async def documentstructuur(request: Request) -> Response:

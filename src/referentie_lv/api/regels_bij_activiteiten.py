@@ -347,13 +347,12 @@ def dienst(config: Config) -> basis.Dienst:
     def verzamel(request: Request, ids: list[str], naam: str, maak) -> Response:
         p = basis.pagina(request, "pageSize", standaard=20, maximum=100)
         stuk = ids[p.start:p.start + p.grootte]
-        links, headers = basis.paginalinks(request, p, len(ids))
         items, geo = [], False
         for i in stuk:
             obj, g = maak(i)
             items.append(obj)
             geo = geo or g
-        return antwoord(request, {"_links": links, "_embedded": {naam: items}}, geo, headers)
+        return basis.hal_pagina(request, p, len(ids), {naam: items}, met_page=False, geometrie=geo)
 
     # -- activiteiten
     def activiteit_hal(request: Request, ident: str, expand: dict, url: str) -> tuple[dict, bool]:

@@ -32,8 +32,8 @@ from referentie_lv import fouten
 from referentie_lv.api import basis
 from referentie_lv.config import Config
 from referentie_lv.sttr import OngeldigAntwoord, Vraag, Vragenboom, als_json, regelbank
-from referentie_lv.sttr.vragenboom import zet_om
 from referentie_lv.sttr.model import Model
+from referentie_lv.sttr.vragenboom import zet_om
 
 BASISPAD = "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3"
 SPEC = basis.SPECS / "uitvoeren.yaml"
@@ -134,9 +134,7 @@ def dienst(config: Config) -> basis.Dienst:
                   "activiteiten": [{"identificatie": a, "naam": x.activiteit_naam(a)} for a in acts],
                   "_links": {"self": {"href": f"{basis.basis_url(request)}/werkzaamheden/{urn}"}}}
                  for urn, acts in alle[p.start:p.start + p.grootte]]
-        links, headers = basis.paginalinks(request, p, len(alle))
-        return basis.hal({"_links": links, "_embedded": {"werkzaamheden": items},
-                          "page": _pagina(p, len(alle))}, headers=headers)
+        return basis.hal_pagina(request, p, len(alle), {"werkzaamheden": items})
 
     @d.get("/werkzaamheden/{identificatie}")
     async def werkzaamheid(request: Request) -> Response:
@@ -160,11 +158,8 @@ def dienst(config: Config) -> basis.Dienst:
                     if (activiteit is None or activiteit in m.activiteiten)
                     and (typering is None or m.typering == typering)]
         stuk = modellen[p.start:p.start + p.grootte]
-        links, headers = basis.paginalinks(request, p, len(modellen))
-        return basis.hal({"_links": links,
-                          "_embedded": {"toepasbareRegels": [_regel_hal(request, m, False, x.bomen[m.id])
-                                                             for m in stuk]},
-                          "page": _pagina(p, len(modellen))}, headers=headers)
+        return basis.hal_pagina(request, p, len(modellen), {
+            "toepasbareRegels": [_regel_hal(request, m, False, x.bomen[m.id]) for m in stuk]})
 
     @d.get("/toepasbare-regels/{identificatie}")
     async def toepasbare_regel(request: Request) -> Response:
@@ -219,11 +214,6 @@ def dienst(config: Config) -> basis.Dienst:
         return await bepaal(request, "Maatregelen")
 
     return d
-
-
-def _pagina(p: basis.Pagina, totaal: int) -> dict:
-    return {"number": p.nummer, "size": p.grootte, "totalElements": totaal,
-            "totalPages": (totaal + p.grootte - 1) // p.grootte}
 
 
 def _resultaat(request: Request, x: Uitvoeren, m: Model, basis_item: dict, antwoorden: dict,
@@ -351,7 +341,7 @@ def _lees_verzoek(request: Request, body: Any, x: Uitvoeren):
         try:
             geometrie = shape(loc)
             ok = geometrie.is_valid and not geometrie.is_empty
-        except Exception:                      # shapely raises several kinds for bad coordinates
+        except Exception:  # noqa: BLE001 -- shapely raises several kinds for bad coordinates
             ok = False
         if not ok:
             raise basis.ongeldige_parameter("locatie", "Geen geldige geometrie.", "geometry")

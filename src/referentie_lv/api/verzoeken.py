@@ -8,6 +8,7 @@ confirm receipt.
 
 A submitted request is persisted in SQLite (``verzoeken.sqlite`` in Config.data_map) and is
 immutable afterwards: only the receipt status changes. Both services share one store per file.
+The XML message and the PDF summary of a request are built in ``verzoekbericht.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Any
 from urllib.parse import quote
 
 import shapely.errors
-from lxml import etree
 from shapely.geometry import shape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +42,7 @@ from referentie_lv.api.presenteren import (
     plat,
     valideer_body,
 )
+from referentie_lv.api.verzoekbericht import verzoek_pdf, verzoekbericht
 from referentie_lv.config import Config
 from referentie_lv.data.store import PROJECT_ROOT
 
@@ -49,8 +50,6 @@ BASIS_INDIENEN = "/publiek/verzoeken/api/indienen/v1"
 BASIS_AFHANDELEN = "/overheid/verzoeken/api/afhandelen/v1"
 DB_NAAM = "verzoeken.sqlite"
 
-XML_NS = "urn:dso-acceptatie:referentie-lv:verzoekbericht:1"
-GML_NS = "http://www.opengis.net/gml/3.2"
 XML = "application/xml"
 PDF = "application/pdf"
 
@@ -158,9 +157,11 @@ class Verzoekenopslag:
             waar += " AND bevoegd_gezag_code = ?"
             args.append(gezag)
         with self._slot:
-            totaal = self._con.execute(f"SELECT COUNT(*) FROM verzoek WHERE {waar}", args).fetchone()[0]
+            # 'waar' is built above from fixed fragments only; the values are bound parameters.
+            totaal = self._con.execute(
+                f"SELECT COUNT(*) FROM verzoek WHERE {waar}", args).fetchone()[0]  # noqa: S608 -- see above
             rijen = self._con.execute(
-                f"SELECT * FROM verzoek WHERE {waar} ORDER BY volgnummer LIMIT ? OFFSET ?",
+                f"SELECT * FROM verzoek WHERE {waar} ORDER BY volgnummer LIMIT ? OFFSET ?",  # noqa: S608 -- see above
                 [*args, aantal, start]).fetchall()
         return totaal, [self._uit(r, []) for r in rijen]
 
@@ -257,21 +258,6 @@ def _bevoegd_gezag(config: Config, activiteiten: list[dict]) -> tuple[dict, list
     return gezag(store, gezag_code or "onbekend"), gekozen
 
 
-async def _lees_body_begrensd(request: Request) -> bytes:
-    lengte = request.headers.get("content-length")
-    if lengte and lengte.isdigit() and int(lengte) > MAX_BODY:
-        raise basis.Probleem(413, f"De body is groter dan {MAX_BODY // (1024 * 1024)} MiB.",
-                             title="Verzoek te groot.", code="payloadTooLarge")
-    delen, totaal = [], 0
-    async for deel in request.stream():
-        totaal += len(deel)
-        if totaal > MAX_BODY:
-            raise basis.Probleem(413, f"De body is groter dan {MAX_BODY // (1024 * 1024)} MiB.",
-                                 title="Verzoek te groot.", code="payloadTooLarge")
-        delen.append(deel)
-    return b"".join(delen)
-
-
 # --------------------------------------------------------------------------- representations
 
 def _href(request: Request, basispad: str, pad: str) -> str:
@@ -320,45 +306,7 @@ def _detail(request: Request, v: dict) -> dict:
             "_links": ref["_links"]}
 
 
-def _pos(c) -> str:
-    return " ".join(repr(float(x)) for x in c[:2])
-
-
-def _gml(geo: dict, gml_id: str) -> etree._Element:
-    """GeoJSON (Point, Polygon, MultiPolygon in RD New) as GML 3.2."""
-    G = f"{{{GML_NS}}}"
-    srs = "urn:ogc:def:crs:EPSG::28992"
-
-    def polygoon(ringen, pid: str) -> etree._Element:
-        p = etree.Element(G + "Polygon", {G + "id": pid, "srsName": srs}, nsmap={"gml": GML_NS})
-        for i, ring in enumerate(ringen):
-            rol = etree.SubElement(p, G + ("exterior" if i == 0 else "interior"))
-            lr = etree.SubElement(rol, G + "LinearRing")
-            etree.SubElement(lr, G + "posList").text = " ".join(_pos(c) for c in ring)
-        return p
-
-    t = geo["type"]
-    if t == "Point":
-        el = etree.Element(G + "Point", {G + "id": gml_id, "srsName": srs}, nsmap={"gml": GML_NS})
-        etree.SubElement(el, G + "pos").text = _pos(geo["coordinates"])
-        return el
-    if t == "Polygon":
-        return polygoon(geo["coordinates"], gml_id)
-    el = etree.Element(G + "MultiSurface", {G + "id": gml_id, "srsName": srs}, nsmap={"gml": GML_NS})
-    for i, poly in enumerate(geo["coordinates"]):
-        lid = etree.SubElement(el, G + "surfaceMember")
-        lid.append(polygoon(poly, f"{gml_id}-{i + 1}"))
-    return el
-
-
-# Characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, U+FFFE/U+FFFF). JSON can carry
-# them, so a stored request may hold them; in the XML they become U+FFFD instead of a 500.
-_NIET_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGAAT = re.compile(r"[\ud800-\udfff]")
-
-
-def xml_tekst(w: Any) -> str:
-    return _NIET_XML.sub("\ufffd", str(w))
 
 
 def _geen_losse_surrogaten(o: Any, pad: str = "") -> None:
@@ -376,77 +324,19 @@ def _geen_losse_surrogaten(o: Any, pad: str = "") -> None:
             _geen_losse_surrogaten(w, f"{pad}[{i}]")
 
 
-def verzoekbericht(request: Request, v: dict) -> bytes:
-    """The request as XML in our own namespace (see specs/verzoekbericht.xsd). lxml escapes all
-    text; user input only ever lands in text nodes and attribute values, never in markup."""
-    N = f"{{{XML_NS}}}"
-    g = v["gegevens"]
-    root = etree.Element(N + "verzoekbericht", {"versie": "1.0.0"}, nsmap={"vb": XML_NS, "gml": GML_NS})
-
-    def sub(ouder, naam, tekst=None, **attrs):
-        el = etree.SubElement(ouder, N + naam, {k: xml_tekst(w) for k, w in attrs.items()
-                                                 if w is not None})
-        if tekst is not None:
-            el.text = xml_tekst(tekst)
-        return el
-
-    sub(root, "verzoeknummer", v["verzoeknummer"])
-    sub(root, "soort", v["soort"])
-    sub(root, "status", v["status"])
-    sub(root, "ingediendOp", v["ingediendOp"])
-    if v["ontvangenOp"]:
-        sub(root, "ontvangenOp", v["ontvangenOp"])
-    sub(root, "bevoegdGezag", v["bevoegdGezag"]["naam"], code=v["bevoegdGezag"]["code"])
-    project = sub(root, "project")
-    sub(project, "naam", g["projectnaam"])
-    if g.get("projectomschrijving"):
-        sub(project, "omschrijving", g["projectomschrijving"])
-    if g.get("indiener"):
-        ind = sub(root, "indiener")
-        for k in ("naam", "email", "telefoon"):
-            if g["indiener"].get(k):
-                sub(ind, k, g["indiener"][k])
-    loc = sub(root, "locatie")
-    if g["locatie"].get("omschrijving"):
-        sub(loc, "omschrijving", g["locatie"]["omschrijving"])
-    if g["locatie"].get("adres"):
-        adres = sub(loc, "adres")
-        for k in ("straatnaam", "huisnummer", "huisletter", "huisnummertoevoeging", "postcode",
-                  "woonplaats"):
-            if g["locatie"]["adres"].get(k) is not None:
-                sub(adres, k, g["locatie"]["adres"][k])
-    sub(loc, "geometrie").append(_gml(g["locatie"]["geometrie"], f"loc-{v['verzoeknummer']}"))
-    acts = sub(root, "activiteiten")
-    for a in g["activiteiten"]:
-        el = sub(acts, "activiteit", identificatie=a["identificatie"])
-        if a.get("naam"):
-            sub(el, "naam", a["naam"])
-    antw = sub(root, "antwoorden")
-    for a in g.get("antwoorden", []):
-        el = sub(antw, "antwoord", functioneleStructuurRef=a.get("functioneleStructuurRef"))
-        sub(el, "vraag", a["vraag"])
-        if a.get("vraagTekst"):
-            sub(el, "vraagTekst", a["vraagTekst"])
-        sub(el, "waarde", a["antwoord"])
-    bijl = sub(root, "bijlagen")
-    for b in v["bijlagen"]:
-        el = sub(bijl, "bijlage", id=b["id"])
-        sub(el, "bestandsnaam", b["bestandsnaam"])
-        sub(el, "mediatype", b["mediatype"])
-        if b.get("omschrijving"):
-            sub(el, "omschrijving", b["omschrijving"])
-        sub(el, "grootte", b["grootte"])
-        sub(el, "sha256", b["sha256"])
-        sub(el, "href", _bijlage_href(request, v["verzoeknummer"], b["id"]))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
 def _verzoeknummer(request: Request) -> str:
     nr = request.path_params["verzoeknummer"]
     if not _NUMMER.fullmatch(nr):
         raise basis.ongeldige_parameter("verzoeknummer", "Een verzoeknummer is 'OLO' gevolgd door "
                                                          "7 cijfers.", "pattern")
     return nr
+
+
+def _gevonden(v: dict | None, nr: str) -> dict:
+    """The request, or 404 when verzoeknummer ``nr`` does not exist."""
+    if v is None:
+        raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+    return v
 
 
 def _formaat(accept: str | None) -> str:
@@ -463,90 +353,18 @@ def _formaat(accept: str | None) -> str:
     return "xml"
 
 
-def _pdf_tekst(t: str) -> bytes:
-    b = t.encode("cp1252", errors="replace")
-    return b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def verzoek_pdf(v: dict) -> bytes:
-    """A plain one-column PDF summary of the request (the human-readable companion of the XML,
-    as the DSO delivers one). Hand-written PDF 1.4: Helvetica, WinAnsi, no compression."""
-    g = v["gegevens"]
-    regels: list[tuple[int, str]] = [(14, f"Verzoek {v['verzoeknummer']}"), (10, "")]
-    veld = lambda k, w: regels.append((10, f"{k}: {w}")) if w not in (None, "") else None
-    veld("Soort", v["soort"])
-    veld("Ingediend op", v["ingediendOp"])
-    veld("Status", v["status"])
-    veld("Bevoegd gezag", f"{v['bevoegdGezag']['naam']} ({v['bevoegdGezag']['code']})")
-    veld("Projectnaam", g["projectnaam"])
-    veld("Projectomschrijving", g.get("projectomschrijving"))
-    veld("Indiener", (g.get("indiener") or {}).get("naam"))
-    veld("Locatie", g["locatie"].get("omschrijving"))
-    veld("Geometrie (RD New)", json.dumps(g["locatie"]["geometrie"]["coordinates"])[:300])
-    regels.append((10, ""))
-    regels.append((12, "Activiteiten"))
-    for a in g["activiteiten"]:
-        regels.append((10, f"- {a.get('naam') or ''} ({a['identificatie']})"))
-    regels.append((12, "Antwoorden"))
-    for a in g.get("antwoorden", []):
-        regels.append((10, f"- {a.get('vraagTekst') or a['vraag']}: {a['antwoord']}"))
-    regels.append((12, "Bijlagen"))
-    for b in v["bijlagen"]:
-        regels.append((10, f"- {b['bestandsnaam']} ({b['mediatype']}, {b['grootte']} bytes)"))
-    # Wrap long lines at 95 characters; 52 lines per A4 page.
-    gewrapt: list[tuple[int, str]] = []
-    for grootte, tekst in regels:
-        while len(tekst) > 95:
-            gewrapt.append((grootte, tekst[:95]))
-            tekst = "    " + tekst[95:]
-        gewrapt.append((grootte, tekst))
-    paginas = [gewrapt[i:i + 52] for i in range(0, len(gewrapt), 52)] or [[]]
-
-    objecten: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-                             (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                              b"/Encoding /WinAnsiEncoding >>")]
-    kinderen = []
-    for pagina in paginas:
-        stroom = [b"BT", b"50 800 Td"]
-        for grootte, tekst in pagina:
-            stroom.append(b"/F1 %d Tf 0 -%d Td (%s) Tj" % (grootte, grootte + 5, _pdf_tekst(tekst)))
-        stroom.append(b"ET")
-        inhoud = b"\n".join(stroom)
-        objecten.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(inhoud), inhoud))
-        inhoud_nr = len(objecten)
-        objecten.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                        b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % inhoud_nr)
-        kinderen.append(len(objecten))
-    objecten[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kinderen), len(kinderen))
-    uit = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    posities = []
-    for i, obj in enumerate(objecten, start=1):
-        posities.append(len(uit))
-        uit += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
-    xref = len(uit)
-    uit += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objecten) + 1)
-    for pos in posities:
-        uit += b"%010d 00000 n \n" % pos
-    uit += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objecten) + 1, xref)
-    return bytes(uit)
-
-
 # --------------------------------------------------------------------------- services
 
 def dienst_indienen(config: Config) -> basis.Dienst:
-    d = basis.Dienst("verzoeken-indienen", BASIS_INDIENEN, basis.SPECS / "verzoeken-indienen.yaml")
+    d = basis.Dienst("verzoeken-indienen", BASIS_INDIENEN, basis.SPECS / "verzoeken-indienen.yaml",
+                     max_body=MAX_BODY)
     db = opslag(config)
 
     @d.post("/verzoeken", levert=(basis.HAL_JSON, basis.JSON))
     async def indienen(request: Request) -> Response:
         basis.content_crs(request, verplicht=True)
-        ruw = await _lees_body_begrensd(request)
-        try:
-            body = json.loads(ruw)
-        except (ValueError, UnicodeDecodeError):
-            raise basis.Probleem(400, "De body is geen geldige JSON.", code="invalidJson") from None
+        # The standard library's parser: it keeps lone surrogates, which get their own 400 below.
+        body = basis.json_uit(await request.body(), json.loads)
         _geen_losse_surrogaten(body)
         valideer_body(body_validator("verzoeken-indienen.yaml", "Verzoek"), body, "Verzoek")
         geometrie = _geometrie(body)
@@ -588,9 +406,7 @@ def dienst_indienen(config: Config) -> basis.Dienst:
     @d.get("/verzoeken/{verzoeknummer}")
     async def bevestiging(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.haal(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.haal(nr), nr)
         return basis.hal(_bevestiging(request, v))
 
     return d
@@ -608,26 +424,20 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
         gezag = basis.tekst(request, "bevoegdGezag", patroon=re.compile(r"(gm|pv|ws|mnre)\d{2,4}"))
         p = basis.pagina(request, grootte_naam="pageSize", max_pagina=MAX_PAGINA)
         totaal, lijst = db.lijst(status, gezag, p.start, p.grootte)  # type: ignore[arg-type]
-        links, headers = basis.paginalinks(request, p, totaal)
-        return basis.hal({"_embedded": {"verzoekreferenties": [_referentie(request, v) for v in lijst]},
-                          "_links": links,
-                          "page": {"number": p.nummer, "size": p.grootte, "totalElements": totaal,
-                                   "totalPages": math.ceil(totaal / p.grootte)}},
-                         headers=headers)
+        return basis.hal_pagina(request, p, totaal,
+                                {"verzoekreferenties": [_referentie(request, v) for v in lijst]})
 
     @d.get("/verzoeken/{verzoeknummer}", levert=(XML, "text/xml", basis.HAL_JSON, basis.JSON, PDF))
     async def verzoek(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.haal(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.haal(nr), nr)
         formaat = _formaat(request.headers.get("accept"))
         if formaat == "json":
             return basis.hal(_detail(request, v))
         if formaat == "pdf":
             return Response(verzoek_pdf(v), media_type=PDF, headers={
                 "Content-Disposition": f'inline; filename="{nr}.pdf"'})
-        return Response(verzoekbericht(request, v), media_type=XML)
+        return Response(verzoekbericht(v, lambda bid: _bijlage_href(request, nr, bid)), media_type=XML)
 
     @d.get("/verzoeken/{verzoeknummer}/bijlagen/{bijlageId}", levert=None)
     async def bijlage(request: Request) -> Response:
@@ -646,9 +456,7 @@ def dienst_afhandelen(config: Config) -> basis.Dienst:
     @d.post("/verzoeken/{verzoeknummer}/_ontvangstbevestigen", neemt=None)
     async def ontvangst(request: Request) -> Response:
         nr = _verzoeknummer(request)
-        v = db.bevestig_ontvangst(nr)
-        if v is None:
-            raise basis.Probleem(404, f"Verzoek {nr} bestaat niet.")
+        v = _gevonden(db.bevestig_ontvangst(nr), nr)
         return basis.hal(_referentie(request, v))
 
     return d

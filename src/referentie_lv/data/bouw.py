@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from shapely import wkb as shp_wkb
@@ -265,7 +265,7 @@ def bouw(db_pad: Path, bronnen: Path, h: str | None = None) -> None:
         j = lambda x: json.dumps(x, ensure_ascii=False)  # noqa: E731
         con.executemany("INSERT INTO meta VALUES (?,?)", [
             ("bron_hash", h), ("schema_versie", SCHEMA_VERSIE),
-            ("gebouwd_op", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            ("gebouwd_op", datetime.now(UTC).isoformat(timespec="seconds")),
         ])
         con.executemany("INSERT INTO versie VALUES (:nr,:map,:opdracht,:id_levering,:doel,:geldig_vanaf,"
                         ":geldig_tot,:toelichting)", data["versies"])
@@ -302,7 +302,8 @@ def bouw(db_pad: Path, bronnen: Path, h: str | None = None) -> None:
         kolommen = ["id", "type", "weergavenaam", "straatnaam", "huisnummer", "huisletter", "huisnummertoevoeging",
                     "postcode", "woonplaatsnaam", "gemeentenaam", "gemeentecode", "provincienaam", "provinciecode",
                     "rd_x", "rd_y", "lat", "lon", "gebied"]
-        con.executemany(f"INSERT INTO adres VALUES ({','.join('?' * (len(kolommen) + 1))})", [
+        plaatsen = ",".join("?" * (len(kolommen) + 1))      # only placeholders: values are bound
+        con.executemany(f"INSERT INTO adres VALUES ({plaatsen})", [  # noqa: S608 -- placeholders only
             tuple((a.get(k) or None) for k in kolommen) + (j(a),) for a in adressen])
         con.commit()
         con.close()

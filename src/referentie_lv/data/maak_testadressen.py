@@ -72,7 +72,8 @@ RD_NAAR_WGS84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 
 
 def _id(prefix: str, sleutel: str) -> str:
-    return f"{prefix}-{hashlib.md5(sleutel.encode()).hexdigest()}"
+    # A stable PDOK-style id, not security: md5 as PDOK's ids look.
+    return f"{prefix}-{hashlib.md5(sleutel.encode(), usedforsecurity=False).hexdigest()}"
 
 
 def _punt_in(vorm, rnd: random.Random, bestaande: list, min_afstand: float = 15.0) -> Point:
@@ -99,7 +100,7 @@ def maak(bronnen: Path) -> list[dict]:
     vormen = {k: vorm(ident) for k, ident, *_ in GEBIEDEN}
     # 'alle' = every GIO geometry except the ambtsgebied stand-in and the pons (which covers nearly all).
     vormen["alle"] = unary_union([v for k, v in vormen.items() if k != "regelingsgebied"])
-    rnd = random.Random(297)
+    rnd = random.Random(297)  # noqa: S311 -- reproducible test data, not a secret
     docs, punten = [], []
     for sleutel, ident, naam, straten, aantal, pc4, uitsluiten in GEBIEDEN:
         gebied = vormen[sleutel]

@@ -35,7 +35,7 @@ def _schoon(tekst: str) -> str:
 
 
 def _t(el, pad: str, ns: str = NS_DATA) -> str | None:
-    gevonden = el.find(pad.replace("x:", "{%s}" % ns))
+    gevonden = el.find(pad.replace("x:", f"{{{ns}}}"))
     return _schoon("".join(gevonden.itertext())) if gevonden is not None else None
 
 
@@ -59,7 +59,7 @@ def blokken(el) -> list[dict]:
                     if lokaal(li) in ("Lijstaanhef", "Lijstsluiting"):
                         uit.append({"soort": "alinea", "tekst": inline_tekst(li)})
                     continue
-                nr = li.find("{%s}LiNummer" % NS_TEKST)
+                nr = li.find(f"{{{NS_TEKST}}}LiNummer")
                 items.append({"nummer": inline_tekst(nr) if nr is not None else None,
                               "eId": li.get("eId"), "wId": li.get("wId"), "blokken": blokken(li)})
             uit.append({"soort": "lijst", "type": kind.get("type"), "items": items})
@@ -97,12 +97,12 @@ def platte_tekst(bl: list[dict], inspring: str = "") -> str:
 
 
 def _tekst_kind(el, naam: str) -> str | None:
-    k = el.find("{%s}%s" % (NS_TEKST, naam))
+    k = el.find(f"{{{NS_TEKST}}}{naam}")
     return inline_tekst(k) if k is not None else None
 
 
 def _definitie(begrip) -> str:
-    d = begrip.find("{%s}Definitie" % NS_TEKST)
+    d = begrip.find(f"{{{NS_TEKST}}}Definitie")
     return platte_tekst(blokken(d)) if d is not None else ""
 
 
@@ -124,7 +124,7 @@ def _xml_fragment(el) -> str:
 
 
 def _kop(el) -> tuple[str | None, str | None, str | None]:
-    kop = el.find("{%s}Kop" % NS_TEKST)
+    kop = el.find(f"{{{NS_TEKST}}}Kop")
     if kop is None:
         return None, None, None
     return _tekst_kind(kop, "Label"), _tekst_kind(kop, "Nummer"), _tekst_kind(kop, "Opschrift")
@@ -181,7 +181,7 @@ class _wrap(list):
 def lees_besluit(pad: Path) -> dict:
     boom = lees_xml(pad)
     root = boom.getroot()
-    d = "{%s}" % NS_DATA
+    d = f"{{{NS_DATA}}}"
     bv = root.find("{*}BesluitVersie")
     ei = bv.find(d + "ExpressionIdentificatie")
     meta = bv.find(d + "BesluitMetadata")
@@ -200,12 +200,12 @@ def lees_besluit(pad: Path) -> dict:
     }
     regelingen = []
     rvi = root.find("{*}RegelingVersieInformatie")
-    for rc in root.iter("{%s}RegelingCompact" % NS_TEKST):
+    for rc in root.iter(f"{{{NS_TEKST}}}RegelingCompact"):
         expr = rc.get("wordt")
         reg = {"expression": expr, "work": expr.split("/nld@")[0] if expr else None,
                "componentnaam": rc.get("componentnaam"),
-               "opschrift": inline_tekst(rc.find("{%s}RegelingOpschrift" % NS_TEKST))
-               if rc.find("{%s}RegelingOpschrift" % NS_TEKST) is not None else None}
+               "opschrift": inline_tekst(rc.find(f"{{{NS_TEKST}}}RegelingOpschrift"))
+               if rc.find(f"{{{NS_TEKST}}}RegelingOpschrift") is not None else None}
         if rvi is not None:
             rei = rvi.find(d + "ExpressionIdentificatie")
             if rei is not None and _t(rei, "x:FRBRExpression") == expr:
@@ -224,7 +224,7 @@ def lees_besluit(pad: Path) -> dict:
                 })
         knopen = tekst_elementen(rc)
         begrippen = []
-        for b in rc.iter("{%s}Begrip" % NS_TEKST):
+        for b in rc.iter(f"{{{NS_TEKST}}}Begrip"):
             # Source = the nearest structural ancestor (Artikel, Lid or Divisietekst).
             bron = b.getparent()
             while bron is not None and lokaal(bron) not in STRUCTUUR - {"Begrip"}:
@@ -233,8 +233,8 @@ def lees_besluit(pad: Path) -> dict:
             met_kop = bron
             while met_kop is not None and not any(_kop(met_kop)[:2]):
                 met_kop = met_kop.getparent()
-            defi = b.find("{%s}Definitie" % NS_TEKST)
-            refs = [r.get("ref") for r in defi.iter("{%s}ExtIoRef" % NS_TEKST)] if defi is not None else []
+            defi = b.find(f"{{{NS_TEKST}}}Definitie")
+            refs = [r.get("ref") for r in defi.iter(f"{{{NS_TEKST}}}ExtIoRef")] if defi is not None else []
             begrippen.append({
                 "wId": b.get("wId"), "eId": b.get("eId"), "term": _tekst_kind(b, "Term"),
                 "definitie": _definitie(b), "informatieobjecten": refs,
@@ -251,7 +251,7 @@ def lees_besluit(pad: Path) -> dict:
 
 def lees_gio_metadata(pad: Path) -> dict:
     root = lees_xml(pad).getroot()
-    d = "{%s}" % NS_DATA
+    d = f"{{{NS_DATA}}}"
     iov = root.find("{*}InformatieObjectVersie")
     ei = iov.find(d + "ExpressionIdentificatie")
     vm = iov.find(d + "InformatieObjectVersieMetadata")
@@ -272,26 +272,26 @@ def lees_gio_metadata(pad: Path) -> dict:
 
 
 def _coords(el) -> list[tuple[float, ...]]:
-    pl = el.find("{%s}posList" % NS_GML)
+    pl = el.find(f"{{{NS_GML}}}posList")
     dim = 2
     if pl is not None:
         dim = int(pl.get("srsDimension") or el.get("srsDimension") or 2)
         getallen = [float(x) for x in pl.text.split()]
     else:
         getallen = []
-        for pos in el.iter("{%s}pos" % NS_GML):
+        for pos in el.iter(f"{{{NS_GML}}}pos"):
             getallen.extend(float(x) for x in pos.text.split())
     return [tuple(getallen[i:i + 2]) for i in range(0, len(getallen), dim)]
 
 
 def _ring(el) -> list:
-    lr = el.find("{%s}LinearRing" % NS_GML)
+    lr = el.find(f"{{{NS_GML}}}LinearRing")
     return _coords(lr if lr is not None else el)
 
 
 def gml_naar_shapely(el) -> BaseGeometry:
     """GML 3.2 geometry (the forms STOP GIO's use) to shapely, coordinates as given (RD New)."""
-    g = "{%s}" % NS_GML
+    g = f"{{{NS_GML}}}"
     naam = lokaal(el)
     if naam == "Polygon":
         ext = el.find(g + "exterior")
@@ -319,8 +319,8 @@ def gml_naar_shapely(el) -> BaseGeometry:
     if naam in ("MultiGeometry", "CompositeSurface"):
         return unary_union([gml_naar_shapely(p) for lid in el for p in lid if lokaal(p)]
                            if naam == "MultiGeometry" else
-                           [gml_naar_shapely(p) for lid in el for p in ([lid] if lokaal(lid) != "surfaceMember" else lid)
-                            if lokaal(p)])
+                           [gml_naar_shapely(p) for lid in el
+                            for p in ([lid] if lokaal(lid) != "surfaceMember" else lid) if lokaal(p)])
     if naam == "MultiPoint":
         return MultiPoint([gml_naar_shapely(p) for lid in el for p in lid])
     raise ValueError(f"GML-geometrie {naam} wordt niet ondersteund")
@@ -328,13 +328,13 @@ def gml_naar_shapely(el) -> BaseGeometry:
 
 def lees_gml(pad: Path) -> dict:
     root = lees_xml(pad).getroot()
-    geo = "{%s}" % NS_GEO
+    geo = f"{{{NS_GEO}}}"
     versie = root.find(f"{geo}vastgesteldeVersie/{geo}GeoInformatieObjectVersie")
     locaties = []
     for loc in versie.iter(geo + "Locatie"):
         bg = loc.find(f"{geo}geometrie/{{{NS_BASISGEO}}}Geometrie")
-        gid = bg.find("{%s}id" % NS_BASISGEO).text.strip()
-        gml_el = next(e for e in bg.find("{%s}geometrie" % NS_BASISGEO) if lokaal(e))
+        gid = bg.find(f"{{{NS_BASISGEO}}}id").text.strip()
+        gml_el = next(e for e in bg.find(f"{{{NS_BASISGEO}}}geometrie") if lokaal(e))
         srs = gml_el.get("srsName") or ""
         if srs and "28992" not in srs:
             raise ValueError(f"{pad.name}: alleen RD New (EPSG:28992) wordt ondersteund, niet {srs}")

@@ -2,30 +2,28 @@
 
 Usage:  store = Store.open(config.data_map)      # builds/rebuilds var/referentie-lv/referentie.sqlite
 See data/README.md for every method and its return shape. Read-only after open: safe to share
-between threads (per-thread SQLite connections via Store.verbinding()).
+between threads.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-import math
-import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from shapely import wkb as shp_wkb
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
 from referentie_lv.data import bouw
+from referentie_lv.data.adressen import Adresregister, normaliseer
 
 DB_NAAM = "referentie.sqlite"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -41,32 +39,12 @@ EXTERNE_ACTIVITEITEN = {
 }
 
 # Ranking of document types for free-text search (PDOK ranks woonplaats/gemeente above addresses).
-TYPE_GEWICHT = {"gemeente": 5.0, "woonplaats": 4.0, "weg": 3.0, "postcode": 2.5, "adres": 2.0}
-
-
 def _datum(geldig_op: date | str | None) -> str:
     if geldig_op is None:
         return date.today().isoformat()
     if isinstance(geldig_op, date):
         return geldig_op.isoformat()
     return date.fromisoformat(str(geldig_op)[:10]).isoformat()
-
-
-def normaliseer(tekst: str) -> str:
-    """Lowercase, accents removed: the form search tokens are compared in."""
-    t = unicodedata.normalize("NFKD", tekst.lower())
-    return "".join(c for c in t if not unicodedata.combining(c))
-
-
-_TOKEN = re.compile(r"[0-9a-z]+")
-
-
-def tokens(tekst: str) -> list[str]:
-    # Postcode "1234 AB" and "1234AB" must match each other: digit/letter runs are separate tokens.
-    uit = []
-    for t in _TOKEN.findall(normaliseer(tekst)):
-        uit.extend(re.findall(r"[0-9]+|[a-z]+", t))
-    return uit
 
 
 def regeling_sleutel(regeling_id: str) -> str:
@@ -77,7 +55,7 @@ def regeling_sleutel(regeling_id: str) -> str:
     return s
 
 
-_GEDEELD: dict[tuple, "Store"] = {}
+_GEDEELD: dict[tuple, Store] = {}
 _GEDEELD_SLOT = threading.Lock()
 
 
@@ -129,11 +107,12 @@ class _Snapshot:
         self.locatie_index: list[tuple[str, tuple, object, BaseGeometry]] | None = None
 
 
-class Store:
+class Store(Adresregister):
+    """The deliveries (this module) and the address register (``data/adressen.py``)."""
+
     def __init__(self, db_pad: Path, gebouwd: bool):
         self.pad = db_pad
         self.gebouwd = gebouwd
-        self._lokaal = threading.local()
         self._slot = threading.Lock()
         con = sqlite3.connect(f"file:{db_pad}?mode=ro", uri=True)
         con.row_factory = sqlite3.Row
@@ -145,7 +124,7 @@ class Store:
     # --- opening ---------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
+    def open(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> Store:
         """Open (and build or rebuild when the source files changed) the store in data_map.
 
         data_map: folder for referentie.sqlite (default <project>/var/referentie-lv/; when installed
@@ -159,22 +138,13 @@ class Store:
         return cls(db, gebouwd)
 
     @classmethod
-    def gedeeld(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> "Store":
+    def gedeeld(cls, data_map: str | Path | None = None, bronnen: str | Path | None = None) -> Store:
         """One Store per (data_map, bronnen) per process, opened on first use (thread-safe)."""
         sleutel = (str(data_map) if data_map else None, str(bronnen) if bronnen else None)
         with _GEDEELD_SLOT:
             if sleutel not in _GEDEELD:
                 _GEDEELD[sleutel] = cls.open(data_map, bronnen)
             return _GEDEELD[sleutel]
-
-    def verbinding(self) -> sqlite3.Connection:
-        """A read-only SQLite connection for the calling thread (for ad-hoc SQL)."""
-        con = getattr(self._lokaal, "con", None)
-        if con is None:
-            con = sqlite3.connect(f"file:{self.pad}?mode=ro", uri=True, check_same_thread=True)
-            con.row_factory = sqlite3.Row
-            self._lokaal.con = con
-        return con
 
     def _laad(self, con: sqlite3.Connection) -> None:
         self.meta = {r["sleutel"]: r["waarde"] for r in con.execute("SELECT * FROM meta")}
@@ -424,7 +394,8 @@ class Store:
             return None
         d = self._ow_uit(r)
         d["artikel"] = self._artikel_bij_wid(d.get("wId"), geldig_op)
-        d["juridischeRegels"] = [self.juridische_regel(j, geldig_op) for j in s.regels_per_regeltekst.get(identificatie, [])]
+        d["juridischeRegels"] = [self.juridische_regel(j, geldig_op)
+                                 for j in s.regels_per_regeltekst.get(identificatie, [])]
         return d
 
     def regeltekst_bij_wid(self, wid: str, geldig_op: date | str | None = None) -> dict | None:
@@ -544,9 +515,6 @@ class Store:
 
     def omgevingswaarden(self, geldig_op=None) -> list[dict]:
         return self.ow_objecten("Omgevingswaarde", geldig_op)
-
-    def kaarten(self, geldig_op=None) -> list[dict]:
-        return self.ow_objecten("Kaart", geldig_op)
 
     def regelingsgebied(self, geldig_op=None) -> dict | None:
         """The Regelingsgebied object plus 'geometrie' (GeoJSON-like, RD) of its locatie."""
@@ -702,97 +670,3 @@ class Store:
                 "gebiedsaanwijzingen": sorted(gas), "omgevingsnormen": sorted(normen),
                 "omgevingswaarden": sorted(waarden), "normwaarden": sorted(nws)}
 
-    def regelteksten_op(self, geometrie: BaseGeometry | dict, geldig_op: date | str | None = None) -> list[str]:
-        return self.annotaties_op(geometrie, geldig_op)["regelteksten"]
-
-    # --- address register (fictitious test data) ---------------------------------------------------
-
-    def _laad_adressen(self, con: sqlite3.Connection) -> None:
-        self._adressen: list[dict] = []
-        for r in con.execute("SELECT data FROM adres ORDER BY id"):
-            a = json.loads(r["data"])
-            for k in ("rd_x", "rd_y", "lat", "lon"):
-                a[k] = float(a[k])
-            a["huisnummer"] = int(a["huisnummer"]) if a.get("huisnummer") else None
-            for k, v in list(a.items()):
-                if v == "":
-                    a[k] = None
-            self._adressen.append(a)
-        self._adres_per_id = {a["id"]: a for a in self._adressen}
-        self._prefix: dict[str, set[int]] = {}
-        self._tokens_per_doc: list[list[str]] = []
-        for i, a in enumerate(self._adressen):
-            toks = tokens(" ".join(str(a.get(k) or "") for k in (
-                "weergavenaam", "straatnaam", "postcode", "woonplaatsnaam", "gemeentenaam")))
-            self._tokens_per_doc.append(toks)
-            for t in set(toks):
-                for n in range(1, len(t) + 1):
-                    self._prefix.setdefault(t[:n], set()).add(i)
-        self._punten = [(a["rd_x"], a["rd_y"]) for a in self._adressen]
-        self._zoek_cache: dict = {}
-
-    def adressen(self, type: str | None = None) -> list[dict]:
-        """All docs of the register (type 'adres', 'weg', 'postcode', 'woonplaats', 'gemeente'), by id."""
-        return [dict(a) for a in self._adressen if type is None or a["type"] == type]
-
-    def adres(self, id: str) -> dict | None:
-        """Lookup by PDOK-style id (adr-…, wgd-…, pcd-…, wpl-…, gem-…)."""
-        a = self._adres_per_id.get(id)
-        return dict(a) if a else None
-
-    def zoek_adressen(self, q: str, rows: int = 10, start: int = 0,
-                      types: Iterable[str] | None = None) -> tuple[int, list[dict]]:
-        """Tokenised, case- and accent-insensitive prefix search over the register.
-        Every query token must be a prefix of some token of the doc. Returns (numFound, docs), docs are
-        copies with an added 'score' (float), best first (score, then type weight, then weergavenaam)."""
-        sleutel = (q, tuple(sorted(types)) if types else None)
-        treffers = self._zoek_cache.get(sleutel)
-        if treffers is None:
-            treffers = self._zoek(q, types)
-            if len(self._zoek_cache) > 4096:
-                self._zoek_cache.clear()
-            self._zoek_cache[sleutel] = treffers
-        return len(treffers), [dict(self._adressen[i], score=sc) for sc, i in treffers[start:start + rows]]
-
-    def _zoek(self, q: str, types) -> list[tuple[float, int]]:
-        qt = tokens(q)
-        if not qt:
-            return []
-        kandidaten: set[int] | None = None
-        for t in qt:
-            s = self._prefix.get(t, set())
-            kandidaten = set(s) if kandidaten is None else kandidaten & s
-            if not kandidaten:
-                return []
-        typeset = set(types) if types else None
-        uit = []
-        for i in kandidaten:
-            a = self._adressen[i]
-            if typeset and a["type"] not in typeset:
-                continue
-            dt = self._tokens_per_doc[i]
-            exact = sum(1 for t in qt if t in dt)
-            # Exact token matches weigh more than prefixes; fewer extra tokens = closer match.
-            score = round(exact * 2.0 + (len(qt) - exact) * 1.0 + TYPE_GEWICHT.get(a["type"], 1.0)
-                          - 0.05 * max(0, len(dt) - len(qt)), 4)
-            uit.append((score, i))
-        uit.sort(key=lambda p: (-p[0], self._adressen[p[1]]["weergavenaam"]))
-        return uit
-
-    def dichtstbij(self, x: float, y: float, rows: int = 10, types: Iterable[str] | None = ("adres",),
-                   max_afstand: float | None = None) -> list[dict]:
-        """Reverse geocoding in RD New: nearest docs with an added 'afstand' (metres), nearest first."""
-        typeset = set(types) if types else None
-        kand = []
-        for i, (px, py) in enumerate(self._punten):
-            if typeset and self._adressen[i]["type"] not in typeset:
-                continue
-            afst = math.hypot(px - x, py - y)
-            if max_afstand is None or afst <= max_afstand:
-                kand.append((afst, i))
-        kand.sort()
-        return [dict(self._adressen[i], afstand=round(a, 3)) for a, i in kand[:rows]]
-
-    @staticmethod
-    def punt(x: float, y: float) -> Point:
-        return Point(x, y)

@@ -125,7 +125,8 @@ async def project(request: Request, c: dict):
 @vereist_concept
 async def kies_locatie(request: Request, c: dict):
     fouten = {}
-    zoek = {"adres": (c.get("locatie") or {}).get("adres", ""), "adres_id": (c.get("locatie") or {}).get("adres_id", "")}
+    locatie_nu = c.get("locatie") or {}
+    zoek = {"adres": locatie_nu.get("adres", ""), "adres_id": locatie_nu.get("adres_id", "")}
     if request.method == "POST":
         form = await request.form()
         loc, fouten = locatie.kies(request.app.state.bron, form)
@@ -232,13 +233,16 @@ async def bijlagen(request: Request, c: dict):
                 ext = Path(naam).suffix.lower()
                 inhoud = await bestand.read(MAX_BIJLAGE + 1)
                 if ext not in TYPES:
-                    fout = f"Het bestand ‘{naam}’ heeft een type dat niet is toegestaan. Kies een PDF-, PNG- of JPG-bestand."
+                    fout = (f"Het bestand ‘{naam}’ heeft een type dat niet is toegestaan. "
+                            "Kies een PDF-, PNG- of JPG-bestand.")
                 elif len(inhoud) > MAX_BIJLAGE:
-                    fout = f"Het bestand ‘{naam}’ is groter dan 5 MB. Maak het bestand kleiner of kies een ander bestand."
+                    fout = (f"Het bestand ‘{naam}’ is groter dan 5 MB. "
+                            "Maak het bestand kleiner of kies een ander bestand.")
                 elif not inhoud:
                     fout = f"Het bestand ‘{naam}’ is leeg."
                 elif not inhoud.startswith(TYPES[ext][1]):
-                    fout = f"Het bestand ‘{naam}’ is geen echt {ext[1:].upper()}-bestand. Kies een PDF-, PNG- of JPG-bestand."
+                    fout = (f"Het bestand ‘{naam}’ is geen echt {ext[1:].upper()}-bestand. "
+                            "Kies een PDF-, PNG- of JPG-bestand.")
                 elif len(c["bijlagen"]) >= MAX_BIJLAGEN:
                     fout = f"U kunt hoogstens {MAX_BIJLAGEN} bijlagen toevoegen."
                 else:

@@ -99,10 +99,10 @@ class Bron:
 
     def gebieden_op_locatie(self, x: float, y: float) -> list[dict]:
         lagen = [self._locatie_laag(i) for i in self._annotaties(x, y)["locaties"]]
-        lagen = [l for l in lagen if l]
+        lagen = [laag for laag in lagen if laag]
         # Named groups say it best; unnamed single areas that only repeat a group are left out.
-        met_naam = [l for l in lagen if l["naam"] and not l["naam"].startswith("gebied ")]
-        return sorted(met_naam or lagen, key=lambda l: -l["geometrie"].area)
+        met_naam = [laag for laag in lagen if laag["naam"] and not laag["naam"].startswith("gebied ")]
+        return sorted(met_naam or lagen, key=lambda laag: -laag["geometrie"].area)
 
     def regeltekst(self, wid: str) -> dict | None:
         rt = self.s.regeltekst_bij_wid(wid)
@@ -110,7 +110,8 @@ class Bron:
         if not art:
             return None
         reg = self.s.regeling(art["regeling"]) or {}
-        leden = [{"nummer": (l.get("nummer") or "").rstrip("."), "tekst": alineas(l)} for l in art.get("leden", [])]
+        leden = [{"nummer": (lid.get("nummer") or "").rstrip("."), "tekst": alineas(lid)}
+                 for lid in art.get("leden", [])]
         loc_ids, acts = [], []
         for jr in (rt or {}).get("juridischeRegels", []):
             loc_ids += jr.get("locaties") or []

@@ -16,7 +16,8 @@ async def zoeken(request: Request):
     for b in begrippen:
         reg = regelingen.get(b.get("regeling")) or {}
         b["bron"] = reg.get("citeertitel") or reg.get("officieleTitel") or b.get("regeling") or ""
-    return toon(request, "catalogus.html", titel=(f"Zoekresultaten voor ‘{zoek}’ – " if zoek else "") + "Stelselcatalogus",
+    titel = (f"Zoekresultaten voor ‘{zoek}’ – " if zoek else "") + "Stelselcatalogus"
+    return toon(request, "catalogus.html", titel=titel,
                 zoek=zoek, begrippen=begrippen, kruimels=[("/", "Home"), (None, "Stelselcatalogus")])
 
 

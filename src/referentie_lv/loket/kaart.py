@@ -53,7 +53,7 @@ def _tekst_lengte(m: float) -> str:
 def teken(lagen: list[Laag], punt: tuple[float, float] | None = None, *, titel: str,
           id_prefix: str = "kaart") -> str:
     """SVG (string) with the layers, the point marked, a scale bar; ``titel`` is its accessible name."""
-    geoms = [(l.naam, _geom(l.geometrie)) for l in lagen]
+    geoms = [(laag.naam, _geom(laag.geometrie)) for laag in lagen]
     geoms = [(n, g) for n, g in geoms if not g.is_empty]
     grenzen = [g.bounds for _, g in geoms]
     if punt:
@@ -126,21 +126,22 @@ def teken(lagen: list[Laag], punt: tuple[float, float] | None = None, *, titel: 
     # North arrow, top right.
     nx, ny = BREEDTE - 28, 16
     uit.append(f'<g aria-hidden="true"><path d="M{nx},{ny} l8,22 l-8,-6 l-8,6 Z" fill="#000"/>'
-               f'<text x="{nx}" y="{ny + 38}" font-size="13" text-anchor="middle" font-family="sans-serif">N</text></g>')
+               f'<text x="{nx}" y="{ny + 38}" font-size="13" text-anchor="middle" '
+               'font-family="sans-serif">N</text></g>')
     uit.append("</svg>")
     return "".join(uit)
 
 
 def legenda(lagen: list[Laag]) -> list[tuple[str, str, str]]:
     """(name, outline colour, fill colour) per drawn layer, in drawing order, for a legend."""
-    zichtbaar = [l for l in lagen if not _geom(l.geometrie).is_empty]
-    return [(l.naam, *KLEUREN[i % len(KLEUREN)]) for i, l in enumerate(zichtbaar)]
+    zichtbaar = [laag for laag in lagen if not _geom(laag.geometrie).is_empty]
+    return [(laag.naam, *KLEUREN[i % len(KLEUREN)]) for i, laag in enumerate(zichtbaar)]
 
 
 def schaalbalk_lengte(lagen: list[Laag], punt: tuple[float, float] | None = None) -> str:
     """The scale bar's text for these inputs (the same computation as ``teken``), for tests/captions."""
     svg = teken(lagen, punt, titel="")
-    begin = svg.rfind('font-size="14" font-family="sans-serif" fill="#000">') 
+    begin = svg.rfind('font-size="14" font-family="sans-serif" fill="#000">')
     return svg[begin:].split(">", 1)[1].split("<", 1)[0]
 
 

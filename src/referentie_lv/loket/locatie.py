@@ -33,7 +33,8 @@ def kies(bron, invoer) -> tuple[dict | None, dict[str, str]]:
             return gevonden, {}
     if adres:
         if len(adres) > 200:
-            return None, {"adres": "Het adres is te lang. Typ een straat met huisnummer, of een postcode met huisnummer."}
+            return None, {"adres": "Het adres is te lang. Typ een straat met huisnummer, "
+                                   "of een postcode met huisnummer."}
         kandidaten = bron.zoek_adressen(adres, 2)
         if kandidaten:
             return kandidaten[0], {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -86,6 +87,40 @@ async def serverfout(request: Request, exc):
     return toon(request, "melding.html", status_code=500, titel="Er ging iets mis",
                 kop="Er ging iets mis",
                 tekst="Door een fout aan onze kant kon deze pagina niet worden getoond. Probeer het later opnieuw.")
+
+
+# Dutch pages for what Starlette answers in English plain text (form parsing, methods).
+_MELDINGEN = {
+    400: ("Formulier niet te verwerken",
+          "Wat u verstuurde kon niet worden gelezen. Controleer uw invoer: een bestandsnaam mag "
+          "bijvoorbeeld niet te lang zijn. Ga terug en probeer het opnieuw."),
+    405: ("Actie niet mogelijk", "Deze pagina kan niet op deze manier worden opgevraagd."),
+    413: ("Te veel gegevens verstuurd",
+          "Wat u verstuurde is te groot: een veld van het formulier bevat te veel tekst, of een "
+          "bestand is te groot (een bijlage mag hoogstens 5 MB zijn). Ga terug en probeer het "
+          "opnieuw."),
+}
+
+
+def _melding(request: Request, status: int, headers: dict[str, str] | None = None):
+    kop, tekst = _MELDINGEN.get(status, ("Er ging iets mis", "Uw verzoek kon niet worden verwerkt."))
+    antwoord = toon(request, "melding.html", status_code=status, titel=kop, kop=kop, tekst=tekst)
+    antwoord.headers.update(headers or {})
+    return antwoord
+
+
+async def ongeldig_verzoek(request: Request, exc: HTTPException):
+    """Starlette's HTTPExceptions (a form it cannot parse, a field over its size, a method not
+    allowed) as a Dutch page; a field over the size limit is a 413."""
+    status = exc.status_code
+    if status == 400 and "exceeded maximum size" in (exc.detail or ""):
+        status = 413
+    return _melding(request, status, exc.headers)
+
+
+def te_groot(scope: dict):
+    """The loket's answer to a body over its limit (``grenzen.BodyGrens``)."""
+    return _melding(Request(scope), 413)
 
 
 def _routes() -> list:

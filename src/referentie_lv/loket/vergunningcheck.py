@@ -159,7 +159,8 @@ async def conclusie(request: Request):
     query = {"werkzaamheid": w.sleutel, **({"adres_id": loc["adres_id"]} if loc.get("adres_id")
                                           else {"x": f"{loc['x']:.2f}", "y": f"{loc['y']:.2f}"}),
              "adres": loc["adres"]}
-    pad = "/aanvragen/starten-vanuit-check" if fout_actief(request, "loket-aanvragen-link-kapot") else "/aanvragen/start"
+    pad = ("/aanvragen/starten-vanuit-check" if fout_actief(request, "loket-aanvragen-link-kapot")
+           else "/aanvragen/start")
     gebruikt = [(alle.tekst, antwoorden[c]) for c, alle in regelbank.alle_vragen(w).items() if c in antwoorden]
     return toon(request, "vc_conclusie.html", titel=f"Conclusie: {w.naam} – Vergunningcheck", w=w, loc=loc,
                 uitkomsten=uitkomsten, nodig=nodig, aanvragen_url=f"{pad}?{urlencode(query)}",

@@ -2,13 +2,12 @@
 
 Plain Python API, used by the uitvoeren service and by the loket::
 
-    from referentie_lv.sttr import regelbank, Vragenboom, rijen
+    from referentie_lv.sttr import regelbank, Vragenboom
     bank = regelbank()                                   # the shipped Gemeentestad packages
     (model,) = bank.modellen_voor("nl.imow-gm0297.activiteit.2019000810", "Conclusie")
     boom = Vragenboom(model)
     boom.volgende_vraag({"stamomtrek": 80})              # -> Vraag | None
     boom.conclusie({...})                                # -> [Conclusie] | None (not yet decided)
-    rijen(model)                                         # every table row + answers reaching it
 
 Answers may be keyed by ``Vraag.id`` (unique over all models), the uitvoeringsregel id, the
 inputData id or the inputData name; values are JSON values or form text ("ja", "12,5").
@@ -26,9 +25,8 @@ from referentie_lv.sttr.dmn import DmnFout, als_json, lees_dmn
 from referentie_lv.sttr.evaluatie import Spoor, evalueer
 from referentie_lv.sttr.model import Activiteit, Model
 from referentie_lv.sttr.pakketten import PakketFout, Regelbank, laad_map, regelbank
-from referentie_lv.sttr.vragenboom import (Conclusie, OngeldigAntwoord, Rij, Vraag, Vragenboom,
-                                           rijen)
+from referentie_lv.sttr.vragenboom import Conclusie, OngeldigAntwoord, Vraag, Vragenboom
 
 __all__ = ["Activiteit", "Conclusie", "DmnFout", "Model", "OngeldigAntwoord", "PakketFout",
-           "Regelbank", "Rij", "Spoor", "Vraag", "Vragenboom", "als_json", "evalueer", "laad_map",
-           "lees_dmn", "regelbank", "rijen"]
+           "Regelbank", "Spoor", "Vraag", "Vragenboom", "als_json", "evalueer", "laad_map",
+           "lees_dmn", "regelbank"]

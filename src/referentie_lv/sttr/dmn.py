@@ -12,9 +12,19 @@ from decimal import Decimal
 from lxml import etree
 
 from referentie_lv.sttr import feel
-from referentie_lv.sttr.model import (Beslistabel, Besluit, Invoergegeven, Kolom, Model, Regel,
-                                      Regelgroep, Type, Uitvoeringsregel, Uitvoerkolom,
-                                      functionele_structuur)
+from referentie_lv.sttr.model import (
+    Beslistabel,
+    Besluit,
+    Invoergegeven,
+    Kolom,
+    Model,
+    Regel,
+    Regelgroep,
+    Type,
+    Uitvoeringsregel,
+    Uitvoerkolom,
+    functionele_structuur,
+)
 
 DMN11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
 UITV = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Uitvoeringsregel"
@@ -36,6 +46,19 @@ class DmnFout(ValueError):
 def parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            huge_tree=False, remove_comments=True)
+
+
+def lees_xml(data: bytes, wat: str, fout: type[ValueError],
+             doctype: str = "een DOCTYPE is niet toegestaan") -> etree._Element:
+    """Parse untrusted XML with ``parser()``; ``fout`` naming ``wat`` when it is not XML or has a
+    DOCTYPE (``doctype`` is the reason given)."""
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as e:
+        raise fout(f"{wat}: geen geldige XML: {e}") from e
+    if root.getroottree().docinfo.doctype:
+        raise fout(f"{wat}: {doctype}")
+    return root
 
 
 def _tekst(el, pad: str) -> str | None:
@@ -63,14 +86,9 @@ def _href(el) -> str:
 def lees_dmn(inhoud: bytes, bestand: str = "") -> Model:
     if len(inhoud) > MAX_BYTES:
         raise DmnFout(f"{bestand}: bestand te groot ({len(inhoud)} bytes)")
-    try:
-        root = etree.fromstring(inhoud, parser())
-    except etree.XMLSyntaxError as e:
-        raise DmnFout(f"{bestand}: geen geldige XML: {e}") from e
-    if root.getroottree().docinfo.doctype:
-        # STTR files never need a DTD; the parser already leaves entities unexpanded, refusing
-        # the DOCTYPE outright keeps entity and external-DTD tricks out of the model.
-        raise DmnFout(f"{bestand}: een DOCTYPE is niet toegestaan in een toepasbare-regelbestand")
+    # STTR files never need a DTD; the parser already leaves entities unexpanded, refusing
+    # the DOCTYPE outright keeps entity and external-DTD tricks out of the model.
+    root = lees_xml(inhoud, bestand, DmnFout, "een DOCTYPE is niet toegestaan in een toepasbare-regelbestand")
     if root.tag != f"{{{DMN11}}}definitions":
         raise DmnFout(f"{bestand}: geen DMN 1.1 definitions (wortel {root.tag})")
 

@@ -16,10 +16,6 @@ from referentie_lv.sttr import feel
 from referentie_lv.sttr.model import Beslistabel, Besluit, Model
 
 
-class EvaluatieFout(RuntimeError):
-    pass
-
-
 @dataclass(frozen=True)
 class Spoor:
     """How one decision came out."""
@@ -35,14 +31,14 @@ def _uitvoer(tabel: Beslistabel, regelnummer: int) -> Any:
     r = tabel.regels[regelnummer - 1]
     if len(tabel.uitvoer) == 1:
         return r.uitvoer[0]
-    return {(k.naam or k.id): w for k, w in zip(tabel.uitvoer, r.uitvoer)}
+    return {(k.naam or k.id): w for k, w in zip(tabel.uitvoer, r.uitvoer, strict=False)}
 
 
 def _prioriteit(tabel: Beslistabel, regelnummer: int) -> tuple:
     """Sort key for PRIORITY / OUTPUT ORDER: position in each output's value list."""
     r = tabel.regels[regelnummer - 1]
     sleutel = []
-    for k, w in zip(tabel.uitvoer, r.uitvoer):
+    for k, w in zip(tabel.uitvoer, r.uitvoer, strict=False):
         if not k.waarden:
             sleutel.append(0)
             continue
@@ -55,7 +51,7 @@ def _prioriteit(tabel: Beslistabel, regelnummer: int) -> tuple:
 def pas_tabel_toe(besluit: Besluit, kolomwaarden: tuple[Any, ...]) -> Spoor:
     tabel = besluit.tabel
     passend = tuple(r.nummer for r in tabel.regels
-                    if all(t.past(v) for t, v in zip(r.invoer, kolomwaarden)))
+                    if all(t.past(v) for t, v in zip(r.invoer, kolomwaarden, strict=False)))
     hp = tabel.hit_policy
 
     def spoor(waarde, raak, fout=None):

@@ -103,7 +103,7 @@ class FunctioneleStructuur:
     activiteit: str | None            # e.g. nl.imow-gm0297.activiteit.2019000810
 
 
-_FS = re.compile(r"^(%s)(%s)?(.+)$" % ("|".join(TYPERINGEN), "|".join(TOESTEMMINGEN)))
+_FS = re.compile(rf"^({'|'.join(TYPERINGEN)})({'|'.join(TOESTEMMINGEN)})?(.+)$")
 
 
 def functionele_structuur(ref: str) -> FunctioneleStructuur:

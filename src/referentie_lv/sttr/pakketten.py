@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from referentie_lv.sttr.dmn import DmnFout, lees_dmn, parser
+from referentie_lv.sttr.dmn import DmnFout, lees_dmn, lees_xml
 from referentie_lv.sttr.model import Activiteit, Model
 
 BRONMAP = Path(__file__).resolve().parent.parent / "bronnen" / "sttr"
@@ -68,13 +68,7 @@ def lees_zip(inhoud: bytes, naam: str = "") -> dict[str, bytes]:
 
 
 def _xml(data: bytes, wat: str):
-    try:
-        root = etree.fromstring(data, parser())
-    except etree.XMLSyntaxError as e:
-        raise PakketFout(f"{wat}: geen geldige XML: {e}") from e
-    if root.getroottree().docinfo.doctype:
-        raise PakketFout(f"{wat}: een DOCTYPE is niet toegestaan")
-    return root
+    return lees_xml(data, wat, PakketFout)
 
 
 @dataclass

@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 
 from dso_acceptatie.browser import find_browser
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.fasen.klantreizen import paden, toegankelijkheid
 from dso_acceptatie.fasen.klantreizen.tags import markers
+from dso_acceptatie.fasen.klantreizen.testdata import Testdata
 
 FASE = "klantreizen"
 PLUGIN = "dso_acceptatie.fasen.klantreizen.plugin"
@@ -72,6 +74,12 @@ def pytest_opdracht(ctx: FaseContext, werkmap: Path, selectie: str | None,
     return cmd
 
 
+def fase_klaar(writer, *, status: str, ernst: str, bericht: str, **velden) -> None:
+    """The phase's own bookkeeping record: did it run (not a check of the target)."""
+    writer.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
+                   soort="administratie", status=status, ernst=ernst, bericht=bericht, **velden)
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -90,16 +98,21 @@ def main(argv: list[str] | None = None) -> int:
 
     with ctx.writer as w:
         if not paden.FEATURES.is_dir():
-            w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
-                      status="geblokkeerd", ernst="blokkerend",
-                      bericht=f"de features ontbreken ({paden.FEATURES}); draai vanuit een "
-                              "checkout van de repository")
+            fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
+                       bericht=f"de features ontbreken ({paden.FEATURES}); draai vanuit een "
+                               "checkout van de repository")
+            return 2
+        try:
+            Testdata.laad(ctx.doel.naam)
+        except ConfiguratieFout as fout:
+            # Bad test data is the harness's input, not the target's fault: nothing can be tested.
+            fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
+                       bericht=f"de testgegevens van doel '{ctx.doel.naam}' zijn onleesbaar: {fout}")
             return 2
         if ctx.doel.loket and not find_browser():
-            w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
-                      status="geblokkeerd", ernst="blokkerend",
-                      bericht="geen Chromium gevonden: voer als root 'apt-get install -y chromium' "
-                              "uit of zet DSO_CHROMIUM=/pad/naar/chromium")
+            fase_klaar(w, status="geblokkeerd", ernst="blokkerend",
+                       bericht="geen Chromium gevonden: voer als root 'apt-get install -y chromium' "
+                               "uit of zet DSO_CHROMIUM=/pad/naar/chromium")
             return 2
         werkmap = ctx.run_map / FASE
         werkmap.mkdir(parents=True, exist_ok=True)
@@ -114,32 +127,30 @@ def main(argv: list[str] | None = None) -> int:
         duur = time.monotonic() - start
 
         ruw = toegankelijkheid.lees_ruwe_resultaten(ctx.bewijs_map / "toegankelijkheid")
-        bevindingen = toegankelijkheid.schrijf_records(
-            ruw, w, f"bewijs/{FASE}/toegankelijkheid")
+        axe = toegankelijkheid.schrijf_records(ruw, w, f"bewijs/{FASE}/toegankelijkheid")
 
         code = proces.returncode
         if code == 5:
             # Nothing selected is nothing tested: never let that pass as an accepted phase.
-            w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
-                      status="geblokkeerd", ernst="blokkerend", duur_ms=duur * 1000,
-                      bericht="er was geen enkel scenario te draaien"
-                              + (f" met selectie '{args.selectie}'" if args.selectie else ""),
-                      details={"pytest_exitcode": code, "selectie": args.selectie, "opdracht": cmd})
+            fase_klaar(w, status="geblokkeerd", ernst="blokkerend", duur_ms=duur * 1000,
+                       bericht="er was geen enkel scenario te draaien"
+                               + (f" met selectie '{args.selectie}'" if args.selectie else ""),
+                       details={"pytest_exitcode": code, "selectie": args.selectie, "opdracht": cmd})
             return 0
         if code in (0, 1):
-            w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
-                      status="geslaagd", ernst="informatief", duur_ms=duur * 1000,
-                      bericht=f"pytest klaar in {duur:.1f} s: {PYTEST_UITKOMST[code]}; "
-                              f"{len({r['pad'] for r in ruw})} pagina's op toegankelijkheid "
-                              f"gecontroleerd, {bevindingen} bevinding(en)",
-                      details={"pytest_exitcode": code, "selectie": args.selectie,
-                               "werkers": args.werkers, "opdracht": cmd})
+            fase_klaar(w, status="geslaagd", ernst="informatief", duur_ms=duur * 1000,
+                       bericht=f"pytest klaar in {duur:.1f} s: {PYTEST_UITKOMST[code]}; "
+                               f"{axe.gecontroleerd} pagina's op toegankelijkheid gecontroleerd, "
+                               f"{axe.bevindingen} bevinding(en)"
+                               + (f", {axe.geblokkeerd} pagina('s) niet te controleren"
+                                  if axe.geblokkeerd else ""),
+                       details={"pytest_exitcode": code, "selectie": args.selectie,
+                                "werkers": args.werkers, "opdracht": cmd})
             return 0
-        w.schrijf(component="Omgevingsloket", onderwerp="klantreizen", controle="fase-klaar",
-                  status="geblokkeerd", ernst="blokkerend", duur_ms=duur * 1000,
-                  bericht=f"pytest kon de klantreizen niet uitvoeren (exitcode {code}); zie "
-                          f"{FASE}.log in de runmap",
-                  details={"pytest_exitcode": code, "opdracht": cmd})
+        fase_klaar(w, status="geblokkeerd", ernst="blokkerend", duur_ms=duur * 1000,
+                   bericht=f"pytest kon de klantreizen niet uitvoeren (exitcode {code}); zie "
+                           f"{FASE}.log in de runmap",
+                   details={"pytest_exitcode": code, "opdracht": cmd})
         return 2
 
 

@@ -1,10 +1,19 @@
 """A minimal DMN reader for the harness: questions, decision tables, and per row an example.
 
 The harness may not import the reference LV (DESIGN.md: it is a black box), so it reads the STTR
-DMN files itself, as data. Only what the Vergunningcheck examples need is supported: DMN 1.1/1.2/1.3
-decision tables with hit policies UNIQUE, FIRST, ANY and PRIORITY-free single outputs, and the FEEL
-unary tests that real STTR tables use (``-``, literals, comparisons, ranges, lists, ``not(...)``,
-``null``). Anything else raises :class:`DmnFout` so a new construct is noticed, never guessed.
+DMN files itself, as data (its own copy, contracts/sttr/). Only what the Vergunningcheck examples
+need is supported: DMN 1.1/1.2/1.3 decision tables with one output column, every rule with one
+input entry per input and one output entry, and the hit policies
+
+- UNIQUE: at most one rule may match (two or more is an error in the model);
+- FIRST: the first matching rule in table order;
+- ANY: several rules may match, but they must all give the same output (otherwise an error);
+- PRIORITY: the matching rule whose output comes first in the output's ``outputValues``;
+
+and the FEEL unary tests that real STTR tables use (``-``, literals, comparisons, ranges, lists,
+``not(...)``, ``null``). Anything else (COLLECT, RULE ORDER, OUTPUT ORDER, several outputs, a rule
+of another shape, a decision without a table) raises :class:`DmnFout` when the model is read, so a
+new construct is noticed, never guessed: no hit policy silently takes the first hit.
 
 :func:`voorbeelden` gives for every row of every decision table one complete set of answers that
 reaches that row, and the conclusion of the top decision for those answers.
@@ -25,6 +34,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _UITV = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Uitvoeringsregel"
 _INTER = "http://toepasbare-regels.omgevingswet.overheid.nl/v1.0/Interactieregel"
 MAX_COMBINATIES = 200_000  # guard: a model this large needs a smarter search, not a longer wait
+# The hit policies this reader evaluates (module docstring); every other one is refused.
+HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "PRIORITY")
 
 
 class DmnFout(ValueError):
@@ -51,8 +62,9 @@ class Besluit:
     id: str
     naam: str
     kolommen: list[str]         # input expressions (names of inputData or other decisions)
-    hit_policy: str
+    hit_policy: str             # one of HIT_POLICIES
     regels: list[Regel] = field(default_factory=list)
+    prioriteit: list = field(default_factory=list)   # PRIORITY: output values, highest first
 
 
 @dataclass
@@ -160,16 +172,7 @@ def lees_model(pad: Path | str, inhoud: bytes | None = None) -> Model:
 
     besluiten: dict[str, Besluit] = {}
     for d in _kinderen(wortel, "decision"):
-        tabel = _kind(d, "decisionTable")
-        if tabel is None:
-            raise DmnFout(f"{pad.name}: besluit '{d.get('name')}' heeft geen beslistabel")
-        kolommen = [_tekst(_kind(i, "inputExpression")) for i in _kinderen(tabel, "input")]
-        if len(_kinderen(tabel, "output")) != 1:
-            continue  # multi-output tables (indieningsvereisten) are not Vergunningcheck tables
-        b = Besluit(d.get("id"), d.get("name"), kolommen, tabel.get("hitPolicy", "UNIQUE"))
-        for n, r in enumerate(_kinderen(tabel, "rule"), 1):
-            b.regels.append(Regel(n, [_tekst(e) for e in _kinderen(r, "inputEntry")],
-                                  _tekst(_kind(r, "outputEntry"))))
+        b = _lees_besluit(pad.name, d)
         besluiten[b.naam] = b
     gebruikt = {k for b in besluiten.values() for k in b.kolommen}
     tops = [n for n in besluiten if n not in gebruikt]
@@ -180,6 +183,44 @@ def lees_model(pad: Path | str, inhoud: bytes | None = None) -> Model:
     conclusie = var is not None and var.get("typeRef", "").split(":")[-1] == "TConclusie"
     return Model(wortel.get("name") or pad.stem, werkzaamheid, vragen, besluiten, tops[0],
                  conclusie)
+
+
+def _lees_besluit(bestand: str, besluit) -> Besluit:
+    """One decision table, checked to be of a shape :func:`evalueer` evaluates exactly."""
+    naam = besluit.get("name")
+    waar = f"{bestand}: beslistabel '{naam}'"
+    tabel = _kind(besluit, "decisionTable")
+    if tabel is None:
+        raise DmnFout(f"{bestand}: besluit '{naam}' heeft geen beslistabel")
+    uitvoer = _kinderen(tabel, "output")
+    if len(uitvoer) != 1:
+        raise DmnFout(f"{waar} heeft {len(uitvoer)} uitvoerkolommen; deze lezer evalueert alleen "
+                      "beslistabellen met precies één uitvoerkolom")
+    hit_policy = " ".join((tabel.get("hitPolicy") or "UNIQUE").split()).upper()
+    if hit_policy not in HIT_POLICIES:
+        raise DmnFout(f"{waar} gebruikt hit policy {hit_policy}; deze lezer evalueert alleen "
+                      f"{', '.join(HIT_POLICIES)} en kiest nooit zomaar de eerste treffer")
+    kolommen = [_tekst(_kind(i, "inputExpression")) for i in _kinderen(tabel, "input")]
+    if not all(kolommen):
+        raise DmnFout(f"{waar}: invoerkolom {kolommen.index('') + 1} heeft geen invoerexpressie")
+    b = Besluit(besluit.get("id"), naam, kolommen, hit_policy)
+    if hit_policy == "PRIORITY":
+        waarden = _tekst(_kind(uitvoer[0], "outputValues"))
+        if not waarden:
+            raise DmnFout(f"{waar} gebruikt hit policy PRIORITY zonder outputValues (de volgorde "
+                          "van de uitkomsten); zonder die volgorde is er geen winnaar")
+        b.prioriteit = [_literal(w) for w in _splits_lijst(waarden)]
+    for n, r in enumerate(_kinderen(tabel, "rule"), 1):
+        ingangen, uitkomsten = _kinderen(r, "inputEntry"), _kinderen(r, "outputEntry")
+        if len(ingangen) != len(kolommen) or len(uitkomsten) != 1:
+            raise DmnFout(f"{waar}, regel {n}: {len(ingangen)} invoercellen en {len(uitkomsten)} "
+                          f"uitvoercellen, verwacht {len(kolommen)} en 1")
+        uitkomst = _tekst(uitkomsten[0])
+        if hit_policy == "PRIORITY" and _literal(uitkomst) not in b.prioriteit:
+            raise DmnFout(f"{waar}, regel {n}: uitkomst {uitkomst} staat niet in de outputValues "
+                          "van de tabel (PRIORITY)")
+        b.regels.append(Regel(n, [_tekst(e) for e in ingangen], uitkomst))
+    return b
 
 
 # --- FEEL unary tests -------------------------------------------------------------------------
@@ -292,19 +333,39 @@ def evalueer(model: Model, antwoorden: dict) -> tuple[object, dict[str, int]]:
             raise DmnFout(f"'{naam}' is geen vraag en geen besluit in {model.naam}")
         invoer = [waarde(k) for k in b.kolommen]
         treffers = [r for r in b.regels
-                    if all(past(t, w) for t, w in zip(r.ingangen, invoer))]
+                    if all(past(t, w) for t, w in zip(r.ingangen, invoer, strict=True))]
         if not treffers:
             uit = None
         else:
-            if b.hit_policy == "UNIQUE" and len(treffers) > 1:
-                raise DmnFout(f"{model.naam}: beslistabel '{b.naam}' (UNIQUE) heeft meerdere "
-                              f"treffers: regels {[r.nummer for r in treffers]}")
-            spoor[naam] = treffers[0].nummer
-            uit = _literal(treffers[0].uitkomst)
+            gekozen = _winnaar(model, b, treffers)
+            spoor[naam] = gekozen.nummer
+            uit = _literal(gekozen.uitkomst)
         cache[naam] = uit
         return uit
 
     return waarde(model.top), spoor
+
+
+def _winnaar(model: Model, b: Besluit, treffers: list[Regel]) -> Regel:
+    """The rule whose output counts, by the table's hit policy (treffers in table order)."""
+    nummers = [r.nummer for r in treffers]
+    if b.hit_policy == "UNIQUE":
+        if len(treffers) > 1:
+            raise DmnFout(f"{model.naam}: beslistabel '{b.naam}' (UNIQUE) heeft meerdere "
+                          f"treffers: regels {nummers}")
+        return treffers[0]
+    if b.hit_policy == "FIRST":
+        return treffers[0]   # FIRST means exactly this: the first match in table order
+    if b.hit_policy == "ANY":
+        uitkomsten = {r.uitkomst.strip() for r in treffers}
+        if len({repr(_literal(u)) for u in uitkomsten}) > 1:
+            raise DmnFout(f"{model.naam}: beslistabel '{b.naam}' (ANY) heeft treffers met "
+                          f"verschillende uitkomsten: regels {nummers} geven {sorted(uitkomsten)}")
+        return treffers[0]   # all agree: the output is the same whichever row is named
+    if b.hit_policy == "PRIORITY":
+        return min(treffers, key=lambda r: b.prioriteit.index(_literal(r.uitkomst)))
+    raise DmnFout(f"{model.naam}: beslistabel '{b.naam}': hit policy {b.hit_policy} wordt niet "
+                  "geëvalueerd")
 
 
 def _relevant(model: Model, spoor: dict[str, int], besluit: str) -> bool:
@@ -350,7 +411,7 @@ def voorbeelden(model: Model) -> list[Voorbeeld]:
         raise DmnFout(f"{model.naam}: {aantal} antwoordcombinaties, meer dan {MAX_COMBINATIES}")
     gekozen: dict[tuple[str, int], tuple[bool, dict, object]] = {}
     for combinatie in itertools.product(*(per[n] for n in namen)):
-        antwoorden = dict(zip(namen, combinatie))
+        antwoorden = dict(zip(namen, combinatie, strict=True))
         conclusie, spoor = evalueer(model, antwoorden)
         for besluit, nummer in spoor.items():
             sleutel = (besluit, nummer)

@@ -8,7 +8,8 @@ REPO = project()
 FEATURES = REPO / "features"
 TESTDATA = FEATURES / "testdata"
 VERGUNNINGCHECK_FEATURES = FEATURES / "vergunningcheck"
-# The STTR models the reference LV executes. Read as data files only: the harness never imports
-# the reference LV (DESIGN.md), it only reads the same published models to know what to expect.
-DMN_MAP = REPO / "src" / "referentie_lv" / "bronnen" / "sttr"
+# The harness's own copy of the published STTR models (contracts/sttr/NOTICE), its oracle for the
+# Vergunningcheck. Never the reference LV's copy: an expectation may not come from the system under
+# test (DESIGN.md: the reference LV is a black box).
+DMN_MAP = REPO / "contracts" / "sttr"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"

@@ -7,11 +7,11 @@ define is skipped with exactly that reason, so it shows as ``overgeslagen``, nev
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from dso_acceptatie.configuratie import lees_toml
 from dso_acceptatie.fasen.klantreizen import paden
 
 
@@ -25,11 +25,13 @@ class Testdata:
 
     @classmethod
     def laad(cls, doel: str, map_: Path = paden.TESTDATA) -> Testdata:
+        """The target's test data; none is fine (its scenarios skip with the reason), a file that
+        cannot be read is a :class:`ConfiguratieFout` naming file, line and fix."""
         bestand = map_ / f"{doel}.toml"
-        if not bestand.exists():
+        gelezen = lees_toml(bestand, oplossing_ontbreekt="", mag_ontbreken=True)
+        if gelezen is None:
             return cls(doel, {}, None)
-        with open(bestand, "rb") as f:
-            return cls(doel, tomllib.load(f), bestand)
+        return cls(doel, gelezen[0], bestand)
 
     def _bron(self) -> str:
         if self.bestand is None:

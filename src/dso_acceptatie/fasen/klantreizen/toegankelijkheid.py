@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,27 +84,62 @@ def lees_ruwe_resultaten(map_: Path) -> list[dict]:
     return uit
 
 
-def schrijf_records(ruw: list[dict], writer, map_rel: str) -> int:
-    """Records from raw results: one per page kind without findings, one per (page, rule) with.
+@dataclass
+class Uitkomst:
+    """What :func:`schrijf_records` wrote, for the phase's own summary."""
+    gecontroleerd: int = 0    # page kinds (paths) axe-core checked
+    bevindingen: int = 0      # (page, rule) violations written as gefaald
+    geblokkeerd: int = 0      # page kinds (or variants of them) axe-core could not check
 
-    Returns the number of findings written.
-    """
+
+def _per_pagina(ruw: list[dict]) -> dict[str, dict]:
+    """Raw results per path: titles seen, titles checked, why others could not be, violations."""
     per_pagina: dict[str, dict] = {}
     for r in ruw:
-        p = per_pagina.setdefault(r["pad"], {"titels": set(), "urls": [], "overtredingen": {},
-                                             "versie": r.get("versie"), "scenario": r.get("scenario")})
-        p["titels"].add(r.get("titel", ""))
-        p["urls"].append(r.get("url"))
+        p = per_pagina.setdefault(r["pad"], {"titels": set(), "gecontroleerd": set(), "fouten": {},
+                                             "overtredingen": {}, "versie": None})
+        titel = r.get("titel", "")
+        p["titels"].add(titel)
+        if r.get("fout"):
+            # axe-core did not run on this page: nothing about it is known
+            p["fouten"].setdefault(titel, r["fout"])
+            continue
+        p["gecontroleerd"].add(titel)
+        p["versie"] = p["versie"] or r.get("versie")
         for v in r.get("violations", []):
-            bestaand = p["overtredingen"].get(v["id"])
-            if bestaand is None:
+            if v["id"] not in p["overtredingen"]:
                 p["overtredingen"][v["id"]] = dict(v, scenario=r.get("scenario"), url=r.get("url"))
-    bevindingen = 0
-    for pad, p in sorted(per_pagina.items()):
+    return per_pagina
+
+
+def schrijf_records(ruw: list[dict], writer, map_rel: str) -> Uitkomst:
+    """Records from raw results: one per page kind without findings, one per (page, rule) with.
+
+    A page kind axe-core could not run on (script missing, page crashed, evaluation failed) is
+    ``geblokkeerd``, never ``geslaagd``: an accessibility check that did not run proves nothing.
+    """
+    uitkomst = Uitkomst()
+    for pad, p in sorted(_per_pagina(ruw).items()):
         # Name the page by its ordinary title, not by an error variant of it.
         titel = min(p["titels"], key=lambda t: (t.startswith("Fout"), len(t))) if p["titels"] else ""
         onderwerp = f"toegankelijkheid: {pad}"
-        if not p["overtredingen"]:
+        ongecontroleerd = sorted(set(p["fouten"]) - p["gecontroleerd"])
+        if p["gecontroleerd"]:
+            uitkomst.gecontroleerd += 1
+        for regel_id, v in sorted(p["overtredingen"].items()):
+            uitkomst.bevindingen += 1
+            _schrijf_overtreding(writer, onderwerp, pad, titel, p["versie"], regel_id, v, map_rel)
+        if ongecontroleerd:
+            uitkomst.geblokkeerd += 1
+            redenen = "; ".join(f"'{t}': {p['fouten'][t]}" for t in ongecontroleerd)
+            writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
+                           controle="axe-core: WCAG 2.1 A/AA", status="geblokkeerd", ernst="ernstig",
+                           bericht=f"axe-core kon niet draaien op {len(ongecontroleerd)} variant(en) "
+                                   f"van deze pagina, dus die zijn niet op WCAG 2.1 A/AA "
+                                   f"gecontroleerd: {redenen}"[:1000],
+                           details={"pad": pad, "titels": ongecontroleerd, "fouten": p["fouten"],
+                                    "gecontroleerde_titels": sorted(p["gecontroleerd"])})
+        elif not p["overtredingen"]:
             writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
                            controle="axe-core: WCAG 2.1 A/AA", status="geslaagd",
                            ernst="informatief",
@@ -111,22 +147,23 @@ def schrijf_records(ruw: list[dict], writer, map_rel: str) -> int:
                                    f"(axe-core {p['versie']}).",
                            details={"pad": pad, "titels": sorted(p["titels"]),
                                     "axe_versie": p["versie"]})
-            continue
-        for regel_id, v in sorted(p["overtredingen"].items()):
-            bevindingen += 1
-            crit = criteria(v.get("tags", []))
-            elementen = [{"element": " ".join(map(str, n.get("target", []))), "html": n.get("html"),
-                          "samenvatting": n.get("samenvatting")} for n in v.get("nodes", [])]
-            eerste = elementen[0]["element"] if elementen else "?"
-            writer.schrijf(
-                component="Omgevingsloket", onderwerp=onderwerp, controle=f"axe-core: {regel_id}",
-                status="gefaald", ernst=IMPACT_ERNST.get(v.get("impact") or "", "hinderlijk"),
-                bericht=(f"WCAG {', '.join(crit) or '?'} (niveau {niveau(v.get('tags', []))}) op "
-                         f"'{titel}': {v.get('help')}. Impact: {v.get('impact')}. Element: "
-                         f"{eerste}" + (f" (en {len(elementen) - 1} meer)" if len(elementen) > 1
-                                        else "") + "."),
-                bewijs=[map_rel],
-                details={"pad": pad, "url": v.get("url"), "wcag": crit, "impact": v.get("impact"),
-                         "regel": regel_id, "uitleg": v.get("helpUrl"), "elementen": elementen,
-                         "scenario": v.get("scenario"), "axe_versie": p["versie"]})
-    return bevindingen
+    return uitkomst
+
+
+def _schrijf_overtreding(writer, onderwerp: str, pad: str, titel: str, versie, regel_id: str,
+                         v: dict, map_rel: str) -> None:
+    crit = criteria(v.get("tags", []))
+    elementen = [{"element": " ".join(map(str, n.get("target", []))), "html": n.get("html"),
+                  "samenvatting": n.get("samenvatting")} for n in v.get("nodes", [])]
+    eerste = elementen[0]["element"] if elementen else "?"
+    writer.schrijf(
+        component="Omgevingsloket", onderwerp=onderwerp, controle=f"axe-core: {regel_id}",
+        status="gefaald", ernst=IMPACT_ERNST.get(v.get("impact") or "", "hinderlijk"),
+        bericht=(f"WCAG {', '.join(crit) or '?'} (niveau {niveau(v.get('tags', []))}) op "
+                 f"'{titel}': {v.get('help')}. Impact: {v.get('impact')}. Element: "
+                 f"{eerste}" + (f" (en {len(elementen) - 1} meer)" if len(elementen) > 1
+                                else "") + "."),
+        bewijs=[map_rel],
+        details={"pad": pad, "url": v.get("url"), "wcag": crit, "impact": v.get("impact"),
+                 "regel": regel_id, "uitleg": v.get("helpUrl"), "elementen": elementen,
+                 "scenario": v.get("scenario"), "axe_versie": versie})

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dso_acceptatie.fasen.klantreizen import paden
 from dso_acceptatie.fasen.klantreizen.dmn import (
+    DmnFout,
     Model,
     Voorbeeld,
     dmn_bestanden,
@@ -53,7 +54,7 @@ def antwoord_tekst(waarde) -> str:
 
 def _tabel(rijen: list[list[str]], inspring: str) -> list[str]:
     breedtes = [max(len(r[i]) for r in rijen) for i in range(len(rijen[0]))]
-    return [inspring + "| " + " | ".join(c.ljust(b) for c, b in zip(r, breedtes)) + " |"
+    return [inspring + "| " + " | ".join(c.ljust(b) for c, b in zip(r, breedtes, strict=True)) + " |"
             for r in rijen]
 
 
@@ -138,6 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--controleer", action="store_true",
                    help="schrijf niets; exitcode 1 als een feature niet meer bij zijn DMN past")
     args = p.parse_args(argv)
+    try:
+        return _voer_uit(args)
+    except DmnFout as fout:
+        # A model this generator does not evaluate exactly: say which and where, never guess.
+        print(f"Geen voorbeelden gegenereerd: {fout}", file=sys.stderr)
+        return 2
+
+
+def _voer_uit(args: argparse.Namespace) -> int:
     if args.controleer:
         fouten = verschillen(args.dmn_map, args.uit)
         for f in fouten:

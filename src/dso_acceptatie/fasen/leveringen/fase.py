@@ -26,7 +26,7 @@ from pathlib import Path
 from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.leveringen import aanvallen, veilig
 from dso_acceptatie.leveringen.levering import valideer
-from dso_acceptatie.leveringen.model import FOUT, SOORT_NAAM, SOORTEN
+from dso_acceptatie.leveringen.model import FOUT, NIET_UITGEVOERD, SOORT_NAAM, SOORTEN
 from dso_acceptatie.leveringen.paden import project
 from dso_acceptatie.leveringen.veilig import InvoerFout
 
@@ -147,6 +147,9 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     if g.regelset and u and not any(r.naam == g.regelset and r.toegepast for r in u.regelsets):
         redenen.append(f"regelset '{g.regelset}' niet toegepast (wel: "
                        f"{', '.join(r.naam for r in u.regelsets if r.toegepast)})")
+    # A rule set that could not run proves nothing, even when the verdict is the expected
+    # "afgekeurd": blocked, unless the case is about exactly that (its codes name it).
+    niet = u.niet_uitgevoerd() if u and NIET_UITGEVOERD not in g.codes else []
     if u:
         fouten = [b for b in u.bevindingen if b.ernst == FOUT]
         kern = f"{u.oordeel} ({len(fouten)} fout(en), {len(u.bevindingen)} bevinding(en)"
@@ -157,18 +160,30 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     else:
         kern = f"geweigerd: {gegevens['bericht']} ({gegevens.get('bestand') or '?'})"
     soorten = u.soorten if u else []
+    if niet:
+        status, ernst = "geblokkeerd", "blokkerend"
+        bericht = ("Niet te beoordelen: " + "; ".join(f"{b.regelset} kon niet draaien op "
+                                                     f"{b.bestand or 'de levering'}" for b in niet[:5])
+                   + (f" (en nog {len(niet) - 5})" if len(niet) > 5 else "")
+                   + (f". Ook: {'; '.join(redenen)}" if redenen else "") + f". Uitkomst: {kern}")
+    elif redenen:
+        status, ernst = "gefaald", "ernstig"
+        bericht = f"Afwijking: {'; '.join(redenen)}. Uitkomst: {kern}"
+    else:
+        status, ernst = "geslaagd", "informatief"
+        bericht = f"Verwacht {g.verwacht}, gekregen: {kern}"
     return [{
         "component": (", ".join(SOORT_NAAM[s] for s in soorten)
                       or ("Leveringen-validator: veiligheid" if g.aanval else "Leveringen-validator")),
         "onderwerp": g.naam,
         "controle": "verwachte-uitkomst",
-        "status": "gefaald" if redenen else "geslaagd",
-        "ernst": "ernstig" if redenen else "informatief",
-        "bericht": (f"Verwacht {g.verwacht}, gekregen: {kern}" if not redenen
-                    else f"Afwijking: {'; '.join(redenen)}. Uitkomst: {kern}"),
+        "status": status,
+        "ernst": ernst,
+        "bericht": bericht,
         "duur_ms": duur,
         "rol": ROL.get(soorten[0]) if len(soorten) == 1 else None,
-        "details": {"verwacht": g.verwacht, "uitkomst": uitkomst,
+        # a sample with a known outcome checks the validator itself, not the target
+        "details": {"zelfcontrole": True, "verwacht": g.verwacht, "uitkomst": uitkomst,
                     "peildatum": (u.peildatum if u else None), "codes": sorted(codes)[:50],
                     "verwachte_codes": g.codes, "soorten": soorten,
                     "regelsets": [{"naam": r.naam, "toegepast": r.toegepast,
@@ -204,11 +219,19 @@ def _conformiteit(g: Geval, u, gegevens: dict, duur: float, bestand: Path) -> li
                         "regelsets": [{"naam": r.naam, "toegepast": r.toegepast,
                                        "toelichting": r.toelichting} for r in u.regelsets]},
             "bewijs_bestand": bestand}]
-    relevant = [b for b in u.bevindingen if b.ernst in (FOUT, "waarschuwing")]
+    niet = u.niet_uitgevoerd()
+    if niet:
+        uit[0]["bericht"] += (f"; {len(niet)} keer kon een regelset niet draaien, dus niet alles is "
+                              "gecontroleerd")
+    # Rule sets that could not run first, so the record limit never hides them.
+    relevant = niet + [b for b in u.bevindingen if b.ernst in (FOUT, "waarschuwing")
+                       and not (b.code == NIET_UITGEVOERD and b.ernst == FOUT)]
     for b in relevant[:MAX_BEVINDINGEN]:
+        geblokkeerd = b.code == NIET_UITGEVOERD and b.ernst == FOUT
         uit.append({"component": SOORT_NAAM.get(b.soort, component),
                     "onderwerp": f"{g.naam}: {b.bestand or 'levering'}", "controle": b.code,
-                    "status": "gefaald", "ernst": ERNST_RECORD[b.ernst], "rol": ROL.get(b.soort, rol),
+                    "status": "geblokkeerd" if geblokkeerd else "gefaald",
+                    "ernst": ERNST_RECORD[b.ernst], "rol": ROL.get(b.soort, rol),
                     "bericht": f"{b.plaats()}: {b.bericht}", "details": b.als_dict(),
                     "bewijs_bestand": bestand})
     if len(relevant) > MAX_BEVINDINGEN:
