@@ -1,5 +1,9 @@
 """The contracten phase process: per service spec → schemathesis + DSO checks → probes → ADR lint
 → workflows, every verdict a record. A service without a usable spec is a finding, never a crash.
+
+Services are tested side by side in worker processes (:mod:`.dienst`); this process fetches the
+specs, runs the workflows meanwhile, and alone writes the records. Everything keeps to the time
+budget of the phase (``Instellingen.budget_s``): what did not get its turn is 'overgeslagen'.
 """
 
 from __future__ import annotations
