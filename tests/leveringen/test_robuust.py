@@ -323,7 +323,7 @@ def test_geheugen_groeit_niet_met_het_aantal_bestanden(tmp_path):
     """Loose on purpose: four 10 MB files must not cost four 10 MB trees (they used to)."""
     element = b"<e a='1'>tekst</e>"
     blok = element * 10_000
-    for aantal in (1, 4):
+    for aantal in (0, 1, 4):
         lev = tmp_path / f"lev{aantal}"
         lev.mkdir()
         (lev / "tekst.xml").write_bytes(GOED)     # one file of a known standard
@@ -333,7 +333,10 @@ def test_geheugen_groeit_niet_met_het_aantal_bestanden(tmp_path):
                 for _ in range(10 * 1024 * 1024 // len(blok)):
                     f.write(blok)
                 f.write(b"</r>")
-    basis = _piek_kb(UNITTESTS / "STOP0005" / "alinea-met-inhoud-goed.xml")
+    # The baseline is the same delivery without the big files, measured after a first run has
+    # filled the Schematron compile cache: a cold compile alone peaks far above one tree.
+    _piek_kb(tmp_path / "lev0")
+    basis = _piek_kb(tmp_path / "lev0")
     een = _piek_kb(tmp_path / "lev1") - basis
     vier = _piek_kb(tmp_path / "lev4") - basis
     assert een > 20_000, (basis, een)      # the test measures something: one tree is > 20 MB

@@ -1,5 +1,6 @@
 """Fixtures for the loket tests: the reference LV as a real uvicorn server on a free loopback
-port (one per set of faults, started on first use, session-scoped) and one Chromium per session."""
+port (one per set of faults, started on first use, session-scoped) and a page per test
+(the one Chromium per session comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -82,21 +83,6 @@ def lv(servers) -> Server:
 def http(lv):
     with httpx.Client(base_url=lv.url, timeout=30) as c:
         yield c
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from dso_acceptatie.browser import LAUNCH_ARGS, find_browser
-
-    pad = find_browser()
-    if not pad:
-        pytest.fail("geen Chromium gevonden (zie scripts/setup.sh)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=pad, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

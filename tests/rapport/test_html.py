@@ -12,7 +12,6 @@ from tests.rapport.generator import controle, maak_run, schrijf_png, veel_record
 
 PROJECT = Path(__file__).resolve().parents[2]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 REGISTER = """\
 [[bevinding]]
 id = "BB-7"
@@ -25,21 +24,16 @@ vergaldatum_placeholder = 0
 
 
 @pytest.fixture(scope="module")
-def pagina_factory():
-    from playwright.sync_api import sync_playwright
+def pagina_factory(browser):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    def open_(pad: Path):
+        page = context.new_page()
+        page.goto(pad.resolve().as_uri())
+        return page
 
-        def open_(pad: Path):
-            page = context.new_page()
-            page.goto(pad.resolve().as_uri())
-            return page
-
-        yield open_
-        context.close()
-        browser.close()
+    yield open_
+    context.close()
 
 
 @pytest.fixture(scope="module")
