@@ -85,7 +85,10 @@ class Sessie:
         self.opdracht = opdracht or None
         self.duur_s = duur_s
         self.uit = uit
-        self.max_per_seconde = max_per_seconde or doel.max_verzoeken_per_seconde
+        # the documented rate the client is told (DSO_MAX_VERZOEKEN_PER_SECONDE): the role's tempo rule
+        tempo = next((r.parameters.get("max_per_seconde") for r in rol.regels if r.soort == "tempo"), None)
+        grenzen = [g for g in (max_per_seconde, tempo, doel.max_verzoeken_per_seconde) if g]
+        self.max_per_seconde = max_per_seconde or (min(grenzen) if grenzen else None)
 
     def voer_uit(self) -> SessieUitkomst:
         run_id, run_map = nieuwe_run_map(self.rapporten, f"afnemer-{self.rol.naam}")
@@ -98,7 +101,7 @@ class Sessie:
                                       data_map=run_map / "referentie-lv")
         else:
             echte = doel.api_sleutel()
-        masker = Masker([sessiesleutel, echte])
+        masker = self._masker = Masker([sessiesleutel, echte])
         proxy = None
         exitcode = None
         try:
@@ -168,6 +171,7 @@ class Sessie:
                 return proces.returncode if proces.returncode is not None else -9
             finally:
                 stop_procesgroep(proces)
+                _maskeer_bestand(run_map / "client.log", self._masker)
 
     def _schrijf(self, run_map: Path, run_id: str, masker: Masker, verkeer: list[dict],
                  oordelen: list[tuple[Regel, Oordeel]]) -> None:
@@ -188,6 +192,13 @@ class Sessie:
                           ernst=regel.ernst if o.status != "geslaagd" else "informatief", bericht=o.bericht,
                           bewijs=[f"verkeer.jsonl#{nr}" for nr in o.bewijs[:50]],
                           details={"regelsoort": regel.soort, "uitwisselingen": o.bewijs[:200], **o.details})
+
+
+def _maskeer_bestand(pad: Path, masker: Masker) -> None:
+    """The client's own output may print its key: the log in the run folder is masked too."""
+    if pad.exists():
+        tekst = pad.read_bytes().decode("utf-8", errors="replace")
+        pad.write_text(masker(tekst), encoding="utf-8")
 
 
 @contextlib.contextmanager

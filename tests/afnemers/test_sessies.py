@@ -1,0 +1,175 @@
+"""Afnemer sessions end to end: the real command, the real reference LV, the real proxy, the
+example clients of afnemers/voorbeelden. Every rule of every role is shown to pass on the correct
+client and to fail on a client that breaks it; the verdicts differ exactly where a client is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VOORBEELDEN = ROOT / "afnemers" / "voorbeelden"
+NALATIG = Path(__file__).with_name("nalatig.py")
+ECHTE_SLEUTEL = "echte-referentiesleutel-0123456789"
+
+
+class Sessie:
+    def __init__(self, proces: subprocess.CompletedProcess, rapporten: Path):
+        self.proces = proces
+        self.code = proces.returncode
+        runs = list((rapporten / "runs").iterdir())
+        assert len(runs) == 1, proces.stdout + proces.stderr
+        self.map = runs[0]
+        self.records = [json.loads(r) for r in (self.map / "records" / "afnemers.jsonl").read_text().splitlines()]
+        self.status = {r["controle"]: r["status"] for r in self.records if r["soort"] == "controle"}
+
+    def regels(self, status: str) -> set[str]:
+        return {c for c, s in self.status.items() if s == status and c != "sessie-verkeer"}
+
+
+def sessie(tmp: Path, *args: str, env: dict | None = None) -> Sessie:
+    rapporten = tmp / "rapporten"
+    omgeving = dict(os.environ, DSO_REFERENTIE_API_KEY=ECHTE_SLEUTEL, **(env or {}))
+    proces = subprocess.run([sys.executable, "-m", "dso_acceptatie", "afnemer", "--rapporten", str(rapporten),
+                             *args], capture_output=True, text=True, timeout=120, env=omgeving, check=False)
+    return Sessie(proces, rapporten)
+
+
+def client(naam: str) -> list[str]:
+    return ["--", sys.executable, str(VOORBEELDEN / f"{naam}.py")]
+
+
+@pytest.fixture(scope="module")
+def map_(tmp_path_factory):
+    return tmp_path_factory
+
+
+@pytest.fixture(scope="module")
+def vth_goed(map_):
+    return sessie(map_.mktemp("vth_goed"), "--rol", "vth", *client("vth_goed"))
+
+
+@pytest.fixture(scope="module")
+def vth_fout(map_):
+    return sessie(map_.mktemp("vth_fout"), "--rol", "vth", *client("vth_fout"))
+
+
+@pytest.fixture(scope="module")
+def viewer_goed(map_):
+    return sessie(map_.mktemp("viewer_goed"), "--rol", "viewer", *client("viewer_goed"))
+
+
+@pytest.fixture(scope="module")
+def viewer_fout(map_):
+    return sessie(map_.mktemp("viewer_fout"), "--rol", "viewer", *client("viewer_fout"))
+
+
+VTH_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "haalt-nieuwe-verzoeken", "bladert-tot-laatste-pagina",
+              "haalt-elk-verzoek", "haalt-elke-bijlage", "alleen-gedocumenteerd", "herhaalt-na-503-met-wachttijd",
+              "post-niet-blind-herhalen", "eindigt-netjes"}
+VIEWER_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "zoekt-op-locatie", "accept-crs",
+                 "alleen-gedocumenteerd", "onder-tempo", "wacht-op-retry-after", "eindigt-netjes"}
+
+
+def test_vth_goed_slaagt_op_elke_regel(vth_goed):
+    assert vth_goed.code == 0, vth_goed.proces.stdout
+    assert vth_goed.regels("geslaagd") == VTH_REGELS
+    assert "Oordeel voor de rol: geslaagd" in vth_goed.proces.stdout
+
+
+def test_vth_fout_faalt_precies_waar_de_client_fout_is(vth_fout):
+    assert vth_fout.code == 1
+    # no key on attachment downloads (so no attachment arrives), stops after page 1, tight retry loop
+    # after the 503, blind re-POST of the receipt
+    assert vth_fout.regels("gefaald") == {"sleutel-in-header", "haalt-elke-bijlage", "bladert-tot-laatste-pagina",
+                                          "herhaalt-na-503-met-wachttijd", "post-niet-blind-herhalen"}
+    assert vth_fout.regels("geslaagd") == VTH_REGELS - vth_fout.regels("gefaald")
+
+
+def test_viewer_goed_slaagt_op_elke_regel(viewer_goed):
+    assert viewer_goed.code == 0, viewer_goed.proces.stdout
+    assert viewer_goed.regels("geslaagd") == VIEWER_REGELS
+
+
+def test_viewer_fout_faalt_precies_waar_de_client_fout_is(viewer_fout):
+    assert viewer_fout.code == 1
+    assert viewer_fout.regels("gefaald") == {"geen-sleutel-in-query", "accept-crs", "alleen-gedocumenteerd",
+                                             "wacht-op-retry-after"}
+    assert viewer_fout.regels("geslaagd") == VIEWER_REGELS - viewer_fout.regels("gefaald")
+
+
+def test_records_dragen_rol_en_bewijs(viewer_fout):
+    regel = next(r for r in viewer_fout.records if r["controle"] == "wacht-op-retry-after")
+    assert (regel["fase"], regel["component"], regel["rol"]) == ("afnemers", "viewer", "viewer")
+    assert regel["ernst"] == "ernstig" and regel["bewijs"] == ["verkeer.jsonl#2", "verkeer.jsonl#3"]
+    verkeer = [json.loads(r) for r in (viewer_fout.map / "verkeer.jsonl").read_text().splitlines()]
+    staged = next(u for u in verkeer if u["nr"] == 2)
+    assert staged["status"] == 429 and staged["antwoord_headers"]["retry-after"] == "1"
+    assert regel["details"]["gewacht_s"] < 1
+
+
+def test_tempo_boven_het_maximum_faalt(map_):
+    """The documented rate, lowered in a copy of the role so a burst crosses it on any machine; the
+    correct client paces itself by the rate it is told (DSO_MAX_VERZOEKEN_PER_SECONDE)."""
+    tmp = map_.mktemp("tempo")
+    rol = tmp / "viewer-traag.toml"
+    rol.write_text((ROOT / "afnemers/rollen/viewer.toml").read_text().replace("max_per_seconde = 200",
+                                                                                "max_per_seconde = 15"))
+    fout = sessie(tmp / "fout", "--rol", str(rol), *client("viewer_fout"))
+    goed = sessie(tmp / "goed", "--rol", str(rol), *client("viewer_goed"))
+    assert fout.status["onder-tempo"] == "gefaald"
+    assert goed.status["onder-tempo"] == "geslaagd"
+
+
+def test_geen_verplichte_aanroep_faalt_en_wat_niet_gezien_is_blokkeert(map_):
+    tmp = map_.mktemp("nalatig")
+    viewer = sessie(tmp / "viewer", "--rol", "viewer", "--", sys.executable, str(NALATIG),
+                    "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen", "3")
+    assert viewer.status["zoekt-op-locatie"] == "gefaald"
+    assert viewer.status["eindigt-netjes"] == "gefaald"
+    # no geometry call and no second list call: those rules are not proven either way
+    assert viewer.status["accept-crs"] == viewer.status["wacht-op-retry-after"] == "geblokkeerd"
+    vth = sessie(tmp / "vth", "--rol", "vth", "--", sys.executable, str(NALATIG),
+                 "/overheid/verzoeken/api/afhandelen/v1/openapi.json", "0")
+    assert vth.status["haalt-nieuwe-verzoeken"] == "gefaald"
+    assert vth.status["bladert-tot-laatste-pagina"] == vth.status["haalt-elke-bijlage"] == "geblokkeerd"
+    assert vth.code == viewer.code == 1
+
+
+def test_sessie_zonder_verkeer_is_niet_getest(map_):
+    s = sessie(map_.mktemp("leeg"), "--rol", "viewer", "--", sys.executable, "-c", "pass")
+    assert s.code == 1
+    assert s.status["sessie-verkeer"] == "geblokkeerd"
+    assert set(s.status.values()) == {"geblokkeerd"}
+    assert "niet getest" in s.proces.stdout
+
+
+def test_interactieve_sessie_met_duur_zonder_verkeer(map_):
+    s = sessie(map_.mktemp("duur"), "--rol", "viewer", "--duur", "0.5")
+    assert s.code == 1 and "Testsleutel: sessie-" in s.proces.stdout
+    assert s.status["sessie-verkeer"] == "geblokkeerd"
+
+
+def test_geen_sleutel_in_enig_bestand_van_de_runmap(map_, viewer_fout):
+    tmp = map_.mktemp("sleutels")
+    bestand = tmp / "sleutel.txt"
+    s = sessie(tmp, "--rol", "viewer", "--", sys.executable, str(NALATIG),
+               "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen", "0",
+               env={"SLEUTEL_BESTAND": str(bestand)})
+    sessiesleutel = bestand.read_text()
+    assert sessiesleutel.startswith("sessie-")
+    for sessie_ in (s, viewer_fout):
+        for pad in sessie_.map.rglob("*"):
+            if pad.is_file():
+                inhoud = pad.read_bytes()
+                assert sessiesleutel.encode() not in inhoud, pad
+                assert ECHTE_SLEUTEL.encode() not in inhoud, pad
+    assert "mijn sleutel is ***" in (s.map / "client.log").read_text()
+    # the faulty viewer put its key in the query string: recorded, but masked
+    assert "api_key=***" in (viewer_fout.map / "verkeer.jsonl").read_text()
