@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import orjson
 import uvicorn
+import uvloop
 
 from dso_acceptatie.records import MASKER, Masker
 
@@ -106,8 +107,7 @@ class OpnameProxy:
         config = uvicorn.Config(self, log_level="warning", access_log=False, lifespan="on",
                                 timeout_keep_alive=30, server_header=False, date_header=False)
         self._server = uvicorn.Server(config)
-        self._draad = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[sock])),
-                                       name="opname-proxy", daemon=True)
+        self._draad = threading.Thread(target=self._draai, args=(sock,), name="opname-proxy", daemon=True)
         self._draad.start()
         einde = time.monotonic() + 10
         while not self._server.started:
@@ -115,6 +115,16 @@ class OpnameProxy:
                 raise RuntimeError("de opnameproxy startte niet binnen 10 s")
             time.sleep(0.01)
         return self.url  # uvicorn serves on self._sock itself: closed in stop(), after uvicorn
+
+    def _draai(self, sock: socket.socket) -> None:
+        # uvloop, as uvicorn itself chooses: with the plain asyncio loop in a thread every answer
+        # waited ~40 ms (two writes per response meet the client's delayed ACK)
+        lus = uvloop.new_event_loop()
+        asyncio.set_event_loop(lus)
+        try:
+            lus.run_until_complete(self._server.serve(sockets=[sock]))
+        finally:
+            lus.close()
 
     def stop(self) -> None:
         if self._server is not None:
