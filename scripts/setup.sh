@@ -36,7 +36,8 @@ if [ "$(cat node_modules/.dso-stamp 2>/dev/null)" != "$npm_stamp" ]; then
     exit 2
   fi
   say "npm-pakketten installeren (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  # allure pulls in @scarf/scarf, whose postinstall would send telemetry: switched off.
+  SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$npm_stamp" > node_modules/.dso-stamp
 fi
 

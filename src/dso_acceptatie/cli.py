@@ -35,9 +35,9 @@ EXIT_GEBRUIK = 2
 EXIT_CTRL_C = 130          # 128 + SIGINT
 EXIT_SIGTERM = 143         # 128 + SIGTERM
 EXIT_GEBROKEN_PIJP = 141   # 128 + SIGPIPE, as a shell reports a pipe whose reader left
-EXITCODES_TEKST = ("Exitcodes: 0 geaccepteerd, 1 criteria niet gehaald (of interne fout), 2 gebruiks- "
-                   "of configuratiefout, 3 niet testbaar, 130 onderbroken (Ctrl-C), 143 onderbroken "
-                   "(SIGTERM).")
+EXITCODES_TEKST = ("Exitcodes: 0 accepteren, 1 afwijzen (of interne fout), 2 gebruiks- of "
+                   "configuratiefout, 3 niet testbaar, 4 accepteren onder voorwaarden, 5 niet getest, "
+                   "130 onderbroken (Ctrl-C), 143 onderbroken (SIGTERM).")
 
 
 class Gebruiksfout(Exception):
@@ -143,12 +143,6 @@ def _criteria(args: argparse.Namespace) -> Criteria:
                          mag_ontbreken=args.criteria is None)
 
 
-def _nog_niet(wat: str) -> int:
-    print(f"'{wat}' is nog niet beschikbaar in deze versie van dso-acceptatie. "
-          "Er is niets uitgevoerd.", file=sys.stderr)
-    return EXIT_GEBRUIK
-
-
 def bekende_fouten() -> dict[str, str | None]:
     """The reference LV's faults, name -> parameter placeholder (``<dienst>``) or None.
 
@@ -195,6 +189,7 @@ def controleer_fouten(tekst: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from dso_acceptatie.rapport import ADVIES
     from dso_acceptatie.run import Orkestrator
 
     rapporten = _basis(args.rapporten, "reports")
@@ -218,16 +213,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise Gebruiksfout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
         controleer_fouten(args.fouten)
     uitkomst = Orkestrator(doel, rapporten=rapporten, criteria=criteria,
-                           fouten=args.fouten or "").voer_uit()
-    samenvatting = uitkomst.samenvatting
-    code = samenvatting.exitcode
-    if samenvatting.oordeel == "onderbroken" and uitkomst.signaal == signal.SIGTERM:
+                           fouten=args.fouten or "", pi=args.pi).voer_uit()
+    rapport = uitkomst.rapport
+    code = rapport.exitcode
+    if rapport.oordeel == "onderbroken" and uitkomst.signaal == signal.SIGTERM:
         code = EXIT_SIGTERM
     if uitkomst.schrijffout:
         print(f"Let op: {uitkomst.schrijffout}. Het oordeel hierboven geldt; de records staan in "
-              f"{uitkomst.run_map / 'records'} en 'dso-acceptatie rapport' schrijft de samenvatting "
+              f"{uitkomst.run_map / 'records'} en 'dso-acceptatie rapport' schrijft het rapport "
               "opnieuw.", file=sys.stderr)
-    print(f"\nRunmap: {uitkomst.run_map}\nOordeel: {samenvatting.oordeel} (exitcode {code})")
+    print(f"\nRunmap: {uitkomst.run_map}\nOordeel: {rapport.oordeel} (exitcode {code})\n"
+          f"Rapport: {uitkomst.run_map / 'rapport.html'}\nAdvies: {ADVIES[rapport.oordeel]}")
     return code
 
 
@@ -242,24 +238,6 @@ def cmd_referentie(args: argparse.Namespace) -> int:
     print(f"Referentie-LV op http://{args.host}:{args.port}/ (Ctrl-C om te stoppen)", flush=True)
     os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter with an argument list, no shell
     return 0  # not reached
-
-
-def cmd_rapport(args: argparse.Namespace) -> int:
-    from dso_acceptatie.run import schrijf_samenvatting
-    from dso_acceptatie.samenvatting import als_terminal
-
-    run_map = Path(args.runmap)
-    if not (run_map / "records").is_dir():
-        raise Gebruiksfout(f"{run_map}: dit is geen runmap (er is geen map 'records'). "
-                           "Oplossing: geef een map onder reports/runs/.")
-    samenvatting, schrijffout = schrijf_samenvatting(run_map, _criteria(args))
-    print(als_terminal(samenvatting))
-    if schrijffout:
-        print(f"Fout: {schrijffout}. Oplossing: maak het bestand schrijfbaar (of verwijder de map "
-              "met die naam) en voer 'rapport' opnieuw uit.", file=sys.stderr)
-        return EXIT_GEBRUIK
-    print(f"\nSamenvatting: {run_map / 'samenvatting.md'}")
-    return samenvatting.exitcode
 
 
 def cmd_doelen(args: argparse.Namespace) -> int:
@@ -315,6 +293,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
                    help="leveranciersdoel: URL van één dienst (herhaalbaar)")
     run.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
+    run.add_argument("--pi", help="label van het programma-increment, bijv. PI-42 (voor de trend)")
     run.set_defaults(func=cmd_run)
 
     ref = sub.add_parser("referentie", help="start de referentie-LV op de voorgrond")
@@ -332,10 +311,23 @@ def parser() -> argparse.ArgumentParser:
     levering_opdracht.voeg_argumenten_toe(lev)
     lev.set_defaults(func=levering_opdracht.cmd_levering)
 
-    rap = sub.add_parser("rapport", help="bouw het rapport opnieuw op uit een runmap")
-    rap.add_argument("runmap", help="map reports/runs/<run-id>")
-    rap.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
-    rap.set_defaults(func=cmd_rapport)
+    from dso_acceptatie.rapport import opdrachten as rapport_opdrachten
+
+    rap = sub.add_parser("rapport", help="bouw het rapport opnieuw op uit een runmap", epilog=EXITCODES_TEKST)
+    rapport_opdrachten.argumenten_rapport(rap)
+    rap.set_defaults(func=rapport_opdrachten.cmd_rapport)
+
+    ver = sub.add_parser("vergelijk", help="vergelijk twee runs: nieuw, opgelost, nog steeds",
+                         description="Exitcodes: 0 geen nieuwe bevindingen, 1 nieuwe bevindingen, "
+                                     "2 een run zonder rapport.json.")
+    rapport_opdrachten.argumenten_vergelijk(ver)
+    ver.set_defaults(func=rapport_opdrachten.cmd_vergelijk)
+
+    vf = sub.add_parser("verifieer", help="controleer de conformiteitsverklaring van een run",
+                        description="Rekent de sha256 van records en bewijs na en controleert de "
+                                    "handtekening. Exitcodes: 0 in orde, 1 gewijzigd of ongeldig.")
+    rapport_opdrachten.argumenten_verifieer(vf)
+    vf.set_defaults(func=rapport_opdrachten.cmd_verifieer)
 
     afn = sub.add_parser("afnemer", help="certificeer een client: opnameproxy voor het doel, oordeel per rol",
                          description="Start een opnemende reverse proxy voor het doel (standaard de referentie-LV), "
@@ -351,10 +343,6 @@ def parser() -> argparse.ArgumentParser:
     afn.add_argument("client", nargs=argparse.REMAINDER, metavar="-- OPDRACHT",
                      help="de clientopdracht van de leverancier (na --)")
     afn.set_defaults(func=cmd_afnemer)
-
-    ver = sub.add_parser("vergelijk", help="vergelijk twee runs (trend)")
-    ver.add_argument("runs", nargs="*")
-    ver.set_defaults(func=lambda _args: _nog_niet("vergelijk"))
 
     doelen = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
     doelen.add_argument("--doelen", help="pad naar doelen.toml")

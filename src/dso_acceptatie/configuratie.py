@@ -64,12 +64,15 @@ def vertaal_toml_fout(pad: Path | str, e: tomllib.TOMLDecodeError) -> Configurat
                             "op die plaats.")
 
 
-def lees_toml(pad: Path, *, oplossing_ontbreekt: str, mag_ontbreken: bool = False
+def lees_toml(pad: Path | None, *, oplossing_ontbreekt: str, mag_ontbreken: bool = False
               ) -> tuple[dict, str] | None:
-    """Read a TOML file: (data, text), or None when it is missing and ``mag_ontbreken``.
+    """Read a TOML file: (data, text), or None when it is missing (or not given) and
+    ``mag_ontbreken``.
 
     Every way the file can be wrong is a ConfiguratieFout naming it; never a traceback.
     """
+    if pad is None and mag_ontbreken:
+        return None
     pad = Path(pad)
     try:
         ruw = pad.read_bytes()

@@ -39,9 +39,10 @@ from dso_acceptatie.doelen import Doel
 from dso_acceptatie.fasen import FASEN, Fase
 from dso_acceptatie.omgeving import voorcontrole
 from dso_acceptatie.processen import MERK_VARIABELE, Onderbreker, nieuw_merk, stop_procesgroep, zonder_onderbreking
-from dso_acceptatie.records import STATUSSEN, Masker, RecordWriter, lees_records
+from dso_acceptatie.project import project
+from dso_acceptatie.rapport import Rapport, bouw_rapport
+from dso_acceptatie.records import STATUSSEN, Masker, RecordWriter
 from dso_acceptatie.referentie import ReferentieLV, ReferentieStartFout
-from dso_acceptatie.samenvatting import Samenvatting, als_markdown, als_terminal, vat_samen
 
 REFERENTIE_SLEUTEL_VARIABELE = "DSO_REFERENTIE_API_KEY"
 # The fase of the orchestrator's own run-level checks (not "run": records of fase "run" are the
@@ -68,9 +69,9 @@ def os_fout(fout: OSError) -> str:
 @dataclass
 class RunUitkomst:
     run_map: Path
-    samenvatting: Samenvatting
+    rapport: Rapport                    # .oordeel, .exitcode, .redenen, .terminal_tekst()
     signaal: int | None = None          # the signal that interrupted the run, if any
-    schrijffout: str | None = None      # why samenvatting.md could not be written, if so
+    schrijffout: str | None = None      # which report outputs could not be written, and why
 
 
 def nieuwe_run_map(rapporten: Path, doel: str) -> tuple[str, Path]:
@@ -93,19 +94,16 @@ def nieuwe_run_map(rapporten: Path, doel: str) -> tuple[str, Path]:
     return run_id, run_map
 
 
-def schrijf_samenvatting(run_map: Path, criteria: Criteria) -> tuple[Samenvatting, str | None]:
-    """The summary of the run folder's records, written to ``samenvatting.md``.
+def schrijf_rapport(run_map: Path, criteria: Criteria, pi: str | None = None) -> tuple[Rapport, str | None]:
+    """The acceptance report of the run folder (rapport.html, rapport.json, junit.xml,
+    samenvatting.md, Allure results, conformiteitsverklaring).
 
-    Returns the summary and, when the file could not be written, why (in Dutch): the verdict
-    does not depend on that copy, so the caller decides what the failure means.
+    Returns the report and, when outputs could not be written, why (in Dutch): the verdict
+    comes from the records, so the caller decides what the failure means.
     """
-    samenvatting = vat_samen(list(lees_records(run_map)), criteria)
-    doel = run_map / "samenvatting.md"
-    try:
-        doel.write_text(als_markdown(samenvatting), encoding="utf-8")
-    except OSError as fout:
-        return samenvatting, f"{doel} kon niet worden geschreven: {os_fout(fout)}"
-    return samenvatting, None
+    rapport = bouw_rapport(run_map, criteria, project() / "bekende-bevindingen.toml",
+                           project() / "rollen.toml", pi=pi)
+    return rapport, rapport.schrijffout
 
 
 class Weergave:
@@ -216,7 +214,7 @@ def lees_voortgang(run_map: Path, fase: str) -> str | None:
 
 class Orkestrator:
     def __init__(self, doel: Doel, *, rapporten: Path, criteria: Criteria,
-                 fasen: dict[str, Fase] = FASEN, fouten: str = "",
+                 fasen: dict[str, Fase] = FASEN, fouten: str = "", pi: str | None = None,
                  weergave: Weergave | None = None,
                  meld: Callable[[str], object] | None = None):
         self.doel = doel
@@ -224,6 +222,7 @@ class Orkestrator:
         self.criteria = criteria
         self.fasen = fasen
         self.fouten = fouten
+        self.pi = pi
         if weergave is None and meld is not None:  # a plain callable: one call per line
             weergave = Weergave(lambda tekst: meld(tekst.removesuffix("\n")), terminal=False)
         self.weergave = weergave or Weergave()
@@ -340,11 +339,9 @@ class Orkestrator:
         if referentie:
             referentie.stop()
         writer.close()
-        samenvatting, schrijffout = schrijf_samenvatting(run_map, self.criteria)
-        self.meld("\n" + als_terminal(samenvatting) + (
-            f"\n\nLet op: {schrijffout}" if schrijffout else
-            f"\n\nSamenvatting: {run_map / 'samenvatting.md'}"))
-        return RunUitkomst(run_map, samenvatting, onderbreker.signaal, schrijffout)
+        rapport, schrijffout = schrijf_rapport(run_map, self.criteria, self.pi)
+        self.meld("\n" + rapport.terminal_tekst())   # with "Let op: …" for a schrijffout
+        return RunUitkomst(run_map, rapport, onderbreker.signaal, schrijffout)
 
     def _voer_fase_uit(self, volgnummer: int, aantal: int, fase: Fase, run_id: str, run_map: Path,
                        masker: Masker, teller: RecordTeller) -> None:

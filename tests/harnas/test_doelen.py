@@ -103,7 +103,6 @@ def test_cli_onbekend_doel_exitcode_2(tmp_path):
     assert uit.returncode == 2 and "bestaat niet" in uit.stderr
 
 
-@pytest.mark.parametrize("opdracht", ["vergelijk"])  # levering is gebouwd: tests/leveringen
-def test_niet_gebouwde_opdrachten_zeggen_dat_eerlijk(opdracht):
-    uit = run_cli(opdracht)
-    assert uit.returncode == 2 and "nog niet beschikbaar" in uit.stderr
+def test_vergelijk_zonder_runs_is_een_gebruiksfout():
+    uit = run_cli("vergelijk")
+    assert uit.returncode == 2 and "verplicht" in uit.stderr and "Traceback" not in uit.stderr

@@ -126,7 +126,8 @@ def test_tijdslimiet_stopt_ook_kleinkinderen(tmp_path, gezonde_dienst, monkeypat
     pids = json.loads((uitkomst.run_map / "proef-pids.json").read_text())
     records = controleer_niets_na_het_einde(uitkomst.run_map, pids)
     assert any("tijdslimiet van 4 s" in r["bericht"] for r in records)
-    assert uitkomst.samenvatting.exitcode == 1
+    # a phase cut off by its time limit is never accepted: what it did not finish is not proven
+    assert uitkomst.rapport.oordeel != "accepteren" and uitkomst.rapport.exitcode != 0
 
 
 def test_achtergelaten_kleinkind_wordt_na_de_fase_gestopt(tmp_path, gezonde_dienst, monkeypatch):

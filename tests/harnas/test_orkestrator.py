@@ -44,43 +44,45 @@ def extern(url):
 def test_geslaagde_fase_geeft_geaccepteerd_en_exitcode_0(tmp_path, gezonde_dienst, monkeypatch):
     monkeypatch.setenv("PROEF_API_SLEUTEL", "heel-geheime-sleutel-42")
     uitkomst, records, uit = draai(tmp_path, extern(gezonde_dienst), "geslaagd", monkeypatch)
-    assert uitkomst.samenvatting.oordeel == "geaccepteerd"
-    assert uitkomst.samenvatting.exitcode == 0
+    assert uitkomst.rapport.oordeel == "accepteren"
+    assert uitkomst.rapport.exitcode == 0
     proef = [r for r in records if r["fase"] == "proef"]
     assert proef[0]["details"]["sleutel_gezien"] is True
     assert proef[0]["details"]["sleutel"] == "***"  # masked by the phase's writer
     assert "heel-geheime-sleutel-42" not in "".join(
         p.read_text() for p in uitkomst.run_map.rglob("*") if p.is_file())
     assert "[1/1] proef: klaar" in uit
-    assert (uitkomst.run_map / "samenvatting.md").read_text().count("GEACCEPTEERD") == 1
+    assert "ACCEPTEREN" in (uitkomst.run_map / "samenvatting.md").read_text()
+    assert (uitkomst.run_map / "rapport.html").is_file() and (uitkomst.run_map / "junit.xml").is_file()
     assert (tmp_path / "laatste").resolve() == uitkomst.run_map.resolve()
 
 
 def test_gefaalde_ernstige_controle_geeft_exitcode_1(tmp_path, gezonde_dienst, monkeypatch):
     uitkomst, _, _ = draai(tmp_path, extern(gezonde_dienst), "gefaald-ernstig", monkeypatch)
-    assert (uitkomst.samenvatting.oordeel, uitkomst.samenvatting.exitcode) == ("niet geaccepteerd", 1)
-    assert "ernstig" in uitkomst.samenvatting.redenen[0]
+    assert (uitkomst.rapport.oordeel, uitkomst.rapport.exitcode) == ("afwijzen", 1)
+    assert "ernstig" in uitkomst.rapport.redenen[0]
 
 
 def test_hinderlijke_bevinding_binnen_de_norm(tmp_path, gezonde_dienst, monkeypatch):
     uitkomst, _, _ = draai(tmp_path, extern(gezonde_dienst), "gefaald-hinderlijk", monkeypatch)
-    assert uitkomst.samenvatting.exitcode == 0
+    assert uitkomst.rapport.exitcode == 0
     streng = Criteria(maxima={"blokkerend": 0, "ernstig": 0, "hinderlijk": 0, "cosmetisch": -1})
     uitkomst, _, _ = draai(tmp_path, extern(gezonde_dienst), "gefaald-hinderlijk", monkeypatch,
                            criteria=streng)
-    assert uitkomst.samenvatting.exitcode == 1
+    assert uitkomst.rapport.exitcode == 1
 
 
-@pytest.mark.parametrize("gedrag, reden", [
-    ("crash", "stopte met code 1"),
-    ("stil", "geen enkel resultaat"),
+@pytest.mark.parametrize("gedrag, reden, oordeel", [
+    # it passed one check before it crashed: what did not run is not proven -> conditions at best
+    ("crash", "stopte met code 1", "accepteren onder voorwaarden"),
+    ("stil", "geen enkel resultaat", "niet getest"),
 ])
 def test_kapotte_fase_is_geblokkeerd_nooit_geslaagd(tmp_path, gezonde_dienst, monkeypatch,
-                                                    gedrag, reden):
+                                                    gedrag, reden, oordeel):
     uitkomst, records, _ = draai(tmp_path, extern(gezonde_dienst), gedrag, monkeypatch)
     geblokkeerd = [r for r in records if r["status"] == "geblokkeerd"]
     assert geblokkeerd and reden in geblokkeerd[0]["bericht"]
-    assert uitkomst.samenvatting.exitcode == 1
+    assert uitkomst.rapport.oordeel == oordeel and uitkomst.rapport.exitcode != 0
 
 
 def test_tijdslimiet_stopt_de_fase(tmp_path, gezonde_dienst, monkeypatch):
@@ -94,7 +96,7 @@ def test_niet_gebouwde_fase_is_geblokkeerd(tmp_path, gezonde_dienst, monkeypatch
     fasen = {"later": Fase("later", "Later", None, 10, "nog niet gebouwd")}
     uitkomst, records, _ = draai(tmp_path, extern(gezonde_dienst), "geslaagd", monkeypatch, fasen)
     assert [r["status"] for r in records if r["fase"] == "later"] == ["geblokkeerd"]
-    assert uitkomst.samenvatting.exitcode == 1
+    assert (uitkomst.rapport.oordeel, uitkomst.rapport.exitcode) == ("niet getest", 5)
 
 
 def test_doel_zonder_fasen_wordt_nooit_geaccepteerd(tmp_path, gezonde_dienst, monkeypatch):
@@ -102,7 +104,7 @@ def test_doel_zonder_fasen_wordt_nooit_geaccepteerd(tmp_path, gezonde_dienst, mo
     [geen] = [r for r in records if r["controle"] == "fasen-uitgevoerd"]
     assert (geen["status"], geen["ernst"], geen["fase"]) == ("geblokkeerd", "blokkerend", "orkestrator")
     assert "er is geen enkele fase uitgevoerd" in geen["bericht"]
-    assert uitkomst.samenvatting.oordeel == "niet geaccepteerd"  # the environment check alone proves nothing
+    assert uitkomst.rapport.oordeel == "niet getest"  # the environment check alone proves nothing
     assert "Geen fasen" in uit
 
 

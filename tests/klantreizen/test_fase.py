@@ -93,7 +93,7 @@ def test_schone_referentie_slaagt(tmp_path):
 def _gefaald(tmp_path: Path, fouten: str, selectie: str):
     code, run_map, records = _run(tmp_path, fouten, selectie)
     assert code == 1, "met fouten in het loket mag de run niet geaccepteerd worden"
-    assert "NIET GEACCEPTEERD" in (run_map / "samenvatting.md").read_text()
+    assert "AFWIJZEN" in (run_map / "samenvatting.md").read_text()
     gefaald = [r for r in records if r["status"] == "gefaald"]
     berichten = "\n".join(f"{r['onderwerp']} | {r['controle']} | {r['ernst']} | {r['bericht']}"
                           for r in gefaald)

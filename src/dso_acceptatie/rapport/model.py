@@ -50,7 +50,8 @@ def sleutel(r: dict) -> str:
 def is_zelfcontrole(r: dict) -> bool:
     """A check of the harness itself: the leveringen phase validating a sample with an expected
     outcome (``verwachte-uitkomst``, ``details.verwacht`` set) proves the validator, not the target.
-    ``details.zelfcontrole = true`` says it explicitly."""
+    The phase writes ``details.zelfcontrole = true``; the shape test below only serves run
+    folders written before that field existed."""
     details = r.get("details") or {}
     if details.get("zelfcontrole") is True:
         return True

@@ -63,13 +63,11 @@ class BekendeBevinding:
 
 
 def lees_register(pad: Path | None) -> list[BekendeBevinding]:
-    if pad is None:
-        return []
-    pad = Path(pad)
     gelezen = lees_toml(pad, mag_ontbreken=True, oplossing_ontbreekt="")
     if gelezen is None:
         return []
     data, tekst = gelezen
+    pad = Path(pad)
     for sleutel in set(data) - {"bevinding"}:
         raise _fout(pad, regel_van(tekst, (), sleutel),
                     f"onbekende sleutel '{sleutel}'. Oplossing: elke bekende bevinding is een "

@@ -39,13 +39,11 @@ class Rol:
 
 
 def lees_rollen(pad: Path | None) -> list[Rol]:
-    if pad is None:
-        return []
-    pad = Path(pad)
     gelezen = lees_toml(pad, mag_ontbreken=True, oplossing_ontbreekt="")
     if gelezen is None:
         return []
     data, tekst = gelezen
+    pad = Path(pad)
     onbekend = set(data) - {"rollen"}
     if onbekend:
         sleutel = sorted(onbekend)[0]

@@ -182,7 +182,8 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
         "bericht": bericht,
         "duur_ms": duur,
         "rol": ROL.get(soorten[0]) if len(soorten) == 1 else None,
-        "details": {"verwacht": g.verwacht, "uitkomst": uitkomst,
+        # a sample with a known outcome checks the validator itself, not the target
+        "details": {"zelfcontrole": True, "verwacht": g.verwacht, "uitkomst": uitkomst,
                     "peildatum": (u.peildatum if u else None), "codes": sorted(codes)[:50],
                     "verwachte_codes": g.codes, "soorten": soorten,
                     "regelsets": [{"naam": r.naam, "toegepast": r.toegepast,
