@@ -106,7 +106,7 @@ def test_viewer_fout_faalt_precies_waar_de_client_fout_is(viewer_fout):
 
 def test_records_dragen_rol_en_bewijs(viewer_fout):
     regel = next(r for r in viewer_fout.records if r["controle"] == "wacht-op-retry-after")
-    assert (regel["fase"], regel["component"], regel["rol"]) == ("afnemers", "viewer", "viewer")
+    assert (regel["fase"], regel["component"], regel["rol"]) == ("afnemers", "viewer", "viewer-regels-op-de-kaart")
     assert regel["ernst"] == "ernstig" and regel["bewijs"] == ["verkeer.jsonl#2", "verkeer.jsonl#3"]
     verkeer = [json.loads(r) for r in (viewer_fout.map / "verkeer.jsonl").read_text().splitlines()]
     staged = next(u for u in verkeer if u["nr"] == 2)
@@ -173,3 +173,13 @@ def test_geen_sleutel_in_enig_bestand_van_de_runmap(map_, viewer_fout):
     assert "mijn sleutel is ***" in (s.map / "client.log").read_text()
     # the faulty viewer put its key in the query string: recorded, but masked
     assert "api_key=***" in (viewer_fout.map / "verkeer.jsonl").read_text()
+
+
+def test_rapport_oordeelt_per_rol_over_de_sessie(viewer_goed, viewer_fout):
+    """The report package reads the session's records like any run's: the role in rollen.toml."""
+    for s, verwacht in ((viewer_goed, 0), (viewer_fout, 1)):
+        r = subprocess.run([sys.executable, "-m", "dso_acceptatie", "rapport", str(s.map)], capture_output=True,
+                           text=True, timeout=120, check=False)
+        regel = next(x for x in r.stdout.splitlines() if "Viewer Regels op de kaart" in x)
+        assert ("accepteren" in regel) == (verwacht == 0), r.stdout
+        assert r.returncode == verwacht, r.stdout + r.stderr

@@ -36,7 +36,7 @@ _REGEL_ALGEMEEN = {"id", "soort", "titel", "ernst", "uitleg"}
 _ENSCENERING = {"naam", "methode", "pad", "bij", "status", "retry_after_s", "doorsturen", "vertraging_s",
                 "titel"}
 _ROL = {"naam", "titel", "omschrijving", "alleen_lezen", "diensten", "voorbereiding", "regel",
-        "enscenering"}
+        "enscenering", "rapportrol"}
 _VOORBEREIDING = {"verzoeken"}
 
 
@@ -74,6 +74,7 @@ class Rol:
     ensceneringen: list[Enscenering]
     voorbereiding: dict = field(default_factory=dict)
     bestand: Path | None = None
+    rapportrol: str | None = None   # the role in rollen.toml the records count for (field 'rol')
 
 
 def rollen_map() -> Path:
@@ -94,7 +95,9 @@ def lees_rol(naam_of_pad: str) -> Rol:
                                    "of geef het pad naar een eigen rolbestand (.toml).")
     data, tekst = lees_toml(pad, oplossing_ontbreekt="geef een bestaand rolbestand (afnemers/rollen/*.toml).")
 
-    def f(tabel: tuple[str, ...], sleutel: str | None, bericht: str) -> ConfiguratieFout:
+    def f(tabel: tuple, sleutel: str | None, bericht: str) -> ConfiguratieFout:
+        if len(tabel) == 2:  # (array table, index): the n-th [[naam]] block
+            return fout(pad, _regel_in_blok(tekst, tabel[0], tabel[1], sleutel), bericht)
         return fout(pad, regel_van(tekst, tabel, sleutel), bericht)
 
     for sleutel in data:
@@ -118,10 +121,29 @@ def lees_rol(naam_of_pad: str) -> Rol:
     ids = [r.id for r in regels]
     dubbel = {i for i in ids if ids.count(i) > 1}
     if dubbel:
-        raise f(("regel",), "id", f"regel-id '{sorted(dubbel)[0]}' komt meer dan eens voor.")
+        eerste = sorted(dubbel)[0]
+        tweede = len(ids) - 1 - ids[::-1].index(eerste)
+        raise f(("regel", tweede), "id", f"regel-id '{eerste}' komt meer dan eens voor.")
     return Rol(naam=data["naam"], titel=data["titel"], omschrijving=data.get("omschrijving", ""),
                alleen_lezen=bool(data.get("alleen_lezen", True)), diensten=list(diensten), regels=regels,
-               ensceneringen=ensceneringen, voorbereiding=dict(voorbereiding), bestand=pad)
+               ensceneringen=ensceneringen, voorbereiding=dict(voorbereiding), bestand=pad,
+               rapportrol=data.get("rapportrol"))
+
+
+def _regel_in_blok(tekst: str, naam: str, index: int, sleutel: str | None) -> int | None:
+    """Line of ``sleutel =`` in the ``index``-th ``[[naam]]`` block (or of its header)."""
+    regels = tekst.splitlines()
+    koppen = [i for i, r in enumerate(regels) if re.match(rf"^\s*\[\[\s*{re.escape(naam)}\s*\]\]", r)]
+    if index >= len(koppen):
+        return None
+    kop = koppen[index]
+    if sleutel is not None:
+        for j in range(kop + 1, len(regels)):
+            if regels[j].lstrip().startswith("["):
+                break
+            if re.match(r'^\s*("?)' + re.escape(sleutel) + r'\1\s*=', regels[j]):
+                return j + 1
+    return kop + 1
 
 
 def _patroon(waarde, f, tabel, sleutel) -> re.Pattern:
@@ -132,7 +154,7 @@ def _patroon(waarde, f, tabel, sleutel) -> re.Pattern:
 
 
 def _enscenering(e: dict, i: int, f) -> Enscenering:
-    tabel = ("enscenering",)
+    tabel = ("enscenering", i)
     for sleutel in e:
         if sleutel not in _ENSCENERING:
             raise f(tabel, sleutel, f"onbekende sleutel '{sleutel}' in [[enscenering]] nummer {i + 1}. "
@@ -149,7 +171,7 @@ def _enscenering(e: dict, i: int, f) -> Enscenering:
 
 
 def _regel(r: dict, i: int, f, ensceneringen: set[str]) -> Regel:
-    tabel = ("regel",)
+    tabel = ("regel", i)
     for verplicht in ("id", "soort", "titel"):
         if verplicht not in r:
             raise f(tabel, None, f"[[regel]] nummer {i + 1} mist de verplichte sleutel '{verplicht}'.")

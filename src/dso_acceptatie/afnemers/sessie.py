@@ -175,20 +175,29 @@ class Sessie:
 
     def _schrijf(self, run_map: Path, run_id: str, masker: Masker, verkeer: list[dict],
                  oordelen: list[tuple[Regel, Oordeel]]) -> None:
+        with RecordWriter(run_map / "records" / "run.jsonl", run_id, "run", masker) as run:
+            # the run's own bookkeeping, as the orchestrator writes it: the report sees a finished run
+            run.schrijf(component="run", onderwerp=f"afnemer {self.rol.naam}", controle="run-start",
+                        status="geslaagd", soort="administratie",
+                        bericht=f"afnemerssessie gestart voor de rol '{self.rol.naam}' op doel '{self.doel.naam}'",
+                        details={"doel": self.doel.naam, "fasen": [FASE], "rol": self.rol.naam})
+            run.schrijf(component="run", onderwerp=f"afnemer {self.rol.naam}", controle="run-einde",
+                        status="geslaagd", soort="administratie", bericht="de afnemerssessie is beoordeeld",
+                        details={"uitkomst": "voltooid"})
         with RecordWriter(run_map / "records" / f"{FASE}.jsonl", run_id, FASE, masker) as w:
-            rol = self.rol.naam
+            rol = self.rol.rapportrol or self.rol.naam
             if not verkeer:
-                w.schrijf(component=rol, rol=rol, onderwerp=f"sessie {run_id}", controle="sessie-verkeer",
+                w.schrijf(component=self.rol.naam, rol=rol, onderwerp=f"sessie {run_id}", controle="sessie-verkeer",
                           status="geblokkeerd", ernst="blokkerend",
                           bericht="niet getest: de sessie zag geen enkel verzoek van de client, dus er is "
                                   "niets bewezen")
             else:
-                w.schrijf(component=rol, rol=rol, onderwerp=f"sessie {run_id}", controle="sessie-verkeer",
+                w.schrijf(component=self.rol.naam, rol=rol, onderwerp=f"sessie {run_id}", controle="sessie-verkeer",
                           status="geslaagd", soort="administratie",
                           bericht=f"de sessie nam {len(verkeer)} verzoeken op", bewijs=["verkeer.jsonl"],
                           details={"aantal_verzoeken": len(verkeer)})
             for regel, o in oordelen:
-                w.schrijf(component=rol, rol=rol, onderwerp=regel.titel, controle=regel.id, status=o.status,
+                w.schrijf(component=self.rol.naam, rol=rol, onderwerp=regel.titel, controle=regel.id, status=o.status,
                           ernst=regel.ernst if o.status != "geslaagd" else "informatief", bericht=o.bericht,
                           bewijs=[f"verkeer.jsonl#{nr}" for nr in o.bewijs[:50]],
                           details={"regelsoort": regel.soort, "uitwisselingen": o.bewijs[:200], **o.details})
