@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,37 @@ def test_rapport_oordeelt_per_rol_over_de_sessie(viewer_goed, viewer_fout):
         regel = next(x for x in r.stdout.splitlines() if "Viewer Regels op de kaart" in x)
         assert ("accepteren" in regel) == (verwacht == 0), r.stdout
         assert r.returncode == verwacht, r.stdout + r.stderr
+
+
+def test_ctrl_c_tijdens_de_client_beoordeelt_wat_er_is(tmp_path):
+    """SIGINT while the client runs: the client is stopped, the recording is judged, the run is
+    marked onderbroken (exit 130), and no process is left behind."""
+    rapporten = tmp_path / "rapporten"
+    klant = ("import os, time, httpx\n"
+             "httpx.get(os.environ['DSO_BASIS_URL'] + '/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen',"
+             " headers={'x-api-key': os.environ['DSO_API_KEY']})\n"
+             "open(os.environ['KLAAR'], 'w').close()\n"
+             "time.sleep(60)\n")
+    klaar = tmp_path / "klaar"
+    proces = subprocess.Popen([sys.executable, "-m", "dso_acceptatie", "afnemer", "--rapporten", str(rapporten),
+                               "--rol", "viewer", "--", sys.executable, "-c", klant], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=dict(os.environ, KLAAR=str(klaar)))
+    try:
+        for _ in range(600):
+            if klaar.exists():
+                break
+            time.sleep(0.1)
+        assert klaar.exists(), "de client kwam niet aan zijn verzoek toe"
+        proces.send_signal(signal.SIGINT)
+        uit, _ = proces.communicate(timeout=60)
+    finally:
+        if proces.poll() is None:
+            proces.kill()
+    assert proces.returncode == 130, uit
+    assert "Oordeel voor de rol: onderbroken" in uit
+    run = next((rapporten / "runs").iterdir())
+    records = [json.loads(r) for r in (run / "records" / "afnemers.jsonl").read_text().splitlines()]
+    status = {r["controle"]: r["status"] for r in records}
+    assert status["sleutel-in-header"] == "geslaagd" and status["eindigt-netjes"] == "geblokkeerd"
+    einde = [json.loads(r) for r in (run / "records" / "run.jsonl").read_text().splitlines()][-1]
+    assert einde["details"]["uitkomst"] == "onderbroken"

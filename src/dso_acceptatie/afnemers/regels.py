@@ -266,6 +266,8 @@ def post_niet_blind_herhaald(regel: Regel, verkeer: list[dict], ctx: Context) ->
 
 
 def client_eindigt_netjes(regel: Regel, verkeer: list[dict], ctx: Context) -> Oordeel:
+    if ctx.onderbroken:
+        return _niet_te_beoordelen("de sessie is onderbroken terwijl de client nog liep")
     if ctx.exitcode is None:
         return Oordeel("overgeslagen", "interactieve sessie: er was geen clientopdracht om te beoordelen")
     if ctx.exitcode == 0:
@@ -300,6 +302,7 @@ class Context:
         self.api_sleutel = api_sleutel
         self.max_per_seconde = max_per_seconde
         self.exitcode = exitcode
+        self.onderbroken = False
         self._operaties: tuple[list[tuple[str, re.Pattern]], list[str]] | None = None
 
     def operaties(self) -> tuple[list[tuple[str, re.Pattern]], list[str]]:

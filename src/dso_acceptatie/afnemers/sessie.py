@@ -17,12 +17,14 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from dso_acceptatie.afnemers.proxy import OpnameProxy, lees_verkeer
 from dso_acceptatie.afnemers.regels import Context, Oordeel, beoordeel
 from dso_acceptatie.afnemers.rollen import Regel, Regie, Rol
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.doelen import Doel
 from dso_acceptatie.processen import stop_procesgroep, zonder_onderbreking
@@ -48,9 +50,12 @@ class SessieUitkomst:
     oordelen: list[tuple[Regel, Oordeel]]
     aantal_verzoeken: int
     exitcode_client: int | None
+    onderbroken: bool = False
 
     @property
     def exitcode(self) -> int:
+        if self.onderbroken:
+            return 130
         return 0 if self.oordelen and all(o.status in ("geslaagd", "overgeslagen") for _, o in self.oordelen) \
             and any(o.status == "geslaagd" for _, o in self.oordelen) and self.aantal_verzoeken else 1
 
@@ -76,11 +81,31 @@ def _zaai_verzoeken(origin: str, sleutel: str, aantal: int) -> None:
                 raise RuntimeError(f"voorbereiding: verzoek {i + 1} indienen gaf status {r.status_code}")
 
 
+def upstream_van(doel: Doel) -> str:
+    """The one origin the proxy forwards to: the target's origin, or the origin all its service
+    URLs share (their paths must then be the standard DSO base paths, as the client uses them)."""
+    if doel.origin:
+        return doel.origin.rstrip("/")
+    origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in doel.dienst_urls().values()}
+    if len(origins) != 1:
+        raise ConfiguratieFout(f"doel '{doel.naam}': de afnemersproxy stuurt door naar één origin, maar de "
+                               f"diensten staan op {len(origins)} origins ({', '.join(sorted(origins)) or 'geen'}). "
+                               "Oplossing: geef het doel een 'origin' met de standaard DSO-basispaden.")
+    for naam, url in doel.dienst_urls().items():
+        if naam in DIENSTEN and urlsplit(url).path.rstrip("/") != DIENSTEN[naam].basispad:
+            raise ConfiguratieFout(f"doel '{doel.naam}': dienst '{naam}' staat op {url}, niet onder het "
+                                   f"standaard DSO-basispad {DIENSTEN[naam].basispad}; de afnemersproxy "
+                                   "ondersteunt alleen de standaard basispaden.")
+    return origins.pop()
+
+
 class Sessie:
     def __init__(self, rol: Rol, doel: Doel, *, rapporten: Path, opdracht: list[str] | None = None,
                  duur_s: float | None = None, uit=print, max_per_seconde: float | None = None):
         self.rol = rol
         self.doel = doel
+        if doel.soort != "referentie":
+            upstream_van(doel)  # a target the proxy cannot front is a configuration error, before anything
         self.rapporten = rapporten
         self.opdracht = opdracht or None
         self.duur_s = duur_s
@@ -104,6 +129,7 @@ class Sessie:
         masker = self._masker = Masker([sessiesleutel, echte])
         proxy = None
         exitcode = None
+        self._onderbroken = False
         try:
             try:
                 proxy = OpnameProxy("http://127.0.0.1:9", run_map / "verkeer.jsonl", masker=masker,
@@ -116,7 +142,7 @@ class Sessie:
                         doel = doel.met_origin(referentie.start())
                     if self.rol.voorbereiding.get("verzoeken"):
                         _zaai_verzoeken(doel.origin, echte, int(self.rol.voorbereiding["verzoeken"]))
-                proxy.upstream = upstream = (doel.origin or next(iter(doel.dienst_urls().values()))).rstrip("/")
+                proxy.upstream = upstream = upstream_van(doel)
                 url = proxy.start()
                 sessie = {"run_id": run_id, "rol": self.rol.naam, "doel": doel.naam, "proxy": url,
                           "upstream": upstream, "start": time.time(), "opdracht": self.opdracht,
@@ -135,12 +161,13 @@ class Sessie:
             verkeer = lees_verkeer(run_map / "verkeer.jsonl")
             ctx = Context(self.rol, doel.dienst_urls(), api_sleutel=echte,
                           max_per_seconde=self.max_per_seconde, exitcode=exitcode)
+            ctx.onderbroken = self._onderbroken
             oordelen = beoordeel(self.rol, verkeer, ctx)
         finally:
             if referentie is not None:
                 referentie.stop()
         self._schrijf(run_map, run_id, masker, verkeer, oordelen)
-        return SessieUitkomst(run_map, oordelen, len(verkeer), exitcode)
+        return SessieUitkomst(run_map, oordelen, len(verkeer), exitcode, self._onderbroken)
 
     def _client(self, url: str, sessiesleutel: str, run_map: Path) -> int | None:
         if not self.opdracht:
@@ -165,6 +192,11 @@ class Sessie:
                     return 127
             try:
                 return proces.wait(timeout=self.duur_s)
+            except KeyboardInterrupt:
+                # Ctrl-C/SIGTERM: the client is stopped; what was recorded is still judged
+                self._onderbroken = True
+                self.uit("Onderbroken: de client wordt gestopt; wat is opgenomen wordt beoordeeld.")
+                return None
             except subprocess.TimeoutExpired:
                 self.uit(f"De client liep na {self.duur_s:g} s nog; hij wordt gestopt.")
                 stop_procesgroep(proces)
@@ -182,8 +214,11 @@ class Sessie:
                         bericht=f"afnemerssessie gestart voor de rol '{self.rol.naam}' op doel '{self.doel.naam}'",
                         details={"doel": self.doel.naam, "fasen": [FASE], "rol": self.rol.naam})
             run.schrijf(component="run", onderwerp=f"afnemer {self.rol.naam}", controle="run-einde",
-                        status="geslaagd", soort="administratie", bericht="de afnemerssessie is beoordeeld",
-                        details={"uitkomst": "voltooid"})
+                        status="geblokkeerd" if self._onderbroken else "geslaagd",
+                        ernst="blokkerend" if self._onderbroken else "informatief", soort="administratie",
+                        bericht="de afnemerssessie is onderbroken (Ctrl-C of SIGTERM)" if self._onderbroken
+                        else "de afnemerssessie is beoordeeld",
+                        details={"uitkomst": "onderbroken" if self._onderbroken else "voltooid"})
         with RecordWriter(run_map / "records" / f"{FASE}.jsonl", run_id, FASE, masker) as w:
             rol = self.rol.rapportrol or self.rol.naam
             if not verkeer:
@@ -233,7 +268,7 @@ def als_tekst(uitkomst: SessieUitkomst) -> str:
     regels = [f"{'regel':<28} {'status':<12} bericht"]
     for regel, o in uitkomst.oordelen:
         regels.append(f"{regel.id:<28} {o.status:<12} {o.bericht}")
-    oordeel = "geslaagd" if uitkomst.exitcode == 0 else (
+    oordeel = "onderbroken" if uitkomst.onderbroken else "geslaagd" if uitkomst.exitcode == 0 else (
         "niet getest" if not uitkomst.aantal_verzoeken else "niet geslaagd")
     regels.append(f"\n{uitkomst.aantal_verzoeken} verzoeken opgenomen. Oordeel voor de rol: {oordeel}.")
     regels.append(f"Runmap: {uitkomst.run_map} (verkeer.jsonl, records/{FASE}.jsonl)")
