@@ -33,8 +33,8 @@ enscenering = "429"
 
 
 def test_meegeleverde_rollen_laden():
-    assert {"viewer", "vth"} <= set(beschikbare_rollen())
-    for naam in ("viewer", "vth"):
+    assert {"viewer", "vth", "vergunningcheck"} <= set(beschikbare_rollen())
+    for naam in ("viewer", "vth", "vergunningcheck"):
         rol = lees_rol(naam)
         assert rol.regels and all(r.soort in BEOORDELAARS for r in rol.regels)
     assert set(REGELSOORTEN) == set(BEOORDELAARS)

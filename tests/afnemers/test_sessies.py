@@ -72,6 +72,18 @@ def viewer_fout(map_):
     return sessie(map_.mktemp("viewer_fout"), "--rol", "viewer", *client("viewer_fout"))
 
 
+@pytest.fixture(scope="module")
+def vergunningcheck_goed(map_):
+    return sessie(map_.mktemp("vc_goed"), "--rol", "vergunningcheck", *client("vergunningcheck_goed"))
+
+
+@pytest.fixture(scope="module")
+def vergunningcheck_fout(map_):
+    return sessie(map_.mktemp("vc_fout"), "--rol", "vergunningcheck", *client("vergunningcheck_fout"))
+
+
+VERGUNNINGCHECK_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "kiest-werkzaamheid", "komt-tot-conclusie",
+                          "alleen-gedocumenteerd", "herhaalt-na-503-met-wachttijd", "eindigt-netjes"}
 VTH_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "haalt-nieuwe-verzoeken", "bladert-tot-laatste-pagina",
               "haalt-elk-verzoek", "haalt-elke-bijlage", "alleen-gedocumenteerd", "herhaalt-na-503-met-wachttijd",
               "post-niet-blind-herhalen", "eindigt-netjes"}
@@ -104,6 +116,15 @@ def test_viewer_fout_faalt_precies_waar_de_client_fout_is(viewer_fout):
     assert viewer_fout.regels("gefaald") == {"geen-sleutel-in-query", "accept-crs", "alleen-gedocumenteerd",
                                              "wacht-op-retry-after"}
     assert viewer_fout.regels("geslaagd") == VIEWER_REGELS - viewer_fout.regels("gefaald")
+
+
+def test_vergunningcheck_goed_en_fout(vergunningcheck_goed, vergunningcheck_fout):
+    assert vergunningcheck_goed.code == 0, vergunningcheck_goed.proces.stdout
+    assert vergunningcheck_goed.regels("geslaagd") == VERGUNNINGCHECK_REGELS
+    assert vergunningcheck_fout.code == 1
+    # the werkzaamheid is fixed in the widget; a 503 is retried at once
+    assert vergunningcheck_fout.regels("gefaald") == {"kiest-werkzaamheid", "herhaalt-na-503-met-wachttijd"}
+    assert vergunningcheck_fout.regels("geslaagd") == VERGUNNINGCHECK_REGELS - vergunningcheck_fout.regels("gefaald")
 
 
 def test_records_dragen_rol_en_bewijs(viewer_fout):
@@ -141,7 +162,10 @@ def test_geen_verplichte_aanroep_faalt_en_wat_niet_gezien_is_blokkeert(map_):
                  "/overheid/verzoeken/api/afhandelen/v1/openapi.json", "0")
     assert vth.status["haalt-nieuwe-verzoeken"] == "gefaald"
     assert vth.status["bladert-tot-laatste-pagina"] == vth.status["haalt-elke-bijlage"] == "geblokkeerd"
-    assert vth.code == viewer.code == 1
+    vc = sessie(tmp / "vc", "--rol", "vergunningcheck", "--", sys.executable, str(NALATIG),
+                "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3/werkzaamheden", "0")
+    assert vc.status["komt-tot-conclusie"] == "gefaald" and vc.status["kiest-werkzaamheid"] == "geslaagd"
+    assert vth.code == viewer.code == vc.code == 1
 
 
 def test_sessie_zonder_verkeer_is_niet_getest(map_):

@@ -276,6 +276,20 @@ def client_eindigt_netjes(regel: Regel, verkeer: list[dict], ctx: Context) -> Oo
                               "storing of foutmelding?)", details={"exitcode": ctx.exitcode})
 
 
+def antwoord_bereikt(regel: Regel, verkeer: list[dict], ctx: Context) -> Oordeel:
+    """The client got as far as an answer whose body matches (e.g. a conclusion of the question tree)."""
+    p = regel.parameters
+    kandidaten = [u for u in _passend(verkeer, p.get("methode", "GET"), p["pad"]) if _ok(u["status"])]
+    bereikt = [u["nr"] for u in kandidaten if p["inhoud"].search(u["antwoord_body"] or "")]
+    if bereikt:
+        return Oordeel("geslaagd", f"de client kwam tot het gevraagde antwoord ({_toon(bereikt)})", bereikt)
+    if not kandidaten:
+        return Oordeel("gefaald", f"de client kreeg geen enkel geslaagd antwoord op {p.get('methode', 'GET')} "
+                                  f"{p['pad'].pattern}")
+    return Oordeel("gefaald", f"de client hield op voor het antwoord '{p['inhoud'].pattern}' bereikt was "
+                              f"({len(kandidaten)} antwoorden zonder)", [u["nr"] for u in kandidaten][-10:])
+
+
 BEOORDELAARS: dict[str, Callable[[Regel, list[dict], Context], Oordeel]] = {
     "sleutel-in-header": sleutel_in_header,
     "geen-sleutel-in-query": geen_sleutel_in_query,
@@ -289,6 +303,7 @@ BEOORDELAARS: dict[str, Callable[[Regel, list[dict], Context], Oordeel]] = {
     "herhaalt-met-wachttijd": herhaalt_met_wachttijd,
     "post-niet-blind-herhaald": post_niet_blind_herhaald,
     "client-eindigt-netjes": client_eindigt_netjes,
+    "antwoord-bereikt": antwoord_bereikt,
 }
 
 

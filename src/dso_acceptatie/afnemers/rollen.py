@@ -31,6 +31,7 @@ REGELSOORTEN: dict[str, set[str]] = {
     "herhaalt-met-wachttijd": {"enscenering", "min_wacht_s"},
     "post-niet-blind-herhaald": {"enscenering"},
     "client-eindigt-netjes": set(),
+    "antwoord-bereikt": {"methode", "pad", "inhoud"},
 }
 _REGEL_ALGEMEEN = {"id", "soort", "titel", "ernst", "uitleg"}
 _ENSCENERING = {"naam", "methode", "pad", "bij", "status", "retry_after_s", "doorsturen", "vertraging_s",
@@ -188,7 +189,7 @@ def _regel(r: dict, i: int, f, ensceneringen: set[str]) -> Regel:
     if ernst not in ERNSTEN:
         raise f(tabel, "ernst", f"[[regel]] '{r['id']}': onbekende ernst '{ernst}'. Kies uit {', '.join(ERNSTEN)}.")
     parameters = {k: v for k, v in r.items() if k in REGELSOORTEN[soort]}
-    for sleutel in ("pad", "bron_pad", "link"):
+    for sleutel in ("pad", "bron_pad", "link", "inhoud"):
         if sleutel in parameters:
             parameters[sleutel] = _patroon(parameters[sleutel], f, tabel, sleutel)
     if "enscenering" in REGELSOORTEN[soort] and parameters.get("enscenering") not in ensceneringen:
