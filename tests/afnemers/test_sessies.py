@@ -88,7 +88,8 @@ VTH_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "haalt-nieuwe-verzoe
               "haalt-elk-verzoek", "haalt-elke-bijlage", "alleen-gedocumenteerd", "herhaalt-na-503-met-wachttijd",
               "post-niet-blind-herhalen", "eindigt-netjes"}
 VIEWER_REGELS = {"sleutel-in-header", "geen-sleutel-in-query", "zoekt-op-locatie", "accept-crs",
-                 "alleen-gedocumenteerd", "onder-tempo", "wacht-op-retry-after", "eindigt-netjes"}
+                 "alleen-gedocumenteerd", "onder-tempo", "wacht-op-retry-after", "geduldig-bij-traag-antwoord",
+                 "eindigt-netjes"}
 
 
 def test_vth_goed_slaagt_op_elke_regel(vth_goed):
@@ -114,7 +115,7 @@ def test_viewer_goed_slaagt_op_elke_regel(viewer_goed):
 def test_viewer_fout_faalt_precies_waar_de_client_fout_is(viewer_fout):
     assert viewer_fout.code == 1
     assert viewer_fout.regels("gefaald") == {"geen-sleutel-in-query", "accept-crs", "alleen-gedocumenteerd",
-                                             "wacht-op-retry-after"}
+                                             "wacht-op-retry-after", "geduldig-bij-traag-antwoord"}
     assert viewer_fout.regels("geslaagd") == VIEWER_REGELS - viewer_fout.regels("gefaald")
 
 

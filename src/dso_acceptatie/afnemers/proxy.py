@@ -192,8 +192,11 @@ class OpnameProxy:
             antwoord = staging.body
         kop = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in antwoord_headers]
         kop.append((b"content-length", str(len(antwoord)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": kop})
-        await send({"type": "http.response.body", "body": antwoord})
+        try:
+            await send({"type": "http.response.start", "status": status, "headers": kop})
+            await send({"type": "http.response.body", "body": antwoord})
+        except OSError:  # the client left (e.g. its own timeout): the exchange is still recorded
+            fout = fout or "de client verbrak de verbinding voor het antwoord"
         self._neem_op(start, (time.perf_counter() - t0) * 1000, methode, pad, query, verzoek_headers,
                       bytes(body), status, antwoord_headers, antwoord, staging, fout)
 

@@ -290,6 +290,22 @@ def antwoord_bereikt(regel: Regel, verkeer: list[dict], ctx: Context) -> Oordeel
                               f"({len(kandidaten)} antwoorden zonder)", [u["nr"] for u in kandidaten][-10:])
 
 
+def geduldig_bij_traag_antwoord(regel: Regel, verkeer: list[dict], ctx: Context) -> Oordeel:
+    """A slow answer (staged delay) is waited for: no copy of the request while it is under way."""
+    u = _geënsceneerd(verkeer, regel.parameters["enscenering"])
+    if u is None:
+        return _niet_te_beoordelen("het geënsceneerde trage antwoord is niet opgetreden (de client deed de "
+                                   "aanroep niet)")
+    ongeduldig = [v for v in verkeer if v["methode"] == u["methode"] and v["pad"] == u["pad"]
+                  and u["start"] < v["start"] < u["einde"]]
+    if ongeduldig:
+        return Oordeel("gefaald", f"de client stuurde {u['methode']} {u['pad']} opnieuw na "
+                                  f"{ongeduldig[0]['start'] - u['start']:.2f} s, terwijl het trage antwoord "
+                                  f"({u['duur_ms'] / 1000:.1f} s) nog onderweg was: dubbel werk voor het doel",
+                       [u["nr"]] + [v["nr"] for v in ongeduldig])
+    return Oordeel("geslaagd", f"de client wachtte het trage antwoord af ({u['duur_ms'] / 1000:.1f} s)", [u["nr"]])
+
+
 BEOORDELAARS: dict[str, Callable[[Regel, list[dict], Context], Oordeel]] = {
     "sleutel-in-header": sleutel_in_header,
     "geen-sleutel-in-query": geen_sleutel_in_query,
@@ -304,6 +320,7 @@ BEOORDELAARS: dict[str, Callable[[Regel, list[dict], Context], Oordeel]] = {
     "post-niet-blind-herhaald": post_niet_blind_herhaald,
     "client-eindigt-netjes": client_eindigt_netjes,
     "antwoord-bereikt": antwoord_bereikt,
+    "geduldig-bij-traag-antwoord": geduldig_bij_traag_antwoord,
 }
 
 

@@ -32,6 +32,7 @@ REGELSOORTEN: dict[str, set[str]] = {
     "post-niet-blind-herhaald": {"enscenering"},
     "client-eindigt-netjes": set(),
     "antwoord-bereikt": {"methode", "pad", "inhoud"},
+    "geduldig-bij-traag-antwoord": {"enscenering"},
 }
 _REGEL_ALGEMEEN = {"id", "soort", "titel", "ernst", "uitleg"}
 _ENSCENERING = {"naam", "methode", "pad", "bij", "status", "retry_after_s", "doorsturen", "vertraging_s",
