@@ -244,3 +244,24 @@ def test_ctrl_c_tijdens_de_client_beoordeelt_wat_er_is(tmp_path):
     assert status["sleutel-in-header"] == "geslaagd" and status["eindigt-netjes"] == "geblokkeerd"
     einde = [json.loads(r) for r in (run / "records" / "run.jsonl").read_text().splitlines()][-1]
     assert einde["details"]["uitkomst"] == "onderbroken"
+
+
+def test_extern_doel_achter_de_proxy(tmp_path):
+    """A target the command does not start (like pre): the proxy sends the target's own Host,
+    rewrites the target's origin in bodies and headers to its own (so the client's next call goes
+    through the proxy again) and swaps the session key for the target's key from the environment."""
+    from dso_acceptatie.referentie import ReferentieLV
+
+    sleutel = "sleutel-van-het-externe-doel-42"
+    with ReferentieLV(api_sleutel=sleutel, data_map=tmp_path / "ref") as ref:
+        doelen = tmp_path / "doelen.toml"
+        doelen.write_text(f'[doelen.lokaal]\norigin = "{ref.origin}"\napi_sleutel_variabele = "LOKAAL_API_KEY"\n'
+                          'api_sleutel_verplicht = true\n', encoding="utf-8")
+        s = sessie(tmp_path, "--rol", "viewer", "--doel", "lokaal", "--doelen", str(doelen), *client("viewer_goed"),
+                   env={"LOKAAL_API_KEY": sleutel})
+    assert s.code == 0, s.proces.stdout
+    assert s.regels("geslaagd") == VIEWER_REGELS
+    for pad in s.map.rglob("*"):
+        if pad.is_file():
+            assert sleutel.encode() not in pad.read_bytes(), pad
+    assert ref.origin not in (s.map / "verkeer.jsonl").read_text()  # every link pointed at the proxy
