@@ -29,7 +29,11 @@ from urllib.parse import parse_qsl, urlsplit
 import httpcore
 import orjson
 import uvicorn
-import uvloop
+
+try:  # uvicorn[standard] brings uvloop (not on Windows: there the plain loop serves)
+    import uvloop
+except ImportError:  # pragma: no cover
+    uvloop = None
 
 from dso_acceptatie.records import MASKER, Masker
 
@@ -126,7 +130,7 @@ class OpnameProxy:
     def _draai(self, sock: socket.socket) -> None:
         # uvloop, as uvicorn itself chooses: with the plain asyncio loop in a thread every answer
         # waited ~40 ms (two writes per response meet the client's delayed ACK)
-        lus = uvloop.new_event_loop()
+        lus = uvloop.new_event_loop() if uvloop is not None else asyncio.new_event_loop()
         asyncio.set_event_loop(lus)
         try:
             lus.run_until_complete(self._server.serve(sockets=[sock]))
