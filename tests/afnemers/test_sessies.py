@@ -18,6 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 VOORBEELDEN = ROOT / "afnemers" / "voorbeelden"
 NALATIG = Path(__file__).with_name("nalatig.py")
+SLORDIG = Path(__file__).with_name("slordig.py")
+LIJSTEN = {"viewer": "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen",
+           "vth": "/overheid/verzoeken/api/afhandelen/v1/verzoeken",
+           "vergunningcheck": "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3/werkzaamheden"}
 ECHTE_SLEUTEL = "echte-referentiesleutel-0123456789"
 
 
@@ -128,6 +132,21 @@ def test_vergunningcheck_goed_en_fout(vergunningcheck_goed, vergunningcheck_fout
     assert vergunningcheck_fout.regels("geslaagd") == VERGUNNINGCHECK_REGELS - vergunningcheck_fout.regels("gefaald")
 
 
+@pytest.fixture(scope="module")
+def slordig(map_):
+    return {rol: sessie(map_.mktemp(f"slordig-{rol}"), "--rol", rol, "--", sys.executable, str(SLORDIG), pad)
+            for rol, pad in LIJSTEN.items()}
+
+
+def test_slordige_client_faalt_op_sleutel_query_specificatie_en_exitcode(slordig):
+    for rol, s in slordig.items():
+        assert {"sleutel-in-header", "geen-sleutel-in-query", "alleen-gedocumenteerd",
+                "eindigt-netjes"} <= s.regels("gefaald"), rol
+        assert s.code == 1
+    # the VTH client read page 1 of the new requests and fetched none of them
+    assert "haalt-elk-verzoek" in slordig["vth"].regels("gefaald")
+
+
 def test_records_dragen_rol_en_bewijs(viewer_fout):
     regel = next(r for r in viewer_fout.records if r["controle"] == "wacht-op-retry-after")
     assert (regel["fase"], regel["component"], regel["rol"]) == ("afnemers", "viewer", "viewer-regels-op-de-kaart")
@@ -138,35 +157,61 @@ def test_records_dragen_rol_en_bewijs(viewer_fout):
     assert regel["details"]["gewacht_s"] < 1
 
 
-def test_tempo_boven_het_maximum_faalt(map_):
-    """The documented rate, lowered in a copy of the role so a burst crosses it on any machine; the
-    correct client paces itself by the rate it is told (DSO_MAX_VERZOEKEN_PER_SECONDE)."""
+@pytest.fixture(scope="module")
+def tempo(map_):
+    """The documented rate, lowered in a copy of the role so a burst crosses it on any machine (the
+    correct client passes at the real rate in every viewer_goed session)."""
     tmp = map_.mktemp("tempo")
     rol = tmp / "viewer-traag.toml"
     rol.write_text((ROOT / "afnemers/rollen/viewer.toml").read_text().replace("max_per_seconde = 200",
                                                                                 "max_per_seconde = 15"))
-    fout = sessie(tmp / "fout", "--rol", str(rol), *client("viewer_fout"))
-    goed = sessie(tmp / "goed", "--rol", str(rol), *client("viewer_goed"))
-    assert fout.status["onder-tempo"] == "gefaald"
-    assert goed.status["onder-tempo"] == "geslaagd"
+    return sessie(tmp / "fout", "--rol", str(rol), *client("viewer_fout"))
 
 
-def test_geen_verplichte_aanroep_faalt_en_wat_niet_gezien_is_blokkeert(map_):
+def test_tempo_boven_het_maximum_faalt(tempo, viewer_goed):
+    assert tempo.status["onder-tempo"] == "gefaald"
+    assert "15 per seconde" in next(r["bericht"] for r in tempo.records if r["controle"] == "onder-tempo")
+    assert viewer_goed.status["onder-tempo"] == "geslaagd"
+
+
+@pytest.fixture(scope="module")
+def nalatig(map_):
+    """Clients that do one call and nothing else (the viewer's exits with code 3)."""
     tmp = map_.mktemp("nalatig")
-    viewer = sessie(tmp / "viewer", "--rol", "viewer", "--", sys.executable, str(NALATIG),
-                    "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen", "3")
+    return {
+        "viewer": sessie(tmp / "viewer", "--rol", "viewer", "--", sys.executable, str(NALATIG), LIJSTEN["viewer"],
+                         "3", env={"SLEUTEL_BESTAND": str(map_.getbasetemp() / "sleutel-nalatig-viewer.txt")}),
+        "vth": sessie(tmp / "vth", "--rol", "vth", "--", sys.executable, str(NALATIG),
+                      "/overheid/verzoeken/api/afhandelen/v1/openapi.json", "0"),
+        "vergunningcheck": sessie(tmp / "vc", "--rol", "vergunningcheck", "--", sys.executable, str(NALATIG),
+                                  LIJSTEN["vergunningcheck"], "0"),
+    }
+
+
+def test_geen_verplichte_aanroep_faalt_en_wat_niet_gezien_is_blokkeert(nalatig):
+    viewer, vth, vc = nalatig["viewer"], nalatig["vth"], nalatig["vergunningcheck"]
     assert viewer.status["zoekt-op-locatie"] == "gefaald"
     assert viewer.status["eindigt-netjes"] == "gefaald"
     # no geometry call and no second list call: those rules are not proven either way
     assert viewer.status["accept-crs"] == viewer.status["wacht-op-retry-after"] == "geblokkeerd"
-    vth = sessie(tmp / "vth", "--rol", "vth", "--", sys.executable, str(NALATIG),
-                 "/overheid/verzoeken/api/afhandelen/v1/openapi.json", "0")
     assert vth.status["haalt-nieuwe-verzoeken"] == "gefaald"
     assert vth.status["bladert-tot-laatste-pagina"] == vth.status["haalt-elke-bijlage"] == "geblokkeerd"
-    vc = sessie(tmp / "vc", "--rol", "vergunningcheck", "--", sys.executable, str(NALATIG),
-                "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3/werkzaamheden", "0")
     assert vc.status["komt-tot-conclusie"] == "gefaald" and vc.status["kiest-werkzaamheid"] == "geslaagd"
     assert vth.code == viewer.code == vc.code == 1
+
+
+def test_elke_regel_van_elke_rol_slaagt_op_de_goede_client_en_faalt_op_een_foute(
+        vth_goed, vth_fout, viewer_goed, viewer_fout, vergunningcheck_goed, vergunningcheck_fout,
+        slordig, nalatig, tempo):
+    from dso_acceptatie.afnemers.rollen import lees_rol
+
+    goed = {"viewer": viewer_goed, "vth": vth_goed, "vergunningcheck": vergunningcheck_goed}
+    fout = {"viewer": [viewer_fout, tempo], "vth": [vth_fout], "vergunningcheck": [vergunningcheck_fout]}
+    for rol, sessies in fout.items():
+        sessies += [slordig[rol], nalatig[rol]]
+        for regel in lees_rol(rol).regels:
+            assert goed[rol].status[regel.id] == "geslaagd", (rol, regel.id)
+            assert any(s.status[regel.id] == "gefaald" for s in sessies), (rol, regel.id)
 
 
 def test_sessie_zonder_verkeer_is_niet_getest(map_):
@@ -183,21 +228,17 @@ def test_interactieve_sessie_met_duur_zonder_verkeer(map_):
     assert s.status["sessie-verkeer"] == "geblokkeerd"
 
 
-def test_geen_sleutel_in_enig_bestand_van_de_runmap(map_, viewer_fout):
-    tmp = map_.mktemp("sleutels")
-    bestand = tmp / "sleutel.txt"
-    s = sessie(tmp, "--rol", "viewer", "--", sys.executable, str(NALATIG),
-               "/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen", "0",
-               env={"SLEUTEL_BESTAND": str(bestand)})
-    sessiesleutel = bestand.read_text()
+def test_geen_sleutel_in_enig_bestand_van_de_runmap(nalatig, viewer_fout, map_):
+    sessiesleutel = (map_.getbasetemp() / "sleutel-nalatig-viewer.txt").read_text()
     assert sessiesleutel.startswith("sessie-")
-    for sessie_ in (s, viewer_fout):
+    for sessie_ in (nalatig["viewer"], viewer_fout):
         for pad in sessie_.map.rglob("*"):
             if pad.is_file():
                 inhoud = pad.read_bytes()
                 assert sessiesleutel.encode() not in inhoud, pad
                 assert ECHTE_SLEUTEL.encode() not in inhoud, pad
-    assert "mijn sleutel is ***" in (s.map / "client.log").read_text()
+    # the client printed its key: its log in the run folder is masked
+    assert "mijn sleutel is ***" in (nalatig["viewer"].map / "client.log").read_text()
     # the faulty viewer put its key in the query string: recorded, but masked
     assert "api_key=***" in (viewer_fout.map / "verkeer.jsonl").read_text()
 
