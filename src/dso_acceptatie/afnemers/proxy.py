@@ -164,6 +164,8 @@ class OpnameProxy:
             return
         start = time.time()
         t0 = time.perf_counter()
+        self.aantal += 1  # numbered in order of arrival (the event loop is one thread)
+        nr = self.aantal
         body = bytearray()
         while True:
             bericht = await receive()
@@ -201,7 +203,7 @@ class OpnameProxy:
             await send({"type": "http.response.body", "body": antwoord})
         except OSError:  # the client left (e.g. its own timeout): the exchange is still recorded
             fout = fout or "de client verbrak de verbinding voor het antwoord"
-        self._neem_op(start, (time.perf_counter() - t0) * 1000, methode, pad, query, verzoek_headers,
+        self._neem_op(nr, start, (time.perf_counter() - t0) * 1000, methode, pad, query, verzoek_headers,
                       bytes(body), status, antwoord_headers, antwoord, staging, fout)
 
     async def _levensloop(self, receive, send) -> None:
@@ -251,7 +253,7 @@ class OpnameProxy:
         tekst = body[: self.max_body * 4].decode("utf-8", errors="replace")
         return tekst[: self.max_body], len(tekst) > self.max_body
 
-    def _neem_op(self, start: float, duur_ms: float, methode: str, pad: str, query: str,
+    def _neem_op(self, nr: int, start: float, duur_ms: float, methode: str, pad: str, query: str,
                  verzoek_headers: list[tuple[str, str]], verzoek_body: bytes, status: int,
                  antwoord_headers: list[tuple[str, str]], antwoord: bytes, staging: Geënsceneerd | None,
                  fout: str | None) -> None:
@@ -265,9 +267,6 @@ class OpnameProxy:
                              or (v and v in (self.sessiesleutel, self.echte_sleutel))]
         vb, vb_afgekapt = self._body_tekst(verzoek_body, vh.get("content-type", ""))
         ab, ab_afgekapt = self._body_tekst(antwoord, ah.get("content-type", ""))
-        with self._lock:
-            self.aantal += 1
-            nr = self.aantal
         regel = {
             "nr": nr, "start": round(start, 6), "einde": round(start + duur_ms / 1000, 6),
             "duur_ms": round(duur_ms, 2), "methode": methode, "pad": pad, "query": query,
