@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 import uvicorn
@@ -25,8 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     config = Config.uit_omgeving(fouten=args.fouten, data_map=args.data_map, origin=args.origin)
     app = create_app(config)
-    kwargs = {"fd": args.fd} if args.fd is not None else {"host": args.host, "port": args.port}
-    uvicorn.run(app, log_level="warning", access_log=False, **grenzen.UVICORN_OPTIES, **kwargs)
+    opties = {"log_level": "warning", "access_log": False, **grenzen.UVICORN_OPTIES}
+    if args.fd is None:
+        uvicorn.run(app, host=args.host, port=args.port, **opties)
+        return 0
+    # Not uvicorn.run(fd=…): uvicorn opens such a socket as AF_UNIX, so asyncio never sets
+    # TCP_NODELAY and every response waits ~40 ms on a delayed ACK. socket(fileno=…) reads the
+    # real family (AF_INET) from the descriptor.
+    sock = socket.socket(fileno=args.fd)
+    uvicorn.Server(uvicorn.Config(app, **opties)).run(sockets=[sock])
     return 0
 
 

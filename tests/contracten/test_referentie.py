@@ -3,6 +3,7 @@ operation and check for each API fault of the reference's fault list."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +96,19 @@ def test_schone_referentie_slaagt(start_referentie, tmp_path):
     # Every spec is recorded with its version and sha256; every operation has its own verdicts.
     spec = next(r for r in records if r["controle"] == "spec" and r["component"] == "locatieserver")
     assert spec["details"]["versie"] == "v3_1" and len(spec["details"]["sha256"]) == 64
+    # Bookkeeping (spec loaded, stateful ran, coverage, phase finished) is not a check.
+    administratie = {r["controle"] for r in records if r["soort"] == "administratie"}
+    assert administratie == {"spec", "stateful", "dekking", "fase-einde"}, administratie
+    assert all(r["soort"] == "controle" for r in records if r["controle"] == "not_a_server_error")
+    dekking = [r for r in records if r["controle"] == "dekking"]
+    assert {r["component"] for r in dekking} == set(aangeboden)
+    assert all(r["status"] == "geslaagd" and not r["details"]["tijdsbudget_op"]
+               and r["details"]["operaties_getest"] == r["details"]["operaties_totaal"] for r in dekking)
+    # Progress for the orchestrator: every operation done at the end.
+    voortgang = json.loads((tmp_path / "run" / "voortgang" / "contracten.json").read_text())
+    assert voortgang["eenheid"] == "operaties"
+    assert voortgang["gedaan"] == voortgang["totaal"] == sum(
+        r["details"]["operaties_totaal"] for r in dekking)
     assert {r["onderwerp"] for r in records if r["component"] == "locatieserver"} >= {
         "GET /free", "GET /suggest", "GET /lookup", "GET /reverse"}
     _sleutel_nergens(tmp_path / "run", sleutel)

@@ -100,7 +100,14 @@ def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path)
     r = per_slo(records)
     profiel = r[("lastprofiel", "lastprofiel")]
     assert profiel["status"] == "geslaagd" and profiel["details"]["profiel"] == "kort"
+    # the chosen profile is bookkeeping, every SLO verdict a check
+    assert profiel["soort"] == "administratie"
     slos = [x for x in records if x["controle"] != "lastprofiel"]
+    assert all(x["soort"] == "controle" for x in slos)
+    # progress in seconds of load, written by the phase process (locust is its subprocess)
+    voortgang = json.loads((run_map / "voortgang" / "last.json").read_text(encoding="utf-8"))
+    assert voortgang["eenheid"] == "s belasting"
+    assert voortgang["gedaan"] == voortgang["totaal"] > 0
     # 'instabiel' only when this machine was overloaded (then the record says so)
     assert slos and all(x["status"] == "geslaagd" or (
         x["status"] == "instabiel" and "overbelast" in x["bericht"]) for x in slos), [

@@ -105,17 +105,18 @@ def _stap_dienst(stap: dict, doc: dict, bronnen: dict[str, dict]) -> str | None:
 
 
 def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleutel: str | None,
-             *, alleen_lezen: bool = False, begrenzer=None
+             *, alleen_lezen: bool = False, begrenzer=None, deadline: float | None = None
              ) -> list[WorkflowUitslag]:
     """Run every workflow in one Arazzo file. ``diensten``: name → (base URL, spec or None)."""
 
     naam = bestand.name
     try:
         doc = yaml.safe_load(bestand.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict) or not str(doc.get("arazzo", "")).startswith("1."):
-            raise ValueError("geen Arazzo 1.x-document (veld 'arazzo' ontbreekt of is geen 1.x)")
     except (OSError, ValueError, yaml.YAMLError) as e:
         return [WorkflowUitslag(naam, "-", "gefaald", f"workflowbestand onleesbaar: {e}")]
+    if not isinstance(doc, dict) or not str(doc.get("arazzo", "")).startswith("1."):
+        return [WorkflowUitslag(naam, "-", "gefaald", "workflowbestand onleesbaar: geen Arazzo "
+                                "1.x-document (veld 'arazzo' ontbreekt of is geen 1.x)")]
     bronnen: dict[str, dict] = {}
     ontbreekt = []
     for bron in doc.get("sourceDescriptions") or []:
@@ -133,6 +134,10 @@ def voer_uit(bestand: Path, diensten: dict[str, tuple[str, dict | None]], sleute
     uitslagen = []
     for wf in doc.get("workflows") or []:
         wf_id = wf.get("workflowId", "?")
+        if deadline is not None and time.monotonic() >= deadline:
+            uitslagen.append(WorkflowUitslag(naam, wf_id, "overgeslagen",
+                                             "tijdsbudget op: workflow niet uitgevoerd"))
+            continue
         if ontbreekt:
             status = "overgeslagen" if all("hoort niet" in o for o in ontbreekt) else "geblokkeerd"
             uitslagen.append(WorkflowUitslag(naam, wf_id, status,
@@ -219,7 +224,7 @@ def voer_alle_uit(fase) -> None:
         diensten.setdefault(d, (b, None))
     for bestand in bestanden:
         for u in voer_uit(bestand, diensten, fase.sleutel, alleen_lezen=fase.alleen_lezen,
-                          begrenzer=fase.begrenzer):
+                          begrenzer=fase.begrenzer, deadline=fase.deadline):
             onderwerp = f"{u.bestand}#{u.workflow}"
             for s in u.stappen:
                 if s.geslaagd:

@@ -1,23 +1,32 @@
 """The contracten phase process: per service spec → schemathesis + DSO checks → probes → ADR lint
 → workflows, every verdict a record. A service without a usable spec is a finding, never a crash.
+
+Services are tested side by side in worker processes (:mod:`.dienst`); this process fetches the
+specs, runs the workflows meanwhile, and alone writes the records. Everything keeps to the time
+budget of the phase (``Instellingen.budget_s``): what did not get its turn is 'overgeslagen'.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 import threading
 import time
 import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import httpx
 
+from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
-from dso_acceptatie.fasen.contracten import adr, arazzo, sondes, specs, uitvoering
+from dso_acceptatie.fasen.contracten import adr, arazzo, specs, uitvoering
+from dso_acceptatie.fasen.contracten import dienst as dienst_mod
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
 from dso_acceptatie.records import RecordWriter
+from dso_acceptatie.tempo import Begrenzer
 
 # What each check means, for people reading a record (schemathesis' own names stay the code).
 OMSCHRIJVING = {
@@ -47,60 +56,7 @@ OMSCHRIJVING = {
 }
 
 
-class Snelheidsbegrenzer:
-    """At most ``per_seconde`` requests per second over all our own probe requests."""
-
-    def __init__(self, per_seconde: float | None):
-        self.interval = 1.0 / per_seconde if per_seconde else 0.0
-        self._volgende = 0.0
-        self._lock = threading.Lock()
-
-    def pauzeer(self, seconden: float = 1.0) -> None:
-        """Keep a gap after requests sent by another limiter (schemathesis' own)."""
-        if self.interval:
-            with self._lock:
-                self._volgende = max(self._volgende, time.monotonic() + seconden)
-
-    def wacht(self) -> None:
-        """Wait out our own last slot before another limiter (schemathesis') takes over."""
-        if self.interval:
-            time.sleep(max(0.0, self._volgende - time.monotonic() + 1.0))
-
-    def __call__(self, request=None) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            nu = time.monotonic()
-            wacht = self._volgende - nu
-            self._volgende = max(nu, self._volgende) + self.interval
-        if wacht > 0:
-            time.sleep(wacht)
-
-
-def _los_op(spec: dict, obj):
-    """Resolve a local $ref (one level at a time, as often as needed)."""
-    for _ in range(20):
-        if not (isinstance(obj, dict) and isinstance(obj.get("$ref"), str)
-                and obj["$ref"].startswith("#/")):
-            return obj
-        doel = spec
-        for deel in obj["$ref"][2:].split("/"):
-            doel = doel.get(deel.replace("~1", "/").replace("~0", "~"), {}) if isinstance(doel, dict) else {}
-        obj = doel
-    return obj
-
-
-def operatie(spec: dict, pad: str, methode: str) -> dict:
-    """The operation object with path-level parameters merged and $refs resolved."""
-    pad_item = _los_op(spec, (spec.get("paths") or {}).get(pad) or {})
-    op = dict(_los_op(spec, pad_item.get(methode.lower()) or {}))
-    params = {}
-    for p in list(pad_item.get("parameters") or []) + list(op.get("parameters") or []):
-        p = _los_op(spec, p)
-        if isinstance(p, dict):
-            params[(p.get("in"), p.get("name"))] = p
-    op["parameters"] = list(params.values())
-    return op
+BUDGET_RESERVE = 0.1   # share of the time budget kept for the ADR results and the records
 
 
 def heeft_beveiliging(spec: dict) -> bool:
@@ -127,9 +83,16 @@ class Contracten:
         self.bewijs = Bewijs(ctx.run_map, writer.masker)
         self.specs: dict[str, tuple[str, specs.Spec]] = {}
         # One limiter for all our own requests (probes, workflows); schemathesis has its own.
-        self.begrenzer = Snelheidsbegrenzer(self.rps)
+        self.begrenzer = Begrenzer(self.rps)
         self.client = httpx.Client(timeout=self.i.verzoek_timeout_s,
                                    event_hooks={"request": [self.begrenzer]})
+        self.start = time.monotonic()
+        # Tests stop at the deadline; what is left of the budget is for the ADR results and the
+        # records. Workflows stop there too (each step checks it).
+        self.deadline = self.start + self.i.budget_s * (1 - BUDGET_RESERVE)
+        self.totaal_operaties = 0
+        self._klaar: dict[str, int] = {}
+        self._voortgang_lock = threading.Lock()
 
     # ------------------------------------------------------------------ records
 
@@ -182,13 +145,81 @@ class Contracten:
                 pad.write_bytes(spec.ruw)
                 geladen.append((dienst, basis, spec, pad))
         lint = adr.start([pad for *_, pad in geladen]) if self.i.adr else None
-        for dienst, basis, spec, _ in geladen:
-            if spec.bruikbaar:
-                self.bescherm(dienst, "schemathesis",
-                              lambda d=dienst, b=basis, s=spec: self.contract(d, b, s))
-        self.bescherm("contracten", "workflows", self.workflows)
+        opdrachten = [self.opdracht(dienst, basis, spec) for dienst, basis, spec, _ in geladen
+                      if spec.bruikbaar]
+        self.totaal_operaties = sum(dienst_mod.aantal_operaties(o.spec) for o in opdrachten)
+        self.meld_voortgang()
+        if self.parallel(opdrachten):
+            self.test_parallel(opdrachten)
+        else:
+            for o in opdrachten:
+                self.bescherm(o.dienst, "schemathesis", lambda o=o: self.verwerk(o, dienst_mod.test(
+                    o, deadline=dienst_mod.aandeel(self.deadline, len(opdrachten) - opdrachten.index(o), 1),
+                    client=self.client, begrenzer=self.begrenzer,
+                    voortgang=lambda n, d=o.dienst: self.meld_voortgang(d, n))))
+            self.bescherm("contracten", "workflows", self.workflows)
         self.bescherm("contracten", "adr", lambda: self.adr(lint, geladen))
         self.client.close()
+        self.fase_einde(opdrachten)
+
+    # ------------------------------------------------------------------ scheduling
+
+    def opdracht(self, dienst: str, basis: str, spec: specs.Spec) -> dienst_mod.Opdracht:
+        return dienst_mod.Opdracht(
+            dienst=dienst, basis=basis, spec=spec.inhoud, headers=self.headers, instellingen=self.i,
+            met_sleutel=bool(self.sleutel) and dienst not in self.i.open_diensten, rps=self.rps,
+            alleen_lezen=self.alleen_lezen, deadline=self.deadline)
+
+    def parallel(self, opdrachten: list[dienst_mod.Opdracht]) -> bool:
+        """Services side by side, each in its own process; not for a target with a request cap
+        (one limiter must see every request) and not when there is only one service."""
+        return not self.rps and self.i.gelijktijdig > 1 and len(opdrachten) > 1
+
+    def test_parallel(self, opdrachten: list[dienst_mod.Opdracht]) -> None:
+        """Workers test the services (the largest first) while this process runs the workflows
+        and writes the records of every service as soon as it is done."""
+        mp = multiprocessing.get_context("fork")
+        wachtrij = mp.SimpleQueue()
+        tegelijk = min(self.i.gelijktijdig, len(opdrachten))
+        volgorde = sorted(opdrachten, key=lambda o: -dienst_mod.aantal_operaties(o.spec))
+        # All workers are forked at the first submit, before this process starts any thread.
+        pool = ProcessPoolExecutor(max_workers=tegelijk, mp_context=mp,
+                                   initializer=dienst_mod.init_werker,
+                                   initargs=(wachtrij, mp.Value("i", 0), tegelijk, len(opdrachten)))
+        try:
+            taken = {pool.submit(dienst_mod.werk, o): o for o in volgorde}
+            lezer = threading.Thread(target=self._lees_voortgang, args=(wachtrij,), daemon=True)
+            lezer.start()
+            workflows = threading.Thread(
+                target=lambda: self.bescherm("contracten", "workflows", self.workflows), daemon=True)
+            workflows.start()
+            for taak in as_completed(taken):
+                o = taken[taak]
+                self.bescherm(o.dienst, "schemathesis", lambda t=taak, o=o: self.verwerk(o, t.result()))
+            workflows.join()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            wachtrij.put(None)
+
+    def _lees_voortgang(self, wachtrij) -> None:
+        while (bericht := wachtrij.get()) is not None:
+            self.meld_voortgang(*bericht)
+
+    def meld_voortgang(self, dienst: str | None = None, klaar: int | None = None) -> None:
+        with self._voortgang_lock:
+            if dienst is not None and klaar is not None:
+                self._klaar[dienst] = max(klaar, self._klaar.get(dienst, 0))
+            self.ctx.voortgang(sum(self._klaar.values()), self.totaal_operaties, "operaties")
+
+    def fase_einde(self, opdrachten: list[dienst_mod.Opdracht]) -> None:
+        duur = time.monotonic() - self.start
+        tegelijk = min(self.i.gelijktijdig, len(opdrachten)) if self.parallel(opdrachten) else 1
+        self.schrijf("contracten", "fase", "fase-einde", "geslaagd",
+                     f"contracten-fase doorlopen in {duur:.0f} s (tijdsbudget {self.i.budget_s:.0f} s, "
+                     f"{len(opdrachten)} dienst(en), {tegelijk} tegelijk)",
+                     soort="administratie", duur_ms=duur * 1000,
+                     details={"duur_s": round(duur, 1), "tijdsbudget_s": self.i.budget_s,
+                              "operaties": self.totaal_operaties, "tegelijk": tegelijk})
 
     def bescherm(self, dienst: str, wat: str, functie) -> None:
         """One service's crash is a record, and the phase goes on with the others."""
@@ -234,21 +265,18 @@ class Contracten:
         self.schrijf(dienst, "specificatie", "spec", "geslaagd",
                      f"getest tegen '{spec.titel}' versie {spec.versie} ({spec.bron}: "
                      f"{spec.locatie}, sha256 {spec.sha256[:12]}…)"
-                     + (f"; {spec.opmerking}" if spec.opmerking else ""), details=details)
+                     + (f"; {spec.opmerking}" if spec.opmerking else ""), details=details,
+                     soort="administratie")
         return spec
 
-    def contract(self, dienst: str, basis: str, spec: specs.Spec) -> None:
-        self.begrenzer.wacht()
-        uitslag = uitvoering.voer_uit(spec.inhoud, basis_url=basis, headers=self.headers,
-                                      instellingen=self.i, max_per_seconde=self.rps,
-                                      alleen_lezen=self.alleen_lezen, seed=self.i.seed)
-        self.begrenzer.pauzeer()
+    def verwerk(self, o: dienst_mod.Opdracht, du: dienst_mod.DienstUitslag) -> None:
+        """The records of one tested service."""
+        dienst, uitslag = o.dienst, du.uitslag
         for fout in uitslag.algemene_fouten:
             self.schrijf(dienst, "specificatie", "schemathesis", "geblokkeerd",
                          f"schemathesis kon de dienst niet (volledig) testen: {fout}",
                          ernst="blokkerend")
-        beveiligd = heeft_beveiliging(spec.inhoud)
-        open_dienst = dienst in self.i.open_diensten
+        beveiligd = heeft_beveiliging(o.spec)
         for label, op in uitslag.operaties.items():
             if op.ongeldig:
                 self.schrijf(dienst, label, "spec-ongeldig", "gefaald",
@@ -282,47 +310,59 @@ class Contracten:
                 else:
                     self.schrijf(dienst, label, naam, "geslaagd",
                                  f"{wat}: in orde bij {cu.aantal} voorbeeld(en)", details=details)
-            if not op.checks and not op.fouten:
+            if not op.getest:
                 # No request and no error: the chosen phases produced no case here (e.g. only
                 # "examples" and the spec has none). Not tested, but nothing went wrong either.
                 self.schrijf(dienst, label, "schemathesis", "overgeslagen",
                              "schemathesis heeft deze operatie niet aangeroepen in de gekozen "
                              f"fasen ({', '.join(self.i.schemathesis_fasen)})")
                 continue
-            opdict = operatie(spec.inhoud, op.pad, op.methode)
-            voorbeeld = op.geslaagd_voorbeeld
-            if voorbeeld is None and op.methode == "GET":
-                try:
-                    voorbeeld = sondes.minimaal_voorbeeld(self.client, basis, op.pad, opdict,
-                                                          self.headers)
-                except httpx.HTTPError:
-                    voorbeeld = None
-            if self.sleutel and not open_dienst:
-                self.sonde(dienst, label, "dso_authenticatie",
-                           lambda v=voorbeeld: sondes.authenticatie(self.client, v, SLEUTEL_HEADER))
-            if op.methode == "GET" and sondes.pagineerbaar(opdict):
-                self.sonde(dienst, label, "dso_paginering",
-                           lambda o=opdict, v=voorbeeld: sondes.paginering(self.client, o, v,
-                                                                    self.headers))
+            for su in du.sondes.get(label, []):
+                self.schrijf_sonde(dienst, label, su)
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",
-                     duur_ms=uitslag.duur_s * 1000)
+                     duur_ms=uitslag.duur_s * 1000, soort="administratie")
+        self.dekking(o, du)
+        self.meld_voortgang(dienst, len(uitslag.operaties))
 
-    def sonde(self, dienst: str, label: str, controle: str, functie) -> None:
-        start = time.perf_counter()
-        try:
-            s = functie()
-        except httpx.HTTPError as e:
-            s = sondes.Sonde("gefaald", f"verzoek mislukt: {type(e).__name__}: {e}")
-        ms = (time.perf_counter() - start) * 1000
+    def dekking(self, o: dienst_mod.Opdracht, du: dienst_mod.DienstUitslag) -> None:
+        """Bookkeeping: how much of the service was tested, in what time (also when the budget
+        ran out: then the record says what was left out)."""
+        ops = du.uitslag.operaties
+        getest = [label for label, op in ops.items() if op.getest]
+        budget = [label for label, op in ops.items()
+                  if (op.overgeslagen or "").startswith(uitvoering.TIJDSBUDGET_OP)]
+        u = du.uitslag
+        deels = [f for f in self.i.schemathesis_fasen if f in uitvoering.ALLE_FASEN
+                 and f not in u.fasen_gedaan and u.budget_op]
+        bericht = (f"{len(getest)} van {len(ops)} operaties getest met schemathesis "
+                   f"({', '.join(u.fasen_gedaan) or 'geen fase volledig'}) in {u.duur_s:.0f} s")
+        if u.budget_op:
+            bericht += (f"; {uitvoering.TIJDSBUDGET_OP} na {du.aandeel_s or 0:.0f} s: "
+                        + (f"{len(budget)} operatie(s) niet getest" if budget else "alle operaties kregen verzoeken")
+                        + (f", fase(n) {', '.join(deels)} niet afgemaakt" if deels else ""))
+        self.schrijf(o.dienst, "specificatie", "dekking",
+                     "overgeslagen" if u.budget_op else "geslaagd", bericht, soort="administratie",
+                     duur_ms=u.duur_s * 1000,
+                     details={"operaties_getest": len(getest), "operaties_totaal": len(ops),
+                              "niet_getest_tijdsbudget": budget, "tijdsbudget_op": u.budget_op,
+                              "aandeel_s": None if du.aandeel_s is None else round(du.aandeel_s, 1),
+                              "fasen_afgerond": u.fasen_gedaan,
+                              "voorbeelden_per_operatie": {label: op.verzoeken for label, op in ops.items()},
+                              "fase_duur_s": {f: round(d, 2) for f, d in u.fase_duur_s.items()},
+                              "operatie_duur_s": {label: {f: round(d, 2) for f, d in op.duur_s.items()}
+                                                  for label, op in ops.items()}})
+
+    def schrijf_sonde(self, dienst: str, label: str, su: dienst_mod.SondeUitslag) -> None:
+        s = su.sonde
         if s.status == "gefaald":
-            self.schrijf_uitwisseling(dienst, label, controle,
-                                      f"Niet voldaan: {OMSCHRIJVING[controle]}. {s.bericht}",
-                                      s.uitwisseling, s.details, duur_ms=ms)
+            self.schrijf_uitwisseling(dienst, label, su.controle,
+                                      f"Niet voldaan: {OMSCHRIJVING[su.controle]}. {s.bericht}",
+                                      s.uitwisseling, s.details, duur_ms=su.duur_ms)
         else:
-            self.schrijf(dienst, label, controle, s.status, s.bericht, details=s.details,
-                         duur_ms=ms)
+            self.schrijf(dienst, label, su.controle, s.status, s.bericht, details=s.details,
+                         duur_ms=su.duur_ms)
 
     def workflows(self) -> None:
         arazzo.voer_alle_uit(self)
@@ -336,7 +376,7 @@ class Contracten:
                              "API Design Rules niet getoetst (uitgezet met DSO_CONTRACTEN_ADR)")
             return
         try:
-            per_pad = lint.resultaten()
+            per_pad = lint.resultaten(timeout=max(10.0, self.start + self.i.budget_s - time.monotonic()))
         except adr.SpectralNietBeschikbaar as e:
             for dienst, *_ in geladen:
                 self.schrijf(dienst, "specificatie", "adr-lint", "geblokkeerd",
@@ -355,8 +395,16 @@ class Contracten:
 
 def main(argv: list[str] | None = None) -> int:
     ctx = FaseContext.uit_argumenten("contracten", argv)
-    instellingen = lees()
     with ctx.writer as w:
+        try:
+            instellingen = lees()
+        except ConfiguratieFout as e:
+            # Nothing tested: one blocking record with the file, place and fix, no traceback.
+            w.schrijf(component="contracten", onderwerp="contracten.toml", controle="configuratie",
+                      status="geblokkeerd", ernst="blokkerend",
+                      bericht=f"De instellingen van de contracten-fase zijn onbruikbaar: {e}")
+            print(f"contracten: {e}", file=sys.stderr)
+            return 0
         Contracten(ctx, instellingen, w).voer_uit()
     print(f"contracten: {w.aantal} records geschreven", file=sys.stderr)
     return 0

@@ -9,6 +9,7 @@ works when pasted.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -80,14 +81,14 @@ class Bewijs:
     def __init__(self, run_map: Path, masker: Masker):
         self.run_map = run_map
         self.masker = masker
-        self._teller = 0
+        self._teller = itertools.count(1)   # next() is atomic: workflows write from a thread
 
     def _naam(self, dienst: str, onderwerp: str, controle: str) -> Path:
-        self._teller += 1
+        nummer = next(self._teller)
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{onderwerp}-{controle}").strip("-")[:80]
         map_ = self.run_map / "bewijs" / "contracten" / dienst
         map_.mkdir(parents=True, exist_ok=True)
-        return map_ / f"{self._teller:04d}-{slug}.json"
+        return map_ / f"{nummer:04d}-{slug}.json"
 
     def schrijf(self, dienst: str, onderwerp: str, controle: str, *, methode: str, url: str,
                 verzoek_headers: Mapping[str, Any] | None, verzoek_body: bytes | str | None,

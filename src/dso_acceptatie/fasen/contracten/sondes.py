@@ -123,9 +123,9 @@ def _sleutel(item) -> str:
 def _link(body, *namen) -> str | None:
     links = body.get("_links") if isinstance(body, dict) else None
     for n in namen:
-        l = links.get(n) if isinstance(links, dict) else None
-        if isinstance(l, dict) and l.get("href"):
-            return l["href"]
+        link = links.get(n) if isinstance(links, dict) else None
+        if isinstance(link, dict) and link.get("href"):
+            return link["href"]
     return None
 
 
@@ -202,8 +202,9 @@ def paginering(client: httpx.Client, operatie: dict, voorbeeld: Uitwisseling | N
 
 def minimaal_voorbeeld(client: httpx.Client, basis: str, pad: str, operatie: dict,
                        headers: dict[str, str]) -> Uitwisseling | None:
-    """A GET without parameters when schemathesis produced no successful example to start from
-    (possible with very few examples). Only for operations without required parameters."""
+    """A GET without parameters: where the paging probe starts (the widest list), and the example
+    when schemathesis produced no successful one. Only for operations without required
+    parameters; None when there are some or the answer is not 2xx."""
     verplicht = [p for p in operatie.get("parameters", []) if isinstance(p, dict)
                  and (p.get("required") or p.get("in") == "path")
                  and str(p.get("name", "")).lower() != "x-api-key"]

@@ -7,7 +7,9 @@ its cost equals a bare ``schemathesis run``; we only listen to its events.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +66,12 @@ class OperatieUitslag:
     fouten: list[str] = field(default_factory=list)  # errors schemathesis hit on this operation
     ongeldig: str | None = None                      # the operation's schema could not be used
     overgeslagen: str | None = None
+    duur_s: dict[str, float] = field(default_factory=dict)   # seconds per schemathesis phase
+
+    @property
+    def getest(self) -> bool:
+        """Whether any request of ours reached this operation (or schemathesis hit an error)."""
+        return bool(self.checks or self.fouten)
 
 
 @dataclass
@@ -72,6 +80,9 @@ class Uitslag:
     algemene_fouten: list[str] = field(default_factory=list)
     duur_s: float = 0.0
     stateful: str | None = None
+    fase_duur_s: dict[str, float] = field(default_factory=dict)   # wall time per schemathesis phase
+    budget_op: bool = False          # stopped because the time budget ran out
+    fasen_gedaan: list[str] = field(default_factory=list)   # schemathesis phases that finished
 
 
 def _uitwisseling(interaction) -> Uitwisseling:
@@ -111,9 +122,17 @@ def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Inste
     return SchemathesisConfig.from_dict(data)
 
 
+TIJDSBUDGET_OP = "tijdsbudget op"
+
+
 def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
              max_per_seconde: float | None = None, alleen_lezen: bool = False,
-             seed: int | None = None) -> Uitslag:
+             seed: int | None = None, deadline: float | None = None,
+             voortgang: Callable[[int], None] | None = None) -> Uitslag:
+    """Run schemathesis over one spec. ``deadline`` (time.monotonic()): stop there, whatever
+    is running; operations that got no request by then are marked ``overgeslagen`` (time budget).
+    ``voortgang(n)``: called with the number of operations done so far (approximately: the
+    scenarios finished divided by the unit phases that run)."""
     start = time.perf_counter()
     uitslag = Uitslag()
     config = configuratie(basis_url=basis_url, headers=headers, instellingen=instellingen,
@@ -143,31 +162,114 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
     if alleen_lezen:
         schema = schema.include(lambda ctx: is_raadplegend(ctx.operation.method, ctx.operation.path))
 
-    for ev in from_schema(schema).execute():
+    stroom = from_schema(schema).execute()
+    wekker = None
+    if deadline is not None and deadline <= time.monotonic():
+        uitslag.budget_op = True          # no time left at all: not a single request
+    elif deadline is not None:
+        control = _besturing(stroom)
+
+        def stop() -> None:
+            uitslag.budget_op = True
+            if control is not None:
+                control.max_time = 0      # as if schemathesis' own budget ran out: see _besturing
+            else:
+                stroom.stop()
+        wekker = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+        wekker.daemon = True
+        wekker.start()
+    try:
+        if not uitslag.budget_op:
+            _volg(stroom, uitslag, instellingen, voortgang)
+    finally:
+        if wekker is not None:
+            wekker.cancel()
+    if uitslag.budget_op:
+        for op in uitslag.operaties.values():
+            if not (op.ongeldig or op.overgeslagen or op.getest):
+                op.overgeslagen = (f"{TIJDSBUDGET_OP}: schemathesis is gestopt voordat deze operatie "
+                                   "aan de beurt was")
+        if uitslag.stateful is None:
+            uitslag.stateful = f"niet uitgevoerd ({TIJDSBUDGET_OP})"
+    uitslag.duur_s = time.perf_counter() - start
+    return uitslag
+
+
+def _besturing(stroom):
+    """The engine's ExecutionControl behind an event stream, or None.
+
+    Stopping at our deadline through it (``max_time = 0``) makes schemathesis wind down as when
+    its own time budget runs out: the scenario in progress is finished and handed over with the
+    checks it already ran. ``stroom.stop()`` (an interrupt) would drop that scenario, i.e. every
+    request already sent for it. We do not give schemathesis a ``max-time`` from the start: that
+    also switches on repeated fuzzing cycles and per-operation time slices (a run that always
+    uses its whole budget), while a fast target should be done as soon as everything ran once.
+    The stream does not expose its context; it is the ``engine`` argument of the not yet started
+    generator (CPython: the frame's locals).
+    """
+    frame = getattr(getattr(stroom, "generator", None), "gi_frame", None)
+    engine = frame.f_locals.get("engine") if frame is not None else None
+    control = getattr(engine, "control", None)
+    return control if hasattr(control, "max_time") else None
+
+
+def _volg(stroom, uitslag: Uitslag, instellingen: Instellingen,
+          voortgang: Callable[[int], None] | None) -> None:
+    """Take in schemathesis' events: check verdicts, errors, timings and progress."""
+    fase_start: dict[str, float] = {}
+    # Unit phases (examples, coverage, fuzzing) each visit every operation once.
+    per_operatie = max(1, len(set(instellingen.schemathesis_fasen) & set(ALLE_FASEN[:3])))
+    te_testen = sum(1 for op in uitslag.operaties.values() if not (op.ongeldig or op.overgeslagen))
+    scenarios = gemeld = 0
+    for ev in stroom:
         if isinstance(ev, events.ScenarioFinished):
             _verwerk(uitslag, ev.recorder)
+            op = uitslag.operaties.get(ev.recorder.label)
+            if op is not None:
+                fase = ev.phase.value
+                op.duur_s[fase] = op.duur_s.get(fase, 0.0) + ev.elapsed_time
+                if fase in ALLE_FASEN[:3]:
+                    scenarios += 1
+                    klaar = min(te_testen, scenarios // per_operatie)
+                    if voortgang is not None and klaar > gemeld:
+                        gemeld = klaar
+                        voortgang(klaar)
+        elif isinstance(ev, events.PhaseStarted):
+            fase_start[ev.phase.name.value] = ev.timestamp
+        elif isinstance(ev, events.PhaseFinished):
+            naam = ev.phase.name.value
+            if naam in fase_start:
+                uitslag.fase_duur_s[naam] = ev.timestamp - fase_start[naam]
+            if naam in ALLE_FASEN and ev.phase.is_enabled and not uitslag.budget_op:
+                uitslag.fasen_gedaan.append(naam)
+            if naam == "stateful":
+                reden = ev.phase.skip_reason
+                uitslag.stateful = (
+                    f"niet (volledig) uitgevoerd ({TIJDSBUDGET_OP})" if uitslag.budget_op and ev.phase.is_enabled
+                    else "uitgevoerd" if ev.phase.is_enabled
+                    else "geen links in de spec" if reden and reden.value == "not_applicable"
+                    else f"niet uitgevoerd ({reden.value if reden else 'uit'})")
         elif isinstance(ev, events.NonFatalError):
             tekst = f"{ev.info.title}: {ev.info.message}".strip()
             op = uitslag.operaties.get(ev.label)
             (op.fouten if op else uitslag.algemene_fouten).append(tekst)
         elif isinstance(ev, events.FatalError):
             uitslag.algemene_fouten.append(f"{type(ev.exception).__name__}: {ev.exception}")
-        elif isinstance(ev, events.PhaseFinished) and ev.phase.name.value == "stateful":
-            reden = ev.phase.skip_reason
-            uitslag.stateful = "uitgevoerd" if ev.phase.is_enabled else (
-                "geen links in de spec" if reden and reden.value == "not_applicable"
-                else f"niet uitgevoerd ({reden.value if reden else 'uit'})")
-    uitslag.duur_s = time.perf_counter() - start
-    return uitslag
+
+
+def _operatie_van(uitslag: Uitslag, recorder, case_id):
+    """(case node, our operation) of one case of a scenario; the operation None when not ours."""
+    node = recorder.cases.get(case_id)
+    label = node.value.operation.label if node is not None else recorder.label
+    return node, uitslag.operaties.get(label)
 
 
 def _verwerk(uitslag: Uitslag, recorder) -> None:
     for case_id, knopen in recorder.checks.items():
-        node = recorder.cases.get(case_id)
-        label = node.value.operation.label if node is not None else recorder.label
-        op = uitslag.operaties.get(label)
+        _, op = _operatie_van(uitslag, recorder, case_id)
         if op is None:
             continue
+        label = op.label
         interactie = recorder.interactions.get(case_id)
         for knoop in knopen:
             if knoop.name in controles.DSO_CHECKS and (label, knoop.name) not in controles.TOEGEPAST:
@@ -183,9 +285,7 @@ def _verwerk(uitslag: Uitslag, recorder) -> None:
                     if interactie is not None:
                         cu.uitwisseling = _uitwisseling(interactie)
     for case_id, interactie in recorder.interactions.items():
-        node = recorder.cases.get(case_id)
-        label = node.value.operation.label if node is not None else recorder.label
-        op = uitslag.operaties.get(label)
+        node, op = _operatie_van(uitslag, recorder, case_id)
         if op is None:
             continue
         op.verzoeken += 1

@@ -165,7 +165,7 @@ class Last:
                 ontbreekt = [d for d in nodig if d not in diensten]
                 self.schrijf("last", REIS_TITEL[reis], "reis-beschikbaar", "overgeslagen",
                              f"de reis '{REIS_TITEL[reis]}' is niet belast: het doel biedt "
-                             f"{', '.join(ontbreekt)} niet aan")
+                             f"{', '.join(ontbreekt)} niet aan", soort="administratie")
         if not reizen:
             self.schrijf("last", "lasttest", "reis-beschikbaar", "geblokkeerd",
                          "het doel biedt geen enkele raadpleegdienst aan die de lasttests nodig "
@@ -175,15 +175,19 @@ class Last:
         keuze = kies_profiel(self.doel, slo, [diensten[d] for d in gebruikt],
                              os.environ.get("DSO_LAST_PROFIEL") or None)
         if keuze.profiel is None:
+            # Not allowed here (read-only target) is bookkeeping; a profile that cannot be used
+            # blocks the phase and stays a check.
             self.schrijf("last", "lastprofiel", "lastprofiel", keuze.status, keuze.reden,
-                         ernst="blokkerend" if keuze.status == "geblokkeerd" else "informatief")
+                         ernst="blokkerend" if keuze.status == "geblokkeerd" else "informatief",
+                         soort="controle" if keuze.status == "geblokkeerd" else "administratie")
             return
         self.belast(slo, keuze, reizen, {d: diensten[d] for d in gebruikt})
 
     def belast(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
                diensten: dict[str, str]) -> None:
         p = keuze.profiel
-        assert p is not None
+        if p is None:
+            raise ValueError("belast() zonder profiel")
         prefix = self.bewijs / "locust"
         html = self.bewijs / "rapport.html"
         log_pad = self.bewijs / "locust.log"
@@ -204,11 +208,7 @@ class Last:
         with open(log_pad, "wb") as log:
             proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
-            try:
-                code = proces.wait(timeout=limiet)
-            except subprocess.TimeoutExpired:
-                stop_procesgroep(proces)
-                code = None
+            code = self._wacht(proces, start, limiet, p.duur_s)
         duur_ms = (time.monotonic() - start) * 1000
         load = max(load_start, _load())
         cores = os.cpu_count() or 1
@@ -244,7 +244,7 @@ class Last:
                      f"profiel '{p.naam}': {p.gebruikers} gebruikers, {p.duur_s:g} s, "
                      f"{totaal} verzoeken over {len(metingen)} endpoints "
                      f"({', '.join(REIS_TITEL[r] for r in reizen)})",
-                     duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
+                     duur_ms=duur_ms, bewijs=bewijs, details=profiel_details, soort="administratie")
         verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
         per_naam = {m.endpoint: m for m in metingen}
         uitkomsten = [weeg_machinelast(u, load, cores)
@@ -268,6 +268,22 @@ class Last:
                          ernst=slo.ernst[u.slo] if u.status in ("gefaald", "instabiel")
                          else "informatief",
                          bewijs=bewijs, details=details)
+
+    def _wacht(self, proces: subprocess.Popen, start: float, limiet: float, duur_s: float) -> int | None:
+        """Wait for locust (its exit code; None when it overran and was stopped), meanwhile
+        reporting the seconds of load so far. Only this process knows: locust is a subprocess."""
+        totaal = round(duur_s)
+        while True:
+            try:
+                code = proces.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - start >= limiet:
+                    stop_procesgroep(proces)
+                    return None
+                self.ctx.voortgang(min(totaal, int(time.monotonic() - start)), totaal, "s belasting")
+            else:
+                self.ctx.voortgang(totaal, totaal, "s belasting")
+                return code
 
     def _maskeer(self, *paden: Path) -> None:
         """Evidence files pass the same masker as records (the key should never be there)."""

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +30,7 @@ from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.project import project
+from dso_acceptatie.tempo import Begrenzer
 
 log = logging.getLogger("dso_last")
 STANDAARD_SLO = project() / "load" / "slo.toml"
@@ -51,28 +51,11 @@ def _opties(parser) -> None:
                         help="plafond over alle diensten samen (lager dan dat van het profiel)")
 
 
-class _Begrenzer:
-    """At most ``per_seconde`` requests a second from this process (slots handed out in order)."""
-
-    def __init__(self, per_seconde: float):
-        self.interval = 1.0 / per_seconde
-        self.volgende = 0.0
-        self._lock = threading.Lock()
-
-    def wacht(self) -> None:
-        with self._lock:
-            nu = time.monotonic()
-            slot = max(nu, self.volgende)
-            self.volgende = slot + self.interval
-        if slot > nu:
-            time.sleep(slot - nu)   # gevent-patched: only this user waits
-
-
 class _Staat:
     slo: slo_mod.SloBestand
     profiel: slo_mod.Profiel
-    begrenzers: dict[str, _Begrenzer]
-    totaal: _Begrenzer | None
+    begrenzers: dict[str, Begrenzer]
+    totaal: Begrenzer | None
 
 
 STAAT = _Staat()
@@ -85,16 +68,17 @@ def _init(environment, **_kw) -> None:
         return
     try:
         STAAT.slo = slo_mod.lees(Path(o.slo))
-        if o.profiel not in STAAT.slo.profielen:
-            raise ConfiguratieFout(f"{o.slo}: profiel '{o.profiel}' bestaat niet. Oplossing: "
-                                   f"kies uit {', '.join(STAAT.slo.profielen)}.")
     except ConfiguratieFout as e:
         sys.stderr.write(f"{e}\n")
         sys.exit(2)
+    if o.profiel not in STAAT.slo.profielen:
+        sys.stderr.write(f"{o.slo}: profiel '{o.profiel}' bestaat niet. Oplossing: kies uit "
+                         f"{', '.join(STAAT.slo.profielen)}.\n")
+        sys.exit(2)
     STAAT.profiel = STAAT.slo.profielen[o.profiel]
-    STAAT.begrenzers = {d: _Begrenzer(n) for d, n in STAAT.slo.limieten.items()}
+    STAAT.begrenzers = {d: Begrenzer(n) for d, n in STAAT.slo.limieten.items()}
     caps = [c for c in (STAAT.profiel.max_verzoeken_per_seconde, o.max_per_seconde) if c]
-    STAAT.totaal = _Begrenzer(min(caps)) if caps else None
+    STAAT.totaal = Begrenzer(min(caps)) if caps else None
 
 
 def _throughput(user: DsoGebruiker) -> float:
