@@ -248,6 +248,29 @@ def cmd_doelen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_afnemer(args: argparse.Namespace) -> int:
+    """A consumer session: recording proxy in front of the target, the vendor's client, verdict per rule."""
+    from dso_acceptatie.afnemers.rollen import lees_rol
+    from dso_acceptatie.afnemers.sessie import Sessie, als_tekst
+
+    client = list(args.client or [])
+    if client[:1] == ["--"]:
+        client = client[1:]
+    if args.duur is not None and args.duur <= 0:
+        raise Gebruiksfout("--duur: geef een positief aantal seconden.")
+    rol = lees_rol(args.rol)
+    doelen_pad = _basis(args.doelen, "doelen.toml")
+    doel = kies_doel(lees_doelen(doelen_pad), args.doel, doelen_pad)
+    controleer_sleutel(doel, doelen_pad)
+    if doel.alleen_lezen and not rol.alleen_lezen:
+        raise Gebruiksfout(f"de rol '{rol.naam}' verandert gegevens (niet alleen-lezen) en mag niet tegen het "
+                           f"alleen-lezen doel '{doel.naam}'. Kies 'referentie' of 'pre'.")
+    uitkomst = Sessie(rol, doel, rapporten=_basis(args.rapporten, "reports"), opdracht=client,
+                      duur_s=args.duur, uit=lambda tekst: print(tekst, flush=True)).voer_uit()
+    print("\n" + als_tekst(uitkomst))
+    return uitkomst.exitcode
+
+
 def parser() -> argparse.ArgumentParser:
     hoofd = NederlandseParser(
         prog="dso-acceptatie",
@@ -305,6 +328,21 @@ def parser() -> argparse.ArgumentParser:
                                     "handtekening. Exitcodes: 0 in orde, 1 gewijzigd of ongeldig.")
     rapport_opdrachten.argumenten_verifieer(vf)
     vf.set_defaults(func=rapport_opdrachten.cmd_verifieer)
+
+    afn = sub.add_parser("afnemer", help="certificeer een client: opnameproxy voor het doel, oordeel per rol",
+                         description="Start een opnemende reverse proxy voor het doel (standaard de referentie-LV), "
+                                     "laat uw client daarmee praten en beoordeel de opname tegen de regels van de "
+                                     "rol. Met '-- OPDRACHT' draait uw client met DSO_BASIS_URL en DSO_API_KEY "
+                                     "naar de proxy. Exitcodes: 0 alle regels geslaagd, 1 niet geslaagd of niet "
+                                     "getest, 2 gebruiks- of configuratiefout.")
+    afn.add_argument("--rol", required=True, help="rol uit afnemers/rollen/ (viewer, vth) of pad naar een rolbestand")
+    afn.add_argument("--doel", default="referentie", help="doel uit doelen.toml (standaard: referentie)")
+    afn.add_argument("--doelen", help="pad naar doelen.toml")
+    afn.add_argument("--rapporten", help="map voor runs (standaard: reports/)")
+    afn.add_argument("--duur", type=float, help="sessieduur in seconden (zonder opdracht: anders tot Ctrl-C)")
+    afn.add_argument("client", nargs=argparse.REMAINDER, metavar="-- OPDRACHT",
+                     help="de clientopdracht van de leverancier (na --)")
+    afn.set_defaults(func=cmd_afnemer)
 
     doelen = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
     doelen.add_argument("--doelen", help="pad naar doelen.toml")
