@@ -305,18 +305,19 @@ def test_hoogstens_een_boom_tegelijk_met_dezelfde_uitkomst(monkeypatch):
         assert gemaakt[-1].hoogste == 1 and gemaakt[-2].hoogste > 1
 
 
+# VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across fork+exec, so a child of a big
+# pytest worker would report the worker's peak. VmHWM belongs to the child's own memory.
+_VMHWM = "print(next(r.split()[1] for r in open('/proc/self/status') if r.startswith('VmHWM')))"
 _PIEK = """
-import resource, sys
+import sys
 from dso_acceptatie.leveringen import valideer
 u = valideer(sys.argv[1])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
+""" + _VMHWM
 _PIEK_BOOM = """
-import resource, sys
+import sys
 from lxml import etree
 boom = etree.parse(sys.argv[1])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
+""" + _VMHWM
 
 
 def _piek_kb(pad, code: str = _PIEK) -> int:
