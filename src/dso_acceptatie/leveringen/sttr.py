@@ -8,20 +8,20 @@ so this is *not* STTR schema validation. What is checked, with our own codes (ST
 * DMN: root ``definitions`` in the DMN 1.1 namespace (STTR prescribes DMN 1.1), ``name`` and
   ``namespace`` present, unique ids, every local reference (``href="#id"``) resolves, every
   decision table rule has as many input/output entries as the table has inputs/outputs, a
-  hitPolicy DMN 1.1 knows, output entries within the declared outputValues, every typeRef a
-  FEEL built-in or an itemDefinition of the model.
+  hitPolicy DMN 1.1 knows, every typeRef a FEEL built-in or an itemDefinition of the model;
+* semantics of every decision table (``sttr_semantiek``): outputs within the allowed values,
+  completeness, overlap under UNIQUE, unreachable rules, every question used is asked.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from lxml import etree
 
+from dso_acceptatie.leveringen import sttr_semantiek
 from dso_acceptatie.leveringen.model import (
     FOUT,
-    WAARSCHUWING,
     Bevinding,
     Regelset,
     niet_uitgevoerd,
@@ -140,11 +140,6 @@ def _dmn(b, bev) -> None:
                 f"{', '.join(sorted(HITPOLICIES))}).", b, tabel.sourceline)
         if not uitvoer:
             bev("STTR-DMN-005", "decisionTable zonder output.", b, tabel.sourceline)
-        toegestaan = None
-        if len(uitvoer) == 1:
-            waarden = uitvoer[0].find(f"{_q('outputValues')}/{_q('text')}")
-            if waarden is not None and waarden.text:
-                toegestaan = {w.strip() for w in _splits(waarden.text)}
         for r in tabel.findall(_q("rule")):
             ins = r.findall(_q("inputEntry"))
             outs = r.findall(_q("outputEntry"))
@@ -154,12 +149,6 @@ def _dmn(b, bev) -> None:
             if len(outs) != len(uitvoer):
                 bev("STTR-DMN-005", f"regel {r.get('id')} heeft {len(outs)} outputEntry's; de "
                     f"tabel heeft {len(uitvoer)} outputs.", b, r.sourceline)
-            if toegestaan and len(outs) == 1:
-                waarde = (outs[0].findtext(_q("text")) or "").strip()
-                if waarde and waarde not in toegestaan:
-                    bev("STTR-DMN-009", f"outputEntry {waarde} staat niet in de outputValues van "
-                        f"de tabel ({', '.join(sorted(toegestaan))}).", b, outs[0].sourceline,
-                        WAARSCHUWING)
     typen = {el.get("name") for el in root.iter(_q("itemDefinition")) if el.get("name")}
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -177,6 +166,7 @@ def _dmn(b, bev) -> None:
         if not beslissing.get("name"):
             bev("STTR-DMN-008", f"decision {beslissing.get('id')} heeft geen name.", b,
                 beslissing.sourceline)
+    sttr_semantiek.controleer(b, root, bev)
 
 
 FEEL = "http://www.omg.org/spec/FEEL/20140401"
@@ -196,8 +186,3 @@ def _type_bestaat(verwijzing: str, el, typen: set[str]) -> bool:
             return lokaal in FEEL_TYPEN
         return lokaal in typen and ns is not None
     return False
-
-
-def _splits(tekst: str) -> list[str]:
-    """FEEL list of string literals: "a","b",null → ['"a"', '"b"', 'null']."""
-    return re.findall(r'"(?:[^"\\]|\\.)*"|[^,\s]+', tekst)
