@@ -6,7 +6,8 @@ IMOW 2.0.0 XSD; IMOW 1.0.x files against the IMOW 1.0.2 XSD that ships with the 
 The only TPOD Schematron published (Geonovum ``validaties.sch`` v1.0.6) is written for IMOW 1.0.x
 with STOP 1.0.4. It is applied only to deliveries whose OW files are IMOW 1.0.x and that carry a
 manifest.xml (the rules read it); on IMOW 2.x its findings would not be trustworthy, so there it
-is not applied and the outcome says so. ``tpod_1_0="altijd"`` forces it (findings then only
+is not applied and the outcome says so. On IMOW 2.x the Ozon rules that can be decided from the
+delivery itself run instead (``ozon.py``, official OZON codes). ``tpod_1_0="altijd"`` forces it (findings then only
 informatief), ``"nooit"`` switches it off.
 """
 
@@ -84,6 +85,8 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         bevindingen += xsd_bevindingen(b, xsd_pad, "TPOD1162" if is_manifest else "TPOD1164",
                                        "tpod", f"{naam} XSD")
     lijst = list(regelsets.values())
+    if any(not v.startswith("1.") for v in versies):
+        lijst += _ozon(levering, bevindingen)
     modus = levering.opties.get("tpod_1_0", "auto")
     op_10 = op_1_0(levering)
     oud = (all(v.startswith("1.") for v in versies) if versies else bool(op_10))
@@ -101,6 +104,25 @@ def valideer(levering) -> tuple[list[Regelset], list[Bevinding]]:
         bevindingen += uit
         lijst.append(Regelset("tpod", naam_sch, reden, True))
     return lijst, bevindingen
+
+
+def _ozon(levering, bevindingen: list[Bevinding]) -> list[Regelset]:
+    """The Ozon rules decidable from the delivery itself (``ozon.py``), per folder with OW files."""
+    from dso_acceptatie.leveringen import ozon
+
+    uitleg = []
+    for map_, bestanden in levering.mappen().items():
+        if not any(b.soort == "tpod" for b in bestanden):
+            continue
+        try:
+            uit, wat = ozon.valideer_map(bestanden)
+        except Exception as e:  # noqa: BLE001 -- a rule set that breaks on a folder = folder unchecked
+            bevindingen.append(niet_uitgevoerd(ozon.REGELSET, levering.naam_van(map_) or None,
+                                               f"{type(e).__name__}: {e}", "tpod", "dso-acceptatie"))
+            continue
+        bevindingen += uit
+        uitleg.append(f"{levering.naam_van(map_) or 'levering'}: {wat}")
+    return [Regelset("tpod", ozon.REGELSET, "; ".join(uitleg) or "geen OW-bestanden")]
 
 
 def op_1_0(levering) -> list:

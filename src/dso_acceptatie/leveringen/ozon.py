@@ -1,0 +1,298 @@
+"""Ozon rules on IMOW 2.x deliveries that can be decided from the delivery itself (official codes).
+
+The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON__Validatieregels.csv``
+(via ``matrix.regel``); the implementation is ours. Which rules (see ``VERWIJZINGEN`` and below):
+
+* references that must resolve: OZON0033/0035/0037 (juridische regel → Regeltekst), OZON0038
+  (→ Activiteit), OZON0040/0041 (→ Gebiedsaanwijzing), OZON0042/0043 (→ Omgevingsnorm), OZON0044
+  (→ Omgevingswaarde), OZON0045/0046/0047 (→ Locatie, at least one), OZON0053/0059/0065 (groep →
+  Gebied/Lijn/Punt), OZON0082/0084 (bovenliggende/gerelateerde Activiteit), OZON0093/0094/0204
+  (Tekstdeel), OZON0096 (Gebiedsaanwijzing → Locatie, at least one), OZON0101 (Normwaarde →
+  Locatie), OZON0121 (ActiviteitLocatieaanduiding → Locatie), OZON0124 (Regelingsgebied), OZON0217
+  (Pons), OZON0347 (SymbolisatieItem), OZON0349 (Kaartlaag);
+* geometry: OZON0066/0067/0068 (every Gebied/Lijn/Punt has its geometry in the delivery), OZON0086
+  (every delivered geometry is referenced by a location);
+* OZON0083 (no activity above itself, also not via others), OZON0085 (not related to itself),
+  OZON0310 (identifications unique — within the delivery), OZON0013 (object type listed in the
+  file's objectTypen).
+
+A reference to an object that is not in the delivery can only be judged when the delivery carries
+the whole regeling (a besluit that establishes a new regeling, no mutation or withdrawal) — then it
+is an error. In a mutation or withdrawal the object may exist in Ozon already: those references are
+counted and reported as *not decided* (informatief), never as passed. References into another
+authority's objects (``nl.imow-mnre1034…`` from a gemeente) live in Ozon and are never decided here.
+Objects that are being ended (``ow:status`` beëindigen) are not checked for their own references.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from dso_acceptatie.leveringen.matrix import regel as matrixregel
+from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding
+
+IMOW = "http://www.geostandaarden.nl/imow/"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+BASISGEO_ID = "{http://www.geostandaarden.nl/basisgeometrie/1.0}id"
+DEELBESTAND_NS = "http://www.geostandaarden.nl/imow/bestanden/deelbestand"
+REGELSET = "Ozon-regels IMOW 2.x (verwijzingen, geometrie, identificaties; eigen implementatie " \
+           "van de regelteksten uit de validatiematrix)"
+LOCATIES = frozenset({"Gebied", "Gebiedengroep", "Lijn", "Lijnengroep", "Punt", "Puntengroep",
+                      "Ambtsgebied"})
+JURIDISCH = ("RegelVoorIedereen", "Instructieregel", "Omgevingswaarderegel")
+
+# (type of the referring object, local name of the reference) → (code, allowed target types)
+VERWIJZINGEN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
+
+
+def _v(code: str, bronnen, ref: str, doelen) -> None:
+    for bron in (bronnen,) if isinstance(bronnen, str) else bronnen:
+        VERWIJZINGEN[(bron, ref)] = (code, frozenset(doelen))
+
+
+for _bron, _code in zip(JURIDISCH, ("OZON0033", "OZON0035", "OZON0037"), strict=True):
+    _v(_code, _bron, "RegeltekstRef", {"Regeltekst"})
+for _bron, _code in zip(JURIDISCH, ("OZON0045", "OZON0046", "OZON0047"), strict=True):
+    _v(_code, _bron, "LocatieRef", LOCATIES)
+_v("OZON0038", "RegelVoorIedereen", "ActiviteitRef", {"Activiteit"})
+_v("OZON0040", "RegelVoorIedereen", "GebiedsaanwijzingRef", {"Gebiedsaanwijzing"})
+_v("OZON0041", "Instructieregel", "GebiedsaanwijzingRef", {"Gebiedsaanwijzing"})
+_v("OZON0042", "RegelVoorIedereen", "OmgevingsnormRef", {"Omgevingsnorm"})
+_v("OZON0043", "Instructieregel", "OmgevingsnormRef", {"Omgevingsnorm"})
+_v("OZON0044", "Omgevingswaarderegel", "OmgevingswaardeRef", {"Omgevingswaarde"})
+_v("OZON0053", "Gebiedengroep", "GebiedRef", {"Gebied"})
+_v("OZON0059", "Lijnengroep", "LijnRef", {"Lijn"})
+_v("OZON0065", "Puntengroep", "PuntRef", {"Punt"})
+_v("OZON0093", "Tekstdeel", "GebiedsaanwijzingRef", {"Gebiedsaanwijzing"})
+_v("OZON0094", "Tekstdeel", "HoofdlijnRef", {"Hoofdlijn"})
+_v("OZON0204", "Tekstdeel", "LocatieRef", LOCATIES)
+_v("OZON0096", "Gebiedsaanwijzing", "LocatieRef", LOCATIES)
+_v("OZON0101", "Normwaarde", "LocatieRef", LOCATIES)
+_v("OZON0121", "ActiviteitLocatieaanduiding", "LocatieRef", LOCATIES)
+_v("OZON0124", "Regelingsgebied", "LocatieRef", LOCATIES)
+_v("OZON0217", "Pons", "LocatieRef", LOCATIES)
+_v("OZON0347", "SymbolisatieItem", "ActiviteitLocatieaanduidingRef", {"ActiviteitLocatieaanduiding"})
+_v("OZON0347", "SymbolisatieItem", "GebiedsaanwijzingRef", {"Gebiedsaanwijzing"})
+_v("OZON0347", "SymbolisatieItem", "NormwaardeRef", {"Normwaarde"})
+for _ref, _doel in (("ActiviteitLocatieaanduidingRef", "ActiviteitLocatieaanduiding"),
+                    ("OmgevingsnormRef", "Omgevingsnorm"), ("OmgevingswaardeRef", "Omgevingswaarde"),
+                    ("GebiedsaanwijzingRef", "Gebiedsaanwijzing")):
+    _v("OZON0349", ("Kaartlaag", "Kaart"), _ref, {_doel})
+# at least one location (the rule text says "een of meerdere … die bestaan")
+MINSTENS_EEN = {"RegelVoorIedereen": "OZON0045", "Instructieregel": "OZON0046",
+                "Omgevingswaarderegel": "OZON0047", "Gebiedsaanwijzing": "OZON0096"}
+# the rule text itself allows the target to be in Ozon instead of in the delivery
+IN_OZON = {"OZON0082", "OZON0084"}
+GEOMETRIE = {"Gebied": "OZON0066", "Lijn": "OZON0067", "Punt": "OZON0068"}
+_BG = re.compile(r"^nl\.imow-([a-z]+\d+)\.")
+
+
+def _lokaal(el) -> str:
+    return etree.QName(el).localname
+
+
+def _ns(el) -> str:
+    return etree.QName(el).namespace or ""
+
+
+class _Object:
+    __slots__ = ("type", "id", "el", "bestand", "eindigt")
+
+    def __init__(self, el, bestand, eindigt: bool):
+        self.type, self.el, self.bestand, self.eindigt = _lokaal(el), el, bestand, eindigt
+        self.id = _identificatie(el)
+
+    @property
+    def naam(self) -> str:
+        return f"{self.type} {self.id}" if self.id else f"{self.type} (regel {self.el.sourceline})"
+
+
+def _identificatie(el) -> str | None:
+    for kind in el:
+        if isinstance(kind.tag, str) and _lokaal(kind) == "identificatie" and _ns(kind).startswith(IMOW):
+            return (kind.text or "").strip()
+    return None
+
+
+def _eigenaar(el, objecten_per_el):
+    p = el.getparent()
+    while p is not None and p not in objecten_per_el:
+        p = p.getparent()
+    return objecten_per_el.get(p) if p is not None else None
+
+
+def volledig(bestanden) -> bool:
+    """Does this folder carry a whole new regeling (so every reference must resolve inside it)?"""
+    nieuw = False
+    for b in bestanden:
+        if b.lokale_naam != "AanleveringBesluit" or not b.is_xml:
+            continue
+        for el in b.boom.iter():
+            if not isinstance(el.tag, str):
+                continue
+            naam = _lokaal(el)
+            if naam in ("RegelingMutatie", "Intrekking", "Intrekkingen"):
+                return False
+            if naam in ("RegelingCompact", "RegelingVrijetekst", "RegelingKlassiek", "RegelingTijdelijkdeel"):
+                nieuw = True
+    return nieuw
+
+
+def _geometrie_ids(bestanden) -> dict[str, tuple[str, int]]:
+    """basisgeo:id → (file, line) over every GML/XML file of the folder (streamed, not kept)."""
+    uit: dict[str, tuple[str, int]] = {}
+    for b in bestanden:
+        if not b.is_xml or b.pad.suffix.lower() not in (".gml", ".xml") or b.ns == DEELBESTAND_NS:
+            continue
+        for _, el in etree.iterparse(str(b.pad), tag=BASISGEO_ID, resolve_entities=False,
+                                     no_network=True, load_dtd=False, huge_tree=True):
+            uit.setdefault((el.text or "").strip(), (b.naam, el.sourceline))
+            el.clear(keep_tail=False)
+    return uit
+
+
+def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
+    """Findings for one folder of a delivery and a one-line account of what was decided."""
+    uit: list[Bevinding] = []
+
+    def bev(code: str, tekst: str, b, regel: int | None, ernst: str | None = None) -> None:
+        r = matrixregel(code)
+        officieel = r.omschrijving if r else ""
+        uit.append(Bevinding(code, ernst or (r.ernst if r else FOUT),
+                             f"{officieel} — {tekst}" if officieel else tekst, b.naam, regel,
+                             soort="tpod", regelset=REGELSET, bron="dso-acceptatie"))
+
+    ow = [b for b in bestanden if b.ns == DEELBESTAND_NS and b.is_xml]
+    if not ow:
+        return [], "geen OW-bestanden"
+    objecten: list[_Object] = []
+    per_el: dict = {}
+    for b in ow:
+        root = b.boom.getroot()
+        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in stand:
+                if not isinstance(top.tag, str):
+                    continue
+                eindigt = any(_lokaal(s) == "status" and (s.text or "").strip().startswith("beëindig")
+                              for s in top.iter() if isinstance(s.tag, str))
+                for el in top.iter():
+                    # the top object always (a SymbolisatieItem has no identificatie), nested ones
+                    # (ActiviteitLocatieaanduiding, Normwaarde, Kaartlaag) when they carry one
+                    if el is top or (isinstance(el.tag, str) and _ns(el).startswith(IMOW)
+                                     and _identificatie(el)):
+                        o = _Object(el, b, eindigt)
+                        objecten.append(o)
+                        per_el[el] = o
+    # OZON0013: object type listed in the file's objectTypen; OZON0310: unique identification
+    for b in ow:
+        root = b.boom.getroot()
+        typen = {(el.text or "").strip() for el in root.iter() if isinstance(el.tag, str)
+                 and _lokaal(el) == "objectType"}
+        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in stand:
+                if isinstance(top.tag, str) and typen and _lokaal(top) not in typen:
+                    bev("OZON0013", f"{_lokaal(top)} {_identificatie(top)} staat niet in de objectTypen "
+                        f"van dit bestand ({', '.join(sorted(typen))}).", b, top.sourceline)
+    per_id: dict[str, _Object] = {}
+    for o in objecten:
+        if o.id is None:
+            continue
+        if o.id in per_id and not (o.eindigt or per_id[o.id].eindigt):
+            eerder = per_id[o.id]
+            bev("OZON0310", f"identificatie {o.id} komt meer dan eens voor in de levering (eerst in "
+                f"{eerder.bestand.naam}, regel {eerder.el.sourceline}).", o.bestand, o.el.sourceline)
+        per_id.setdefault(o.id, o)
+    heel = volledig(bestanden)
+    gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
+    geometrie = _geometrie_ids(bestanden)
+    gebruikt_geo: set[str] = set()
+    open_: list[str] = []
+    for o in objecten:
+        if o.eindigt:
+            continue
+        refs = [el for el in o.el.iter() if isinstance(el.tag, str) and el.get(XLINK_HREF) is not None
+                and _eigenaar(el, per_el) is o]
+        if o.type in MINSTENS_EEN and not any(_lokaal(r) == "LocatieRef" for r in refs):
+            bev(MINSTENS_EEN[o.type], f"{o.naam} verwijst naar geen enkele Locatie.", o.bestand,
+                o.el.sourceline)
+        for r in refs:
+            naam, href = _lokaal(r), r.get(XLINK_HREF).strip()
+            if naam == "GeometrieRef":
+                gebruikt_geo.add(href)
+                if o.type in GEOMETRIE and href not in geometrie:
+                    bev(GEOMETRIE[o.type], f"{o.naam} verwijst naar geometrie '{href}', maar geen "
+                        "GML-bestand in de levering bevat een geometrie met die basisgeo:id.", o.bestand,
+                        r.sourceline)
+                continue
+            if o.type == "Activiteit" and naam == "ActiviteitRef":
+                boven = _lokaal(r.getparent()) == "bovenliggendeActiviteit"
+                code, doelen = ("OZON0082" if boven else "OZON0084"), frozenset({"Activiteit"})
+                if href == o.id:
+                    bev("OZON0083" if boven else "OZON0085", f"Activiteit {o.id} verwijst naar zichzelf "
+                        f"als {'bovenliggende' if boven else 'gerelateerde'} activiteit.", o.bestand,
+                        r.sourceline)
+                    continue
+            elif (o.type, naam) in VERWIJZINGEN:
+                code, doelen = VERWIJZINGEN[(o.type, naam)]
+            else:
+                continue
+            doel = per_id.get(href)
+            if doel is not None:
+                if doel.type not in doelen:
+                    bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is een "
+                        f"{doel.type}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
+                continue   # an object ended here still exists in this delivery (OZON0350 not applied)
+            m = _BG.match(href)
+            if m and gezagen and m.group(1) not in gezagen:
+                continue    # another authority's object: lives in Ozon, not decidable here
+            if heel and code not in IN_OZON:
+                bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet "
+                    "in de levering (en de levering stelt een nieuwe regeling vast).", o.bestand,
+                    r.sourceline)
+            else:
+                open_.append(f"{o.naam} → {href}")
+    _cyclus(objecten, per_id, bev)
+    for gid, (bestand, regel) in sorted(geometrie.items()):
+        if gid not in gebruikt_geo:
+            b = next(x for x in bestanden if x.naam == bestand)
+            bev("OZON0086", f"geometrie '{gid}' wordt door geen enkele Locatie in de levering gebruikt "
+                "(GeometrieRef).", b, regel)
+    if open_:
+        bev("IMOW-VERWIJZING-OPEN", f"{len(open_)} verwijzing(en) naar objecten buiten deze levering zijn "
+            "niet beslist: die objecten kunnen al in Ozon staan (wijziging/intrekking, of een "
+            "bovenliggende/gerelateerde activiteit: OZON0082/0084) (bv. "
+            f"{'; '.join(open_[:3])}).", ow[0], None, INFORMATIEF)
+    uitleg = (f"{len(objecten)} OW-objecten, {len(geometrie)} geometrieën; "
+              + ("volledige regeling: elke verwijzing moet in de levering landen" if heel else
+                 "wijziging/intrekking")
+             + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
+    return uit, uitleg
+
+
+def _cyclus(objecten, per_id, bev) -> None:
+    """OZON0083: an activity may not be above itself via other activities (inside the delivery)."""
+    boven: dict[str, list[str]] = {}
+    for o in objecten:
+        if o.type == "Activiteit" and not o.eindigt:
+            boven[o.id] = [r.get(XLINK_HREF).strip() for r in o.el.iter()
+                           if isinstance(r.tag, str) and _lokaal(r) == "ActiviteitRef"
+                           and _lokaal(r.getparent()) == "bovenliggendeActiviteit"]
+    gemeld: set[str] = set()
+    for start in boven:
+        pad, huidig = [start], start
+        while True:
+            volgende = [h for h in boven.get(huidig, []) if h in boven and h != huidig]
+            if not volgende:
+                break
+            huidig = volgende[0]
+            if huidig in pad:
+                kring = pad[pad.index(huidig):]
+                if not gemeld & set(kring):
+                    gemeld |= set(kring)
+                    o = per_id[start]
+                    bev("OZON0083", f"Activiteit {start} ligt via {' → '.join(kring + [huidig])} boven "
+                        "zichzelf.", o.bestand, o.el.sourceline)
+                break
+            pad.append(huidig)
