@@ -3,7 +3,10 @@
 1. Schematron → XSLT compilation, cold (empty cache dir) versus cached, per rule set
    (TPOD validaties.sch is the large one), each in a fresh process so Saxon starts cold too.
 2. Validating the sample deliveries (Gemeentestad, TPOD 1.0, STTR, IMRO) with a warm cache.
-3. ``--groot MB``: only a generated flat STOP file of MB megabytes (one Divisietekst with very
+3. The Gemeentestad delivery with every rule set (STOP/LVBB Schematron, IMOW XSD, Ozon rules):
+   cold (fresh process, empty Schematron cache) and warm; the IMOW part (XSD + Ozon rules) and the STTR
+   packages with their table semantics on their own.
+4. ``--groot MB``: only a generated flat STOP file of MB megabytes (one Divisietekst with very
    many alineas, a few of them empty so a rule fires), validated by ``dso-acceptatie levering``
    in a fresh process: wall time and peak RSS of that process.
 
@@ -87,6 +90,45 @@ def meet_groot(megabytes: int) -> None:
               f"exitcode {code}\n  {laatste}")
 
 
+_KOUD = """
+import sys, time
+t = time.perf_counter()
+from dso_acceptatie.leveringen import valideer
+u = valideer(sys.argv[1])
+print(f"{time.perf_counter() - t:.2f} {u.oordeel}")
+"""
+
+
+def gemeentestad_koud_warm(herhalingen: int) -> None:
+    """Cold: a fresh process with an empty cache (imports, Saxon start, compilation included)."""
+    pad = VOORBEELDEN / "gemeentestad" / "opdracht"
+    koud = []
+    for _ in range(herhalingen):
+        with tempfile.TemporaryDirectory() as cache:
+            uit = subprocess.run([sys.executable, "-c", _KOUD, str(pad)], check=True, capture_output=True,
+                                 text=True, env={**os.environ, "DSO_CACHE": cache}).stdout.split()
+            koud.append(float(uit[0]))
+    from dso_acceptatie.leveringen import ozon, sttr_semantiek, valideer
+
+    valideer(pad)
+    warm = []
+    for _ in range(herhalingen):
+        t = time.perf_counter()
+        u = valideer(pad)
+        warm.append(time.perf_counter() - t)
+    print(f"Gemeentestad (alle regelsets), seconden: koud {statistics.median(koud):.2f} / warm "
+          f"{statistics.median(warm):.2f}  ({u.oordeel}; doel <= 10 / <= 3)")
+    t = time.perf_counter()
+    for _ in range(herhalingen):
+        valideer(pad, soort="tpod")
+    print(f"  waarvan IMOW (XSD + Ozon-regels, {ozon.__name__}): {(time.perf_counter() - t) / herhalingen:.3f} s")
+    t = time.perf_counter()
+    for _ in range(herhalingen):
+        valideer(VOORBEELDEN / "sttr", soort="sttr")
+    print(f"STTR-pakketten incl. tabelsemantiek ({sttr_semantiek.__name__}): "
+          f"{(time.perf_counter() - t) / herhalingen:.3f} s")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--herhalingen", type=int, default=3)
@@ -110,6 +152,7 @@ def main() -> None:
 
     from dso_acceptatie.leveringen import valideer
 
+    gemeentestad_koud_warm(args.herhalingen)
     print("Valideren met warme cache, seconden (mediaan):")
     gevallen = [("gemeentestad/opdracht", None), ("gemeentestad/opdracht_intrekking", None),
                 ("tpod-1.0/Test_TPOD1700", None), ("sttr", None),
