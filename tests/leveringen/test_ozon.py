@@ -20,7 +20,8 @@ def test_originelen_door_de_ozon_regels(map_):
     assert u.oordeel == "goedgekeurd", [(b.code, b.bericht) for b in u.bevindingen if b.ernst == "fout"]
     (r,) = [r for r in u.regelsets if r.naam.startswith("Ozon-regels")]
     assert r.toegepast and "OW-objecten" in r.toelichting
-    assert not [b for b in u.bevindingen if b.code.startswith("OZON")]
+    assert not [b for b in u.bevindingen if b.code.startswith("OZON") or b.regelset == r.naam
+                and b.code.startswith("TPOD")]
 
 
 def _gemuteerd(tmp_path, bestand, oud, nieuw):
@@ -58,6 +59,11 @@ def _gemuteerd(tmp_path, bestand, oud, nieuw):
     ("owRegelingsgebied.xml", "<l:LocatieRef xlink:href=", '<l:LocatieRef xlink:href="nl.imow-gm0297.gebied.x" a=',
      "OZON0124", "gebied.x"),
     (REGELTEKST, "<sl:objectType>Regeltekst</sl:objectType>", "", "OZON0013", "objectTypen"),
+    (REGELTEKST, "<r:identificatie>nl.imow-gm0297.regeltekst.2019000001<",
+     "<r:identificatie>nl.imow-gm0297.artikel.2019000001<", "TPOD1892", "artikel.2019000001"),
+    (REGELTEKST, "<r:identificatie>nl.imow-gm0297.juridischeregel.2019000001</r:identificatie>",
+     "<r:identificatie>nl.imow-gm0297.juridischeregel.2019000001</r:identificatie><ow:status>beëindigen"
+     "</ow:status>", "TPOD0104", "juridischeregel.2019000001"),
     (ACTIVITEITEN, REF.format("nl.imow-gm0297.activiteit.ActInOmgevingsplanGem"),
      REF.format("nl.imow-gm0297.activiteit.2019000241"), "OZON0083", "naar zichzelf"),
 ])
@@ -68,6 +74,8 @@ def test_gemuteerde_levering_faalt(tmp_path, bestand, oud, nieuw, code, stuk):
     b = bev[0]
     assert len(bev) == 1 or code == "OZON0013", [x.bericht for x in bev]   # every Regeltekst is unlisted
     assert (b.ernst, b.bestand) == ("fout", bestand) and stuk in b.bericht
+    if code in ("TPOD1892", "TPOD0104"):
+        regel -= 1   # object-level rules point at the object's start tag, the line before identificatie
     assert b.regel == regel if code != "OZON0013" else b.regel
     assert u.oordeel == "afgekeurd"
 
@@ -83,7 +91,7 @@ def test_officiele_regeltekst_in_bericht(tmp_path):
 def test_geometrie_zonder_locatie_en_dubbele_identificatie(tmp_path):
     u, _ = _gemuteerd(tmp_path, LOCATIES, REF.format("50EA019E-3C96-4631-A76C-35BCF4D7AB6D"),
                       REF.format("B3AF6AF7-5EFA-4A87-9C66-BFB046DD89AC"))
-    (b,) = [b for b in u.bevindingen if b.code == "OZON0086"]
+    (b,) = [b for b in u.bevindingen if b.code == "TPOD2230"]
     assert "50EA019E-3C96-4631-A76C-35BCF4D7AB6D" in b.bericht and b.bestand.endswith(".gml") and b.regel
     u, _ = _gemuteerd(tmp_path / "2", REGELTEKST, "nl.imow-gm0297.regeltekst.2019000002</r:identificatie>",
                       "nl.imow-gm0297.regeltekst.2019000001</r:identificatie>")
@@ -99,3 +107,20 @@ def test_wijziging_beslist_niet_wat_in_ozon_kan_staan(tmp_path):
     assert open_.ernst == "informatief" and "niet beslist" in open_.bericht
     (r,) = [r for r in u.regelsets if r.naam.startswith("Ozon-regels")]
     assert "wijziging/intrekking" in r.toelichting and "niet beslist" in r.toelichting
+
+
+def test_objecttype_niet_bij_artikelstructuur(tmp_path):
+    lev = tmp_path / "lev"
+    shutil.copytree(GEMEENTESTAD, lev)
+    pad = lev / REGELTEKST
+    tekst = pad.read_text(encoding="utf-8")
+    begin = tekst.index('<r:Regeltekst wId="gm0297_1__chp_2__subchp_2.2__art_2.3">')
+    tekst = (tekst[:begin] + tekst[begin:].replace(
+        "<r:Regeltekst ", '<vt:Tekstdeel xmlns:vt="http://www.geostandaarden.nl/imow/vrijetekst" ', 1)
+        .replace("</r:Regeltekst>", "</vt:Tekstdeel>", 1))
+    pad.write_text(tekst, encoding="utf-8")
+    u = valideer(lev, soort="tpod")
+    (b,) = [b for b in u.bevindingen if b.code == "TPOD2420"]
+    assert b.bestand == REGELTEKST and "Tekstdeel nl.imow-gm0297.regeltekst.2019000001" in b.bericht
+    assert b.bericht.startswith("Bij een OW-aanlevering behorend bij een besluit")
+    assert b.regel == tekst[:begin].count("\n") + 1

@@ -10,8 +10,13 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
   (Tekstdeel), OZON0096 (Gebiedsaanwijzing → Locatie, at least one), OZON0101 (Normwaarde →
   Locatie), OZON0121 (ActiviteitLocatieaanduiding → Locatie), OZON0124 (Regelingsgebied), OZON0217
   (Pons), OZON0347 (SymbolisatieItem), OZON0349 (Kaartlaag);
-* geometry: OZON0066/0067/0068 (every Gebied/Lijn/Punt has its geometry in the delivery), OZON0086
-  (every delivered geometry is referenced by a location);
+* geometry: OZON0066/0067/0068 (every Gebied/Lijn/Punt has its geometry in the delivery);
+* TPOD rules from ``06-Validaties-TPOD.md`` (text only there, so ernst fout — they are "moet"
+  rules): TPOD1892 (identification pattern), TPOD2230 (every delivered geometry is linked to an
+  OW-Locatie; the same rule as OZON0086, reported once under TPOD2230), TPOD2420/TPOD2421 (object
+  types allowed with an artikel- / vrijetekststructuur, when the besluit in the folder says which;
+  SymbolisatieItem and Ambtsgebied count as part of Kaart resp. Locatie, Divisie as part of the
+  vrijetekststructuur), TPOD0104 (a new object may not be ended — decided in a new regeling only);
 * OZON0083 (no activity above itself, also not via others), OZON0085 (not related to itself),
   OZON0310 (identifications unique — within the delivery), OZON0013 (object type listed in the
   file's objectTypen).
@@ -26,12 +31,15 @@ Objects that are being ended (``ow:status`` beëindigen) are not checked for the
 
 from __future__ import annotations
 
+import html
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 from dso_acceptatie.leveringen.matrix import regel as matrixregel
 from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding
+from dso_acceptatie.leveringen.paden import standaarden
 
 IMOW = "http://www.geostandaarden.nl/imow/"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -89,6 +97,42 @@ GEOMETRIE = {"Gebied": "OZON0066", "Lijn": "OZON0067", "Punt": "OZON0068"}
 _BG = re.compile(r"^nl\.imow-([a-z]+\d+)\.")
 
 
+# TPOD1892, from 06-Validaties-TPOD.md (the text there is an SQL-quoted regex: the quotes dropped)
+TPOD1892 = re.compile(
+    r"nl\.imow-(gm|pv|ws|mn|mnre)[0-9]{1,6}\.(regeltekst|gebied|gebiedengroep|lijn|lijnengroep|punt|"
+    r"puntengroep|activiteit|gebiedsaanwijzing|omgevingswaarde|omgevingsnorm|pons|kaart|tekstdeel|"
+    r"hoofdlijn|divisie|kaartlaag|juridischeregel|activiteitlocatieaanduiding|normwaarde|regelingsgebied|"
+    r"ambtsgebied|divisietekst)\.[A-Za-z0-9]{1,32}")
+TOEGESTAAN = {
+    "TPOD2420": frozenset({"Regeltekst", "RegelVoorIedereen", "Instructieregel", "Omgevingswaarderegel",
+                           "Activiteit", "Gebiedsaanwijzing", "Omgevingsnorm", "Omgevingswaarde", "Pons",
+                           "Kaart", "Kaartlaag", "Regelingsgebied", "SymbolisatieItem", *LOCATIES}),
+    "TPOD2421": frozenset({"Divisie", "Divisietekst", "Tekstdeel", "Hoofdlijn", "Gebiedsaanwijzing", "Kaart",
+                           "Kaartlaag", "Regelingsgebied", "SymbolisatieItem", *LOCATIES}),
+}
+
+
+@lru_cache(maxsize=1)
+def tpod_teksten() -> dict[str, str]:
+    """TPOD rule texts of 06-Validaties-TPOD.md (two columns: Nummer | Tekst)."""
+    uit: dict[str, str] = {}
+    pad = standaarden() / "validatiematrix" / "06-Validaties-TPOD.md"
+    for lijn in pad.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\|\s*(TPOD\d{4})\s*\|(.*)\|\s*$", lijn)
+        if m:
+            tekst = re.sub(r"</?code>", "", html.unescape(m.group(2)))
+            uit.setdefault(m.group(1), " ".join(tekst.split()))
+    return uit
+
+
+def _officieel(code: str) -> tuple[str, str]:
+    """(official rule text, ernst): TPOD texts from 06-Validaties-TPOD.md, others from the matrix."""
+    if code.startswith("TPOD") and code in tpod_teksten():
+        return tpod_teksten()[code], FOUT
+    r = matrixregel(code)
+    return (r.omschrijving, r.ernst) if r else ("", FOUT)
+
+
 def _lokaal(el) -> str:
     return etree.QName(el).localname
 
@@ -121,6 +165,18 @@ def _eigenaar(el, objecten_per_el):
     while p is not None and p not in objecten_per_el:
         p = p.getparent()
     return objecten_per_el.get(p) if p is not None else None
+
+
+def structuur(bestanden) -> str | None:
+    """TPOD2420 (artikelstructuur) or TPOD2421 (vrijetekststructuur) by the besluit's new regeling."""
+    for b in bestanden:
+        if b.lokale_naam == "AanleveringBesluit" and b.is_xml:
+            for el in b.boom.iter():
+                if isinstance(el.tag, str) and _lokaal(el) in ("RegelingCompact", "RegelingKlassiek"):
+                    return "TPOD2420"
+                if isinstance(el.tag, str) and _lokaal(el) == "RegelingVrijetekst":
+                    return "TPOD2421"
+    return None
 
 
 def volledig(bestanden) -> bool:
@@ -158,9 +214,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
     uit: list[Bevinding] = []
 
     def bev(code: str, tekst: str, b, regel: int | None, ernst: str | None = None) -> None:
-        r = matrixregel(code)
-        officieel = r.omschrijving if r else ""
-        uit.append(Bevinding(code, ernst or (r.ernst if r else FOUT),
+        officieel, standaard = _officieel(code) if code[:4] in ("OZON", "TPOD") else ("", FOUT)
+        uit.append(Bevinding(code, ernst or standaard,
                              f"{officieel} — {tekst}" if officieel else tekst, b.naam, regel,
                              soort="tpod", regelset=REGELSET, bron="dso-acceptatie"))
 
@@ -205,6 +260,19 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                 f"{eerder.bestand.naam}, regel {eerder.el.sourceline}).", o.bestand, o.el.sourceline)
         per_id.setdefault(o.id, o)
     heel = volledig(bestanden)
+    soort_structuur = structuur(bestanden)
+    for o in objecten:
+        if o.id is not None and not TPOD1892.fullmatch(o.id):
+            bev("TPOD1892", f"{o.type}-identificatie '{o.id}' voldoet niet aan het patroon.", o.bestand,
+                o.el.sourceline)
+        top = o.el.getparent() is not None and o.el.getparent().tag == f"{{{DEELBESTAND_NS}}}owObject"
+        if top and soort_structuur and o.type not in TOEGESTAAN[soort_structuur]:
+            wat = "artikelstructuur" if soort_structuur == "TPOD2420" else "vrijetekststructuur"
+            bev(soort_structuur, f"{o.naam} hoort niet bij een omgevingsdocument met {wat}.", o.bestand,
+                o.el.sourceline)
+        if top and heel and o.eindigt:
+            bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar de levering stelt een nieuwe regeling "
+                "vast: het object is nieuw.", o.bestand, o.el.sourceline)
     gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
     geometrie = _geometrie_ids(bestanden)
     gebruikt_geo: set[str] = set()
@@ -257,8 +325,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
     for gid, (bestand, regel) in sorted(geometrie.items()):
         if gid not in gebruikt_geo:
             b = next(x for x in bestanden if x.naam == bestand)
-            bev("OZON0086", f"geometrie '{gid}' wordt door geen enkele Locatie in de levering gebruikt "
-                "(GeometrieRef).", b, regel)
+            bev("TPOD2230", f"geometrie '{gid}' wordt door geen enkele OW-Locatie in de levering gebruikt "
+                "(GeometrieRef; bij Ozon: OZON0086).", b, regel)
     if open_:
         bev("IMOW-VERWIJZING-OPEN", f"{len(open_)} verwijzing(en) naar objecten buiten deze levering zijn "
             "niet beslist: die objecten kunnen al in Ozon staan (wijziging/intrekking, of een "
