@@ -64,6 +64,10 @@ def _gemuteerd(tmp_path, bestand, oud, nieuw):
     (REGELTEKST, "<r:identificatie>nl.imow-gm0297.juridischeregel.2019000001</r:identificatie>",
      "<r:identificatie>nl.imow-gm0297.juridischeregel.2019000001</r:identificatie><ow:status>beëindigen"
      "</ow:status>", "TPOD0104", "juridischeregel.2019000001"),
+    # the same location twice in one juridische regel
+    (REGELTEKST, '<l:LocatieRef xlink:href="nl.imow-gm0297.gebiedengroep.Bedrijfcategorie2"/>',
+     '<l:LocatieRef xlink:href="nl.imow-gm0297.gebiedengroep.Bedrijfcategorie2"/>'
+     '<l:LocatieRef xlink:href="nl.imow-gm0297.gebiedengroep.Bedrijfcategorie2"/>', "OZON0320", "twee keer"),
     (ACTIVITEITEN, REF.format("nl.imow-gm0297.activiteit.ActInOmgevingsplanGem"),
      REF.format("nl.imow-gm0297.activiteit.2019000241"), "OZON0083", "naar zichzelf"),
 ])

@@ -17,6 +17,7 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
   types allowed with an artikel- / vrijetekststructuur, when the besluit in the folder says which;
   SymbolisatieItem and Ambtsgebied count as part of Kaart resp. Locatie, Divisie as part of the
   vrijetekststructuur), TPOD0104 (a new object may not be ended — decided in a new regeling only);
+* "at most once the same …": OZON0320–0329, 0331, 0340–0346, 0369, 0371–0383, 0385 (``EEN_KEER``);
 * OZON0083 (no activity above itself, also not via others), OZON0085 (not related to itself),
   OZON0310 (identifications unique — within the delivery), OZON0013 (object type listed in the
   file's objectTypen).
@@ -91,6 +92,26 @@ for _ref, _doel in (("ActiviteitLocatieaanduidingRef", "ActiviteitLocatieaanduid
 # at least one location (the rule text says "een of meerdere … die bestaan")
 MINSTENS_EEN = {"RegelVoorIedereen": "OZON0045", "Instructieregel": "OZON0046",
                 "Omgevingswaarderegel": "OZON0047", "Gebiedsaanwijzing": "OZON0096"}
+# "… mag ten hoogste één keer verwijzen naar dezelfde …": (object type, reference or field) → code
+EEN_KEER: dict[tuple[str, str], str] = {
+    ("RegelVoorIedereen", "LocatieRef"): "OZON0320", ("Omgevingswaarderegel", "LocatieRef"): "OZON0321",
+    ("Instructieregel", "LocatieRef"): "OZON0322", ("RegelVoorIedereen", "OmgevingsnormRef"): "OZON0324",
+    ("RegelVoorIedereen", "OmgevingswaardeRef"): "OZON0325",
+    ("RegelVoorIedereen", "GebiedsaanwijzingRef"): "OZON0326",
+    ("Omgevingswaarderegel", "GebiedsaanwijzingRef"): "OZON0327",
+    ("Instructieregel", "GebiedsaanwijzingRef"): "OZON0328", ("Instructieregel", "OmgevingsnormRef"): "OZON0329",
+    ("Gebiedsaanwijzing", "LocatieRef"): "OZON0331", ("Tekstdeel", "HoofdlijnRef"): "OZON0340",
+    ("Tekstdeel", "LocatieRef"): "OZON0341", ("Tekstdeel", "GebiedsaanwijzingRef"): "OZON0342",
+    ("RegelVoorIedereen", "KaartRef"): "OZON0343", ("Omgevingswaarderegel", "KaartRef"): "OZON0344",
+    ("Instructieregel", "KaartRef"): "OZON0345", ("Tekstdeel", "KaartRef"): "OZON0346",
+    ("ActiviteitLocatieaanduiding", "LocatieRef"): "OZON0369", ("Gebiedengroep", "GebiedRef"): "OZON0372",
+    ("Lijnengroep", "LijnRef"): "OZON0373", ("Puntengroep", "PuntRef"): "OZON0374",
+    ("Kaart", "KaartlaagRef"): "OZON0375", ("Kaartlaag", "ActiviteitLocatieaanduidingRef"): "OZON0376",
+    ("Kaartlaag", "OmgevingsnormRef"): "OZON0377", ("Kaartlaag", "GebiedsaanwijzingRef"): "OZON0378",
+    ("RegelVoorIedereen", "thema"): "OZON0379", ("Instructieregel", "thema"): "OZON0380",
+    ("Omgevingswaarderegel", "thema"): "OZON0381", ("Instructieregel", "instructieregelInstrument"): "OZON0382",
+    ("Instructieregel", "instructieregelTaakuitoefening"): "OZON0383", ("Normwaarde", "LocatieRef"): "OZON0385",
+}
 # the rule text itself allows the target to be in Ozon instead of in the delivery
 IN_OZON = {"OZON0082", "OZON0084"}
 GEOMETRIE = {"Gebied": "OZON0066", "Lijn": "OZON0067", "Punt": "OZON0068"}
@@ -282,6 +303,7 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
             continue
         refs = [el for el in o.el.iter() if isinstance(el.tag, str) and el.get(XLINK_HREF) is not None
                 and _eigenaar(el, per_el) is o]
+        _een_keer(o, refs, per_el, bev)
         if o.type in MINSTENS_EEN and not any(_lokaal(r) == "LocatieRef" for r in refs):
             bev(MINSTENS_EEN[o.type], f"{o.naam} verwijst naar geen enkele Locatie.", o.bestand,
                 o.el.sourceline)
@@ -337,6 +359,27 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                  "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
+
+
+def _een_keer(o, refs, per_el, bev) -> None:
+    """OZON0320–0385: the same target (or field value) at most once per object."""
+    gezien: dict[tuple[str, str], int] = {}
+    velden = [el for el in o.el.iter() if isinstance(el.tag, str) and (o.type, _lokaal(el)) in EEN_KEER
+              and el.get(XLINK_HREF) is None and _eigenaar(el, per_el) is o]
+    for el in [*refs, *velden]:
+        naam = _lokaal(el)
+        if naam == "ActiviteitRef" and o.type == "Activiteit":
+            code = "OZON0371" if _lokaal(el.getparent()) == "gerelateerdeActiviteit" else None
+        else:
+            code = EEN_KEER.get((o.type, naam))
+        if code is None:
+            continue
+        waarde = (el.get(XLINK_HREF) if el.get(XLINK_HREF) is not None else el.text or "").strip()
+        if (naam, waarde) in gezien:
+            bev(code, f"{o.naam} verwijst met {naam} twee keer naar '{waarde}' (eerst op regel "
+                f"{gezien[(naam, waarde)]}).", o.bestand, el.sourceline)
+        else:
+            gezien[(naam, waarde)] = el.sourceline
 
 
 def _cyclus(objecten, per_id, bev) -> None:
