@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from dso_acceptatie.fasen.klantreizen.dmn import DmnFout, _literal, _splits_lijst, past
+from dso_acceptatie.feel import DmnFout, literal, past, splits_lijst
 from dso_acceptatie.leveringen.model import INFORMATIEF, WAARSCHUWING
 
 DMN11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
@@ -72,7 +72,7 @@ def _toon(w) -> str:
 
 def _waarden(tekst: str) -> list:
     """A FEEL list of literals ("a","b",null) → Python values; DmnFout on anything else."""
-    return [_literal(d) for d in _splits_lijst(tekst) if d]
+    return [literal(d) for d in splits_lijst(tekst) if d]
 
 
 def controleer(b, root, bev) -> None:
@@ -130,7 +130,7 @@ def controleer(b, root, bev) -> None:
                 cel = r.findall(_q("outputEntry"))[k]
                 tekst = _tekst(cel)
                 try:
-                    ok = bool(tekst) and _literal(tekst) in toegestaan
+                    ok = bool(tekst) and literal(tekst) in toegestaan
                 except DmnFout:
                     ok = False
                 if tekst and not ok:
@@ -237,9 +237,9 @@ def _domein(kolom, typeref, toegestaan_type, regels, k):
         genoemd: list = []
         for t in tests:
             kern = t[4:-1] if t.startswith("not(") and t.endswith(")") else t
-            for d in _splits_lijst(kern):
+            for d in splits_lijst(kern):
                 if d and d != "-":
-                    w = _literal(d)
+                    w = literal(d)
                     if w is not None and w not in genoemd:
                         genoemd.append(w)
         return [*(genoemd or [""]), _AFWEZIG], None

@@ -22,12 +22,13 @@ reaches that row, and the conclusion of the top decision for those answers.
 from __future__ import annotations
 
 import itertools
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+
+from dso_acceptatie.feel import DmnFout, kandidaten, literal, past, splits_lijst
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=True)
@@ -38,8 +39,6 @@ MAX_COMBINATIES = 200_000  # guard: a model this large needs a smarter search, n
 HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "PRIORITY")
 
 
-class DmnFout(ValueError):
-    """The DMN uses something this reader does not understand (message in Dutch)."""
 
 
 @dataclass(frozen=True)
@@ -209,111 +208,18 @@ def _lees_besluit(bestand: str, besluit) -> Besluit:
         if not waarden:
             raise DmnFout(f"{waar} gebruikt hit policy PRIORITY zonder outputValues (de volgorde "
                           "van de uitkomsten); zonder die volgorde is er geen winnaar")
-        b.prioriteit = [_literal(w) for w in _splits_lijst(waarden)]
+        b.prioriteit = [literal(w) for w in splits_lijst(waarden)]
     for n, r in enumerate(_kinderen(tabel, "rule"), 1):
         ingangen, uitkomsten = _kinderen(r, "inputEntry"), _kinderen(r, "outputEntry")
         if len(ingangen) != len(kolommen) or len(uitkomsten) != 1:
             raise DmnFout(f"{waar}, regel {n}: {len(ingangen)} invoercellen en {len(uitkomsten)} "
                           f"uitvoercellen, verwacht {len(kolommen)} en 1")
         uitkomst = _tekst(uitkomsten[0])
-        if hit_policy == "PRIORITY" and _literal(uitkomst) not in b.prioriteit:
+        if hit_policy == "PRIORITY" and literal(uitkomst) not in b.prioriteit:
             raise DmnFout(f"{waar}, regel {n}: uitkomst {uitkomst} staat niet in de outputValues "
                           "van de tabel (PRIORITY)")
         b.regels.append(Regel(n, [_tekst(e) for e in ingangen], uitkomst))
     return b
-
-
-# --- FEEL unary tests -------------------------------------------------------------------------
-
-_VERGELIJK = re.compile(r"^(<=|>=|<|>|=)?\s*(-?\d+(?:\.\d+)?)$")
-_BEREIK = re.compile(r"^([\[\(\]])\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*([\]\)\[])$")
-
-
-def _getal(s: str) -> float | int:
-    return float(s) if "." in s else int(s)
-
-
-def _literal(s: str):
-    s = s.strip()
-    if s == "true":
-        return True
-    if s == "false":
-        return False
-    if s == "null":
-        return None
-    if len(s) >= 2 and s[0] == s[-1] == '"':
-        return s[1:-1]
-    if re.fullmatch(r"-?\d+(?:\.\d+)?", s):
-        return _getal(s)
-    raise DmnFout(f"onbekende FEEL-waarde {s!r}")
-
-
-def _splits_lijst(s: str) -> list[str]:
-    delen, diepte, huidig, in_tekst = [], 0, "", False
-    for ch in s:
-        if ch == '"':
-            in_tekst = not in_tekst
-        if not in_tekst and ch in "([":
-            diepte += 1
-        if not in_tekst and ch in ")]":
-            diepte -= 1
-        if ch == "," and diepte == 0 and not in_tekst:
-            delen.append(huidig.strip())
-            huidig = ""
-        else:
-            huidig += ch
-    delen.append(huidig.strip())
-    return delen
-
-
-def past(test: str, waarde) -> bool:
-    """Does ``waarde`` satisfy the FEEL unary test ``test``?"""
-    test = test.strip()
-    if test in ("-", ""):
-        return True
-    if test.startswith("not(") and test.endswith(")"):
-        return not past(test[4:-1], waarde)
-    delen = _splits_lijst(test)
-    if len(delen) > 1:
-        return any(past(d, waarde) for d in delen)
-    m = _VERGELIJK.match(test)
-    if m and (m.group(1) or isinstance(waarde, (int, float))):
-        if isinstance(waarde, bool) or not isinstance(waarde, (int, float)):
-            return False
-        op, grens = m.group(1) or "=", _getal(m.group(2))
-        return {"<": waarde < grens, "<=": waarde <= grens, ">": waarde > grens,
-                ">=": waarde >= grens, "=": waarde == grens}[op]
-    m = _BEREIK.match(test)
-    if m:
-        if isinstance(waarde, bool) or not isinstance(waarde, (int, float)):
-            return False
-        links, a, b, rechts = m.group(1), _getal(m.group(2)), _getal(m.group(3)), m.group(4)
-        boven = waarde >= a if links == "[" else waarde > a
-        onder = waarde <= b if rechts == "]" else waarde < b
-        return boven and onder
-    return waarde == _literal(test)
-
-
-def _kandidaten(test: str) -> list:
-    """Values that satisfy (or sit at the edge of) a unary test: boundary values first."""
-    test = test.strip()
-    if test in ("-", ""):
-        return []
-    if test.startswith("not(") and test.endswith(")"):
-        return _kandidaten(test[4:-1])
-    delen = _splits_lijst(test)
-    if len(delen) > 1:
-        return [w for d in delen for w in _kandidaten(d)]
-    m = _VERGELIJK.match(test)
-    if m and m.group(1):
-        op, g = m.group(1), _getal(m.group(2))
-        return {"<": [g - 1], "<=": [g], ">": [g + 1], ">=": [g], "=": [g]}[op]
-    m = _BEREIK.match(test)
-    if m:
-        a, b = _getal(m.group(2)), _getal(m.group(3))
-        return [a if m.group(1) == "[" else a + 1, b if m.group(4) == "]" else b - 1]
-    waarde = _literal(test)
-    return [] if waarde is None else [waarde]
 
 
 # --- evaluation and examples -------------------------------------------------------------------
@@ -339,7 +245,7 @@ def evalueer(model: Model, antwoorden: dict) -> tuple[object, dict[str, int]]:
         else:
             gekozen = _winnaar(model, b, treffers)
             spoor[naam] = gekozen.nummer
-            uit = _literal(gekozen.uitkomst)
+            uit = literal(gekozen.uitkomst)
         cache[naam] = uit
         return uit
 
@@ -358,12 +264,12 @@ def _winnaar(model: Model, b: Besluit, treffers: list[Regel]) -> Regel:
         return treffers[0]   # FIRST means exactly this: the first match in table order
     if b.hit_policy == "ANY":
         uitkomsten = {r.uitkomst.strip() for r in treffers}
-        if len({repr(_literal(u)) for u in uitkomsten}) > 1:
+        if len({repr(literal(u)) for u in uitkomsten}) > 1:
             raise DmnFout(f"{model.naam}: beslistabel '{b.naam}' (ANY) heeft treffers met "
                           f"verschillende uitkomsten: regels {nummers} geven {sorted(uitkomsten)}")
         return treffers[0]   # all agree: the output is the same whichever row is named
     if b.hit_policy == "PRIORITY":
-        return min(treffers, key=lambda r: b.prioriteit.index(_literal(r.uitkomst)))
+        return min(treffers, key=lambda r: b.prioriteit.index(literal(r.uitkomst)))
     raise DmnFout(f"{model.naam}: beslistabel '{b.naam}': hit policy {b.hit_policy} wordt niet "
                   "geëvalueerd")
 
@@ -388,7 +294,7 @@ def _kandidaten_per_vraag(model: Model) -> dict[str, list]:
             if naam in b.kolommen:
                 i = b.kolommen.index(naam)
                 for r in b.regels:
-                    waarden += _kandidaten(r.ingangen[i])
+                    waarden += kandidaten(r.ingangen[i])
         if vraag.soort == "boolean":
             waarden = [False, True]          # 'nee' first: the calm default for a don't-care
         elif vraag.soort == "number":
