@@ -146,6 +146,8 @@ def test_503_deel_laat_het_foutpercentage_falen_per_endpoint(tmp_path):
     assert zoek["status"] == "gefaald" and zoek["ernst"] == "ernstig"
     assert 5 <= zoek["details"]["foutpercentage"] <= 50       # every fifth call per service
     assert any("HTTP 503" in m for m in zoek["details"]["foutmeldingen"])
+    # server errors are counted apart from throttling
+    assert zoek["details"]["serverfouten_5xx"] >= 1 and zoek["details"]["aantal_429"] == 0
     assert r[(SUGGEST, "foutpercentage")]["status"] == "gefaald"
     assert r[("lastprofiel", "lastprofiel")]["details"]["locust_exitcode"] == 1   # the gate
 
@@ -187,16 +189,31 @@ def test_drukke_meetmachine_maakt_van_een_schone_referentie_geen_falen(tmp_path)
 
 
 def test_throttling_telt_als_fout_en_429_noemt_retry_after(tmp_path, monkeypatch):
-    # The reference throttles Presenteren at one request per 2 s per key for this run; three
+    # The reference throttles Presenteren at one request per second per key for this run; three
     # citizens start at once, so some calls get 429 even on a slow machine. Each counts as a
-    # failure, with its Retry-After.
-    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=0.5")
-    _, records, _ = draai_fase(tmp_path)
-    zoek = per_slo(records)[(ZOEK, "foutpercentage")]
+    # failure, with its Retry-After, apart from server errors. After the load, the throttling
+    # check provokes that documented limit on purpose and finds it enforced.
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=1")
+    _, records, sleutel = draai_fase(tmp_path, slo_tekst=TEST_SLO + "\n[throttling]\npresenteren = 1\n")
+    r = per_slo(records)
+    zoek = r[(ZOEK, "foutpercentage")]
     assert zoek["status"] == "gefaald"
     assert any("HTTP 429 te veel verzoeken (Retry-After: " in m
                for m in zoek["details"]["foutmeldingen"]), zoek["details"]["foutmeldingen"]
-    assert per_slo(records)[(SUGGEST, "foutpercentage")]["status"] == "geslaagd"
+    assert zoek["details"]["aantal_429"] >= 1 and zoek["details"]["serverfouten_5xx"] == 0
+    assert r[(SUGGEST, "foutpercentage")]["status"] == "geslaagd"
+    check = r[("presenteren throttling", "throttling")]
+    assert check["status"] == "geslaagd" and check["soort"] == "controle", check["bericht"]
+    assert check["details"]["aantal_429"] >= 1 and check["details"]["proefverzoek"].startswith("GET ")
+    assert sleutel not in str(check)
+
+
+def test_zonder_throttling_faalt_de_throttlingcontrole_van_de_fase(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFERENTIE_LV_LIMIETEN", "presenteren=0")     # throttling switched off
+    _, records, _ = draai_fase(tmp_path, slo_tekst=TEST_SLO + "\n[throttling]\npresenteren = 5\n")
+    check = per_slo(records)[("presenteren throttling", "throttling")]
+    assert check["status"] == "gefaald" and check["ernst"] == "ernstig"
+    assert "geen enkele 429" in check["bericht"] and check["details"]["aantal_429"] == 0
 
 
 def test_een_crashende_reis_blokkeert_de_meting(tmp_path):

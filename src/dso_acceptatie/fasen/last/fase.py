@@ -17,6 +17,7 @@ import csv
 import ipaddress
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from urllib.parse import urlparse
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie.fasen.last import throttling
 from dso_acceptatie.fasen.last.kalibratie import Cijfers, Kalibratie
 from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.project import project
@@ -124,6 +126,27 @@ def lees_failures_csv(pad: Path) -> dict[str, list[str]]:
     return {n: [f"{k}× {t}" for k, t in sorted(v, reverse=True)[:5]] for n, v in per.items()}
 
 
+def tel_weigeringen(pad: Path) -> dict[str, dict[str, int]]:
+    """Per endpoint: how many failures were a 429 (throttled) and how many a server error (5xx),
+    counted apart: a refusal by the rate limit is not a broken service."""
+    per: dict[str, dict[str, int]] = {}
+    if not pad.exists():
+        return {}
+    with open(pad, newline="", encoding="utf-8") as f:
+        for rij in csv.DictReader(f):
+            tel = per.setdefault(rij["Name"], {"aantal_429": 0, "serverfouten_5xx": 0})
+            # our journeys word it "HTTP <status> ..." (locust_steun._status_tekst); locust
+            # writes it as CatchResponseError('HTTP 503')
+            fout = re.search(r"HTTP (\d{3})\b", rij["Error"])
+            if fout is None:
+                continue
+            if fout.group(1) == "429":
+                tel["aantal_429"] += int(rij["Occurrences"])
+            elif fout.group(1).startswith("5"):
+                tel["serverfouten_5xx"] += int(rij["Occurrences"])
+    return per
+
+
 def lees_exceptions_csv(pad: Path) -> list[str]:
     """'N× message' per exception locust caught inside a task (a bug in a journey)."""
     if not pad.exists():
@@ -177,6 +200,33 @@ class Last:
                          soort="controle" if keuze.status == "geblokkeerd" else "administratie")
             return
         self.belast(slo, keuze, reizen, {d: diensten[d] for d in gebruikt})
+        self.throttling(slo, diensten)
+
+    def throttling(self, slo: slo_mod.SloBestand, diensten: dict[str, str]) -> None:
+        """Provoke each documented per-key limit on purpose (see throttling.py); loopback only."""
+        sleutel = os.environ.get(self.doel.api_sleutel_variabele or "")
+        for dienst, limiet in sorted(slo.throttling.items()):
+            onderwerp = f"{dienst} throttling"
+            if dienst not in diensten:
+                continue
+            url = diensten[dienst].rstrip("/") + slo_mod.PROEFPADEN[dienst]
+            if not is_loopback(url):
+                self.schrijf(dienst, onderwerp, "throttling", "overgeslagen",
+                             f"de throttling van {dienst} is niet uitgelokt: dat vraagt bewust meer "
+                             f"dan {limiet:g} verzoeken per seconde, en dat doen we alleen tegen "
+                             "loopback (de referentie-LV), nooit tegen een gedeelde omgeving",
+                             soort="administratie")
+                continue
+            headers = {"Accept": "application/hal+json, application/json;q=0.9"}
+            if sleutel:
+                headers["x-api-key"] = sleutel
+            start = time.monotonic()
+            oordeel = throttling.controleer(url, headers, limiet)
+            self.schrijf(dienst, onderwerp, "throttling", oordeel.status, oordeel.bericht,
+                         ernst={"gefaald": "ernstig", "geblokkeerd": "blokkerend"}.get(
+                             oordeel.status, "informatief"),
+                         duur_ms=(time.monotonic() - start) * 1000,
+                         details={"proefverzoek": f"GET {slo_mod.PROEFPADEN[dienst]}", **oordeel.details})
 
     def belast(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
                diensten: dict[str, str]) -> None:
@@ -239,6 +289,7 @@ class Last:
                          details={"uitzonderingen": uitzonderingen[:5]})
         metingen = lees_stats_csv(stats)
         meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
+        weigeringen = tel_weigeringen(Path(f"{prefix}_failures.csv"))
         totaal = sum(m.aantal for m in metingen)
         self.schrijf("last", "lastprofiel", "lastprofiel", "geslaagd",
                      f"profiel '{p.naam}': {p.gebruikers} gebruikers, {p.duur_s:g} s, "
@@ -259,7 +310,8 @@ class Last:
                 details.update(aantal=m.aantal, fouten=m.fouten,
                                foutpercentage=_rond(m.foutpercentage), mediaan_ms=m.mediaan_ms,
                                p95_ms=m.p95_ms, p99_ms=m.p99_ms, max_ms=_rond(m.max_ms),
-                               doorvoer=_rond(m.doorvoer))
+                               doorvoer=_rond(m.doorvoer),
+                               **weigeringen.get(u.endpoint, {"aantal_429": 0, "serverfouten_5xx": 0}))
             if meldingen.get(u.endpoint):
                 details["foutmeldingen"] = meldingen[u.endpoint]
             self.schrijf(u.endpoint.split(" ", 1)[0], u.endpoint, u.slo, u.status, u.bericht,

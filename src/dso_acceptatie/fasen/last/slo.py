@@ -38,7 +38,10 @@ PROFIEL_SLEUTELS = {
 MAX_GEBRUIKERS = 200
 MAX_DUUR_S = 120
 ENDPOINT_SLEUTELS = {"p95_ms", "p99_ms", "foutpercentage", "doorvoer_min", "min_verzoeken"}
-BOVENSTE = {"profielen", "limieten", "standaard", "endpoints", "ernst"}
+BOVENSTE = {"profielen", "limieten", "throttling", "standaard", "endpoints", "ernst"}
+# [throttling]: per service its documented limit per key (requests/s), provoked on purpose by
+# the throttling check with a cheap read operation of that service (path below).
+PROEFPADEN = {"presenteren": "/regelingen?size=1"}
 _ENDPOINT = re.compile(r"^[a-z][a-z-]* (GET|POST|PUT|PATCH|DELETE|HEAD) /\S*$")
 
 
@@ -72,6 +75,7 @@ class SloBestand:
     standaard: Grenzen
     endpoints: dict[str, Grenzen]
     ernst: dict[str, str] = field(default_factory=lambda: dict(STANDAARD_ERNST))
+    throttling: dict[str, float] = field(default_factory=dict)   # documented limit per key
 
     def grenzen(self, endpoint: str) -> Grenzen:
         return self.endpoints.get(endpoint, self.standaard)
@@ -198,6 +202,14 @@ def lees(pad: Path) -> SloBestand:
     for dienst, waarde in (data.get("limieten") or {}).items():
         limieten[dienst] = float(_getal(waarde, pad, regel_van(tekst, ("limieten",), dienst),
                                         f"limieten.{dienst}", minimum=0.1))
+    throttling: dict[str, float] = {}
+    for dienst, waarde in (data.get("throttling") or {}).items():
+        regel = regel_van(tekst, ("throttling",), dienst)
+        if dienst not in PROEFPADEN:
+            raise fout(pad, regel, f"voor dienst '{dienst}' in [throttling] is geen proefverzoek "
+                                    f"bekend. Oplossing: kies uit {', '.join(PROEFPADEN)}.")
+        throttling[dienst] = float(_getal(waarde, pad, regel, f"throttling.{dienst}", minimum=1,
+                                          maximum=1000))
     standaard = _grenzen(data.get("standaard") or {}, pad, tekst, ("standaard",), None)
     endpoints: dict[str, Grenzen] = {}
     for naam, waarden in (data.get("endpoints") or {}).items():
@@ -217,7 +229,7 @@ def lees(pad: Path) -> SloBestand:
             raise fout(pad, regel, f"ernst '{waarde}' bestaat niet. Oplossing: kies uit "
                                     f"{', '.join(ERNSTEN)}.")
         ernst[slo_naam] = waarde
-    return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst)
+    return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst, throttling)
 
 
 # --------------------------------------------------------------------------- judging
