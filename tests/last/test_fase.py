@@ -70,7 +70,8 @@ def draai_fase(tmp_path: Path, fouten: str = "", slo_tekst: str = TEST_SLO,
     slo_pad = tmp_path / "slo.toml"
     slo_pad.write_text(slo_tekst, encoding="utf-8")
     env = dict(os.environ, **{SLEUTEL_VARIABELE: sleutel}, DSO_LAST_SLO=str(slo_pad),
-               DSO_LAST_PROFIEL="kort", **(extra_env or {}))
+               DSO_LAST_PROFIEL="kort")
+    env.update(extra_env or {})
 
     def met_origin(origin: str) -> None:
         doel = {"naam": "referentie", "soort": "referentie", "origin": origin,
@@ -104,7 +105,7 @@ def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path)
     assert profiel["soort"] == "administratie"
     kalibratie = r[("meetomgeving", "kalibratie")]
     assert kalibratie["soort"] == "administratie"
-    assert kalibratie["details"]["controle_aantal"] >= 10      # 4 s of load, one per 0.1 s
+    assert kalibratie["details"]["controle_aantal"] >= 5       # 4 s of load, one per 0.1 s
     assert kalibratie["details"]["controle_p95_ms"] > 0
     slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie")]
     assert all(x["soort"] == "controle" for x in slos)
@@ -214,6 +215,31 @@ def test_zonder_throttling_faalt_de_throttlingcontrole_van_de_fase(tmp_path, mon
     check = per_slo(records)[("presenteren throttling", "throttling")]
     assert check["status"] == "gefaald" and check["ernst"] == "ernstig"
     assert "geen enkele 429" in check["bericht"] and check["details"]["aantal_429"] == 0
+
+
+def test_trap_vindt_het_breekpunt_van_de_trage_dienst(tmp_path):
+    trap = ("\n[profielen.trap]\ngebruikers = 6\nspawnsnelheid = 6\nduur_s = 3\n"
+            "reizen_per_gebruiker_per_s = 2\nalleen_loopback = true\ntrap_stappen = [3, 6]\n")
+    run_map, records, _ = draai_fase(tmp_path, fouten="traag:presenteren", slo_tekst=TEST_SLO + trap,
+                                     extra_env={"DSO_LAST_PROFIEL": "trap"})
+    r = per_slo(records)
+    zoek = r[(ZOEK, "capaciteit")]
+    assert zoek["status"] == "gefaald", zoek["bericht"]
+    # it breaks at the first step where one of its 2.5 s calls completed (at 3 users in 3 s
+    # that may be none yet: a step without a measurement gives no verdict)
+    eerste = next(s["gebruikers"] for s in zoek["details"]["stappen"] if s["aantal"])
+    assert zoek["details"]["brak_bij_gebruikers"] == eerste and "hield geen enkele trap" in zoek["bericht"]
+    assert zoek["details"]["hoogste_gehouden_gebruikers"] is None
+    # the other journey is not slowed down: it holds the highest step
+    werk = r[("uitvoeren GET /werkzaamheden", "capaciteit")]
+    assert werk["status"] == "geslaagd" and werk["details"]["hoogste_gehouden_gebruikers"] == 6, werk
+    assert [s["gebruikers"] for s in werk["details"]["stappen"]] == [3, 6]
+    # one calibration per step, and locust's own CSV of every step kept as evidence
+    assert {k for k in r if k[1] == "kalibratie"} == {("meetomgeving trap 3", "kalibratie"),
+                                                    ("meetomgeving trap 6", "kalibratie")}
+    for pad in werk["bewijs"]:
+        assert (run_map / pad).is_file()
+    assert (run_map / "bewijs" / "last" / "trap_6_stats.csv").is_file()
 
 
 def test_een_crashende_reis_blokkeert_de_meting(tmp_path):

@@ -181,3 +181,18 @@ def test_doorvoertekort_door_een_andere_stap_wordt_niet_aan_dit_endpoint_toegere
     alleen = slo.beoordeel_alles([meting(endpoint=geo, p95_ms=60, doorvoer=5.3)], s,
                                  s.profielen["zwaar"])
     assert next(u for u in alleen if u.slo == "doorvoer").status == "gefaald"
+
+
+def test_trap_stappen_worden_gecontroleerd_met_bestand_en_regel(tmp_path):
+    basis = ("[profielen.t]\ngebruikers = 4\nspawnsnelheid = 4\nduur_s = {duur}\n"
+             "reizen_per_gebruiker_per_s = 1\ntrap_stappen = {stappen}\n")
+    pad = tmp_path / "slo.toml"
+    pad.write_text(basis.format(duur=5, stappen="[2, 4, 8]"), encoding="utf-8")
+    assert slo.lees(pad).profielen["t"].trap_stappen == (2, 4, 8)
+    assert slo.lees(ROOT / "load" / "slo.toml").profielen["trap"].trap_stappen == (5, 10, 20, 40)
+    for duur, stappen, woord in ((5, "[4, 2]", "oplopende lijst"), (5, "[0, 2]", "oplopende lijst"),
+                                 (5, '["a"]', "oplopende lijst"), (100, "[1, 2, 3]", "duurt 3 × 100 s")):
+        pad.write_text(basis.format(duur=duur, stappen=stappen), encoding="utf-8")
+        with pytest.raises(ConfiguratieFout) as e:
+            slo.lees(pad)
+        assert "slo.toml:6:" in str(e.value) and woord in str(e.value), str(e.value)

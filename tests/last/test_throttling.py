@@ -35,8 +35,9 @@ def test_referentie_dwingt_de_limiet_af_met_429_retry_after_en_rate_limit_header
     assert o.status == "geslaagd", o.bericht
     d = o.details
     assert d["aantal_429"] >= 1 and d["serverfouten_5xx"] == 0
-    # a full bucket of 10 is served before the first refusal
-    assert d["geslaagd_voor_eerste_429"] >= 10
+    # a full bucket of 10 is served (counted once all connections are done: in flight, a 2xx
+    # may still be counted after the first 429)
+    assert d["geslaagd_2xx"] >= 10
     assert set(d["headers_429"]) == {"retry-after", "x-rate-limit-limit", "x-rate-limit-remaining",
                                      "x-rate-limit-reset"}
     assert d["headers_429"]["x-rate-limit-limit"] == "10"

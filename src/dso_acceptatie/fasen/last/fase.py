@@ -233,36 +233,14 @@ class Last:
         p = keuze.profiel
         if p is None:
             raise ValueError("belast() zonder profiel")
+        if p.trap_stappen:
+            self.trap(slo, keuze, reizen, diensten)
+            return
         prefix = self.bewijs / "locust"
-        html = self.bewijs / "rapport.html"
         log_pad = self.bewijs / "locust.log"
-        host = _origin(next(iter(diensten.values())))
-        cmd = [sys.executable, "-m", "locust",
-               "-f", ",".join(str(LOAD / r) for r in reizen), "--config", str(LOCUST_CONF),
-               "--headless", "--only-summary", "--host", host,
-               "-u", str(p.gebruikers), "-r", str(p.spawnsnelheid), "-t", f"{p.duur_s:g}s",
-               "--csv", str(prefix), "--html", str(html),
-               "--profiel", p.naam, "--slo", str(slo.pad),
-               "--sleutel-variabele", self.doel.api_sleutel_variabele or "",
-               "--diensten", json.dumps(diensten)]
-        if keuze.max_per_seconde:
-            cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]
-        limiet = p.duur_s + EXTRA_TIJD_S
-        start = time.monotonic()
-        with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
-            proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
-            code = self._wacht(proces, start, limiet, p.duur_s)
-        duur_ms = (time.monotonic() - start) * 1000
-        machine = kalibratie.cijfers
-        if machine is None:
-            raise RuntimeError("kalibratie zonder cijfers")
-        self.schrijf("last", "meetomgeving", "kalibratie", "geslaagd",
-                     ("meetomgeving te druk tijdens de lasttest: " + "; ".join(machine.redenen)
-                      if machine.te_druk else "meetomgeving gezond tijdens de lasttest")
-                     + f" ({machine.samenvatting()})",
-                     details=machine.details(), soort="administratie")
-        self._maskeer(log_pad, html, *self.bewijs.glob("locust_*.csv"))
+        code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, p.gebruikers, "locust",
+                                              "rapport.html")
+        self._kalibratie_record(machine, "de lasttest")
         stats = Path(f"{prefix}_stats.csv")
         bewijs = [str(self.rel / n) for n in ("locust_stats.csv", "locust_failures.csv",
                                               "rapport.html", "locust.log")
@@ -274,7 +252,7 @@ class Last:
                            "reizen": reizen, "locust_exitcode": code,
                            "meetomgeving_te_druk": machine.te_druk}
         if code is None or not stats.exists() or code not in (0, 1):
-            reden = (f"locust overschreed de tijdslimiet van {limiet:g} s en is gestopt"
+            reden = (f"locust overschreed de tijdslimiet van {p.duur_s + EXTRA_TIJD_S:g} s en is gestopt"
                      if code is None else f"locust stopte met code {code} zonder bruikbare "
                      f"statistiek; zie {self.rel / 'locust.log'}: {_staart(log_pad)}")
             self.schrijf("last", "lasttest", "locust", "geblokkeerd", reden, ernst="blokkerend",
@@ -317,6 +295,126 @@ class Last:
             self.schrijf(u.endpoint.split(" ", 1)[0], u.endpoint, u.slo, u.status, u.bericht,
                          ernst=slo.ernst[u.slo] if u.status == "gefaald"
                          else "blokkerend" if u.status == "geblokkeerd" else "informatief",
+                         bewijs=bewijs, details=details)
+
+    def _locust(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
+                diensten: dict[str, str], gebruikers: int, naam: str,
+                html_naam: str) -> tuple[int | None, float, Cijfers]:
+        """One bounded headless locust run with ``gebruikers`` users for the profile's duration,
+        CSV to ``<bewijs>/<naam>_*.csv`` and log ``<naam>.log``, the machine calibrated beside
+        it: (exit code or None when it overran, duration in ms, calibration figures)."""
+        p = keuze.profiel
+        if p is None:
+            raise ValueError("_locust() zonder profiel")
+        host = _origin(next(iter(diensten.values())))
+        cmd = [sys.executable, "-m", "locust",
+               "-f", ",".join(str(LOAD / r) for r in reizen), "--config", str(LOCUST_CONF),
+               "--headless", "--only-summary", "--host", host,
+               "-u", str(gebruikers), "-r", str(p.spawnsnelheid), "-t", f"{p.duur_s:g}s",
+               "--csv", str(self.bewijs / naam), "--html", str(self.bewijs / html_naam),
+               "--profiel", p.naam, "--slo", str(slo.pad),
+               "--sleutel-variabele", self.doel.api_sleutel_variabele or "",
+               "--diensten", json.dumps(diensten)]
+        if keuze.max_per_seconde:
+            cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]
+        limiet = p.duur_s + EXTRA_TIJD_S
+        start = time.monotonic()
+        log_pad = self.bewijs / f"{naam}.log"
+        with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
+            proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+            code = self._wacht(proces, start, limiet, p.duur_s)
+        duur_ms = (time.monotonic() - start) * 1000
+        if kalibratie.cijfers is None:
+            raise RuntimeError("kalibratie zonder cijfers")
+        self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"))
+        return code, duur_ms, kalibratie.cijfers
+
+    def _kalibratie_record(self, machine: Cijfers, wat: str, onderwerp: str = "meetomgeving") -> None:
+        self.schrijf("last", onderwerp, "kalibratie", "geslaagd",
+                     (f"meetomgeving te druk tijdens {wat}: " + "; ".join(machine.redenen)
+                      if machine.te_druk else f"meetomgeving gezond tijdens {wat}")
+                     + f" ({machine.samenvatting()})",
+                     details=machine.details(), soort="administratie")
+
+    def trap(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
+             diensten: dict[str, str]) -> None:
+        """Step load: one bounded locust run per step of ``trap_stappen`` users, judged on the
+        latency and error SLOs; per endpoint the highest step that held is its capacity figure.
+        Stops after the step where every endpoint broke. A break on a machine that was too busy
+        ends the staircase there: what follows would measure the machine, not the target."""
+        p = keuze.profiel
+        if p is None:
+            raise ValueError("trap() zonder profiel")
+        verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
+        gehouden: dict[str, int] = {}
+        gebroken: dict[str, tuple[int, str]] = {}
+        verloop: dict[str, list[dict]] = {e: [] for e in verwacht}   # + every measured endpoint
+        bewijs: list[str] = []
+        for gebruikers in p.trap_stappen:
+            naam = f"trap_{gebruikers}"
+            code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, gebruikers, naam,
+                                                  f"{naam}.html")
+            self._kalibratie_record(machine, f"trap {gebruikers}", f"meetomgeving trap {gebruikers}")
+            bewijs += [str(self.rel / n) for n in (f"{naam}_stats.csv", f"{naam}.html", f"{naam}.log")
+                       if (self.bewijs / n).exists()]
+            stats = self.bewijs / f"{naam}_stats.csv"
+            if code is None or code not in (0, 1) or not stats.exists():
+                self.schrijf("last", "trap", "locust", "geblokkeerd",
+                             f"locust liep niet goed bij trap {gebruikers} ("
+                             + ("tijdslimiet overschreden" if code is None else f"code {code}")
+                             + f"); zie {self.rel / (naam + '.log')}: "
+                             f"{_staart(self.bewijs / (naam + '.log'))}", ernst="blokkerend",
+                             duur_ms=duur_ms)
+                break
+            metingen = {m.endpoint: m for m in lees_stats_csv(stats)}
+            for e in sorted(metingen):
+                verloop.setdefault(e, [])
+            uitkomsten = [u for u in slo_mod.beoordeel_alles(list(metingen.values()), slo, p, verwacht)
+                          if u.slo != "doorvoer"]
+            breuk_op_drukke_machine = False
+            for e in verloop:
+                m = metingen.get(e)
+                eigen = [u for u in uitkomsten if u.endpoint == e]
+                verloop[e].append({"gebruikers": gebruikers, "aantal": m.aantal if m else 0,
+                                   "p95_ms": m.p95_ms if m else None,
+                                   "doorvoer": _rond(m.doorvoer) if m else None})
+                if e in gebroken or m is None or m.aantal == 0:
+                    continue     # not reached at this step (e.g. no user of that journey): no verdict
+                mis = [u for u in eigen if u.status == "gefaald"]
+                if mis and machine.te_druk:
+                    breuk_op_drukke_machine = True
+                elif mis:
+                    gebroken[e] = (gebruikers, "; ".join(u.bericht for u in mis))
+                elif any(u.status == "geslaagd" for u in eigen):
+                    gehouden[e] = gebruikers
+            if breuk_op_drukke_machine:
+                self.schrijf("last", "trap", "kalibratie", "geblokkeerd",
+                             f"meetomgeving te druk bij trap {gebruikers}: "
+                             f"{'; '.join(machine.redenen)} ({machine.samenvatting()}); de trap "
+                             "stopt hier, een breekpunt daarboven zou de machine meten",
+                             ernst="blokkerend", details=machine.details())
+                break
+            if all(e in gebroken for e in verloop):
+                break
+        for e in sorted(verloop):
+            details = {"stappen": verloop[e], "trap_stappen": list(p.trap_stappen),
+                       "hoogste_gehouden_gebruikers": gehouden.get(e), "profiel": p.naam}
+            if e in gebroken:
+                stap, reden = gebroken[e]
+                details["brak_bij_gebruikers"] = stap
+                vorige = (f"hield tot {gehouden[e]} gebruikers" if e in gehouden
+                          else "hield geen enkele trap")
+                status, bericht = "gefaald", f"{vorige}; brak bij {stap} gebruikers: {reden}"
+            elif e in gehouden:
+                status = "geslaagd"
+                bericht = (f"hield tot {gehouden[e]} gebruikers"
+                           + (" (de hoogste trap)" if gehouden[e] == p.trap_stappen[-1]
+                              else "; de trap stopte eerder"))
+            else:
+                status, bericht = "overgeslagen", "geen trap gaf genoeg metingen voor een oordeel"
+            self.schrijf(e.split(" ", 1)[0], e, "capaciteit", status, bericht,
+                         ernst="hinderlijk" if status == "gefaald" else "informatief",
                          bewijs=bewijs, details=details)
 
     def _wacht(self, proces: subprocess.Popen, start: float, limiet: float, duur_s: float) -> int | None:

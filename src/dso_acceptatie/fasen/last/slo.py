@@ -32,8 +32,9 @@ STANDAARD_ERNST = {"p95-latentie": "ernstig", "p99-latentie": "hinderlijk",
 PROFIEL_SLEUTELS = {
     "omschrijving": str, "gebruikers": int, "spawnsnelheid": (int, float), "duur_s": (int, float),
     "reizen_per_gebruiker_per_s": (int, float), "max_verzoeken_per_seconde": (int, float),
-    "alleen_loopback": bool, "doorvoer_toetsen": bool,
+    "alleen_loopback": bool, "doorvoer_toetsen": bool, "trap_stappen": list,
 }
+MAX_TRAPPEN = 6
 # Hard bounds so no file can turn the phase into an unbounded load generator.
 MAX_GEBRUIKERS = 200
 MAX_DUUR_S = 120
@@ -56,6 +57,8 @@ class Profiel:
     max_verzoeken_per_seconde: float | None = None   # over all services together, client-side
     alleen_loopback: bool = False
     doorvoer_toetsen: bool = True
+    # step load ('trap'): users per step, each step duur_s long; empty = one constant run
+    trap_stappen: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,20 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
     def g(sleutel, **kw):
         return _getal(waarden[sleutel], pad, regel_van(tekst, tabel, sleutel), sleutel, **kw)
 
+    stappen = waarden.get("trap_stappen", [])
+    regel = regel_van(tekst, tabel, "trap_stappen")
+    if not isinstance(stappen, list) or len(stappen) > MAX_TRAPPEN or any(
+            isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= MAX_GEBRUIKERS
+            for x in stappen) or stappen != sorted(set(stappen)):
+        raise fout(pad, regel, f"'trap_stappen' in [profielen.{naam}] moet een oplopende lijst van "
+                                f"hoogstens {MAX_TRAPPEN} verschillende aantallen gebruikers (1 tot "
+                                f"{MAX_GEBRUIKERS}) zijn. Oplossing: schrijf bijvoorbeeld "
+                                "trap_stappen = [5, 10, 20].")
+    duur = waarden["duur_s"]
+    if stappen and isinstance(duur, (int, float)) and len(stappen) * duur > 2 * MAX_DUUR_S:
+        raise fout(pad, regel, f"de trap van profiel '{naam}' duurt {len(stappen)} × "
+                                f"{waarden['duur_s']} s, meer dan {2 * MAX_DUUR_S} s. Oplossing: minder "
+                                "stappen of een kortere duur_s (per stap).")
     max_rps = waarden.get("max_verzoeken_per_seconde")
     return Profiel(
         naam=naam, omschrijving=waarden.get("omschrijving", ""),
@@ -180,6 +197,7 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
             g("max_verzoeken_per_seconde", minimum=0.1)),
         alleen_loopback=bool(waarden.get("alleen_loopback", False)),
         doorvoer_toetsen=bool(waarden.get("doorvoer_toetsen", True)),
+        trap_stappen=tuple(stappen),
     )
 
 

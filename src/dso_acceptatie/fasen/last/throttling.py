@@ -46,7 +46,9 @@ class Burst:
     duur_s: float = 0.0
     headers_ok: dict[str, str] | None = None      # of the first 2xx
     headers_429: dict[str, str] | None = None     # of the first 429
-    geslaagd_voor_429: int | None = None          # 2xx counted when the first 429 came
+    # 2xx counted when the first 429 came (a lower bound: other connections may still have a
+    # 2xx in flight)
+    geslaagd_voor_429: int | None = None
     fout: str = ""
 
     @property
