@@ -9,6 +9,12 @@ Safety first, decided here and nowhere else:
   marked ``alleen_loopback`` is refused for a non-loopback target, also when asked for by name;
 - locust runs bounded (users and time from the profile, hard limits in slo.py) and is killed
   when it overruns; the key stays in the environment (locust only gets the variable's name).
+
+Beside each locust run the machine is calibrated (kalibratie.py): a timing miss on a machine that
+was too busy is ``geblokkeerd``, on a healthy one ``gefaald``. A profile with ``trap_stappen``
+runs a staircase instead and reports per endpoint the highest step that held (``capaciteit``).
+After the load, each documented per-key limit in ``[throttling]`` is provoked on purpose, on
+loopback only (throttling.py).
 """
 
 from __future__ import annotations
