@@ -48,7 +48,9 @@ def main() -> int:
     if profiel:
         d = profiel["details"]
         print(f"fase: {profiel['duur_ms'] / 1000:.1f} s — {profiel['bericht']}")
-        print(f"machine: load {d.get('machine_load')} op {d.get('cores')} cores")
+    kalibratie = next((r for r in records if r["controle"] == "kalibratie"), None)
+    if kalibratie:
+        print(f"kalibratie: {kalibratie['bericht']}")
     print(f"\n{'endpoint':<62} {'n':>5} {'fout':>5} {'p50':>5} {'p95':>5} {'p99':>5} "
           f"{'max':>6} {'req/s':>6}")
     for r in records:

@@ -32,13 +32,17 @@ STANDAARD_ERNST = {"p95-latentie": "ernstig", "p99-latentie": "hinderlijk",
 PROFIEL_SLEUTELS = {
     "omschrijving": str, "gebruikers": int, "spawnsnelheid": (int, float), "duur_s": (int, float),
     "reizen_per_gebruiker_per_s": (int, float), "max_verzoeken_per_seconde": (int, float),
-    "alleen_loopback": bool, "doorvoer_toetsen": bool,
+    "alleen_loopback": bool, "doorvoer_toetsen": bool, "trap_stappen": list,
 }
+MAX_TRAPPEN = 6
 # Hard bounds so no file can turn the phase into an unbounded load generator.
 MAX_GEBRUIKERS = 200
 MAX_DUUR_S = 120
 ENDPOINT_SLEUTELS = {"p95_ms", "p99_ms", "foutpercentage", "doorvoer_min", "min_verzoeken"}
-BOVENSTE = {"profielen", "limieten", "standaard", "endpoints", "ernst"}
+BOVENSTE = {"profielen", "limieten", "throttling", "standaard", "endpoints", "ernst"}
+# [throttling]: per service its documented limit per key (requests/s), provoked on purpose by
+# the throttling check with a cheap read operation of that service (path below).
+PROEFPADEN = {"presenteren": "/regelingen?size=1"}
 _ENDPOINT = re.compile(r"^[a-z][a-z-]* (GET|POST|PUT|PATCH|DELETE|HEAD) /\S*$")
 
 
@@ -53,6 +57,8 @@ class Profiel:
     max_verzoeken_per_seconde: float | None = None   # over all services together, client-side
     alleen_loopback: bool = False
     doorvoer_toetsen: bool = True
+    # step load ('trap'): users per step, each step duur_s long; empty = one constant run
+    trap_stappen: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class SloBestand:
     standaard: Grenzen
     endpoints: dict[str, Grenzen]
     ernst: dict[str, str] = field(default_factory=lambda: dict(STANDAARD_ERNST))
+    throttling: dict[str, float] = field(default_factory=dict)   # documented limit per key
 
     def grenzen(self, endpoint: str) -> Grenzen:
         return self.endpoints.get(endpoint, self.standaard)
@@ -165,6 +172,20 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
     def g(sleutel, **kw):
         return _getal(waarden[sleutel], pad, regel_van(tekst, tabel, sleutel), sleutel, **kw)
 
+    stappen = waarden.get("trap_stappen", [])
+    regel = regel_van(tekst, tabel, "trap_stappen")
+    if not isinstance(stappen, list) or len(stappen) > MAX_TRAPPEN or any(
+            isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= MAX_GEBRUIKERS
+            for x in stappen) or stappen != sorted(set(stappen)):
+        raise fout(pad, regel, f"'trap_stappen' in [profielen.{naam}] moet een oplopende lijst van "
+                                f"hoogstens {MAX_TRAPPEN} verschillende aantallen gebruikers (1 tot "
+                                f"{MAX_GEBRUIKERS}) zijn. Oplossing: schrijf bijvoorbeeld "
+                                "trap_stappen = [5, 10, 20].")
+    duur = waarden["duur_s"]
+    if stappen and isinstance(duur, (int, float)) and len(stappen) * duur > 2 * MAX_DUUR_S:
+        raise fout(pad, regel, f"de trap van profiel '{naam}' duurt {len(stappen)} × "
+                                f"{waarden['duur_s']} s, meer dan {2 * MAX_DUUR_S} s. Oplossing: minder "
+                                "stappen of een kortere duur_s (per stap).")
     max_rps = waarden.get("max_verzoeken_per_seconde")
     return Profiel(
         naam=naam, omschrijving=waarden.get("omschrijving", ""),
@@ -176,6 +197,7 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
             g("max_verzoeken_per_seconde", minimum=0.1)),
         alleen_loopback=bool(waarden.get("alleen_loopback", False)),
         doorvoer_toetsen=bool(waarden.get("doorvoer_toetsen", True)),
+        trap_stappen=tuple(stappen),
     )
 
 
@@ -198,6 +220,14 @@ def lees(pad: Path) -> SloBestand:
     for dienst, waarde in (data.get("limieten") or {}).items():
         limieten[dienst] = float(_getal(waarde, pad, regel_van(tekst, ("limieten",), dienst),
                                         f"limieten.{dienst}", minimum=0.1))
+    throttling: dict[str, float] = {}
+    for dienst, waarde in (data.get("throttling") or {}).items():
+        regel = regel_van(tekst, ("throttling",), dienst)
+        if dienst not in PROEFPADEN:
+            raise fout(pad, regel, f"voor dienst '{dienst}' in [throttling] is geen proefverzoek "
+                                    f"bekend. Oplossing: kies uit {', '.join(PROEFPADEN)}.")
+        throttling[dienst] = float(_getal(waarde, pad, regel, f"throttling.{dienst}", minimum=1,
+                                          maximum=1000))
     standaard = _grenzen(data.get("standaard") or {}, pad, tekst, ("standaard",), None)
     endpoints: dict[str, Grenzen] = {}
     for naam, waarden in (data.get("endpoints") or {}).items():
@@ -217,7 +247,7 @@ def lees(pad: Path) -> SloBestand:
             raise fout(pad, regel, f"ernst '{waarde}' bestaat niet. Oplossing: kies uit "
                                     f"{', '.join(ERNSTEN)}.")
         ernst[slo_naam] = waarde
-    return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst)
+    return SloBestand(pad, profielen, limieten, standaard, endpoints, ernst, throttling)
 
 
 # --------------------------------------------------------------------------- judging

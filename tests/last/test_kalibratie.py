@@ -1,0 +1,51 @@
+"""The calibration on its own: a real no-op server and control loop, and the decision rule."""
+
+from __future__ import annotations
+
+import time
+
+from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie.fasen.last.fase import weeg_meetomgeving
+from dso_acceptatie.fasen.last.kalibratie import CONTROLE_P95_GRENS_MS, Cijfers, Kalibratie
+
+
+def cijfers(p95: float, steal: float = 0.0, mislukt: int = 0) -> Cijfers:
+    return Cijfers(controle_aantal=50, controle_mislukt=mislukt, controle_mediaan_ms=p95 / 2,
+                   controle_p95_ms=p95, controle_max_ms=p95 * 2, cpu_bezet=0.5, cpu_steal=steal,
+                   load_begin=1.0, load_eind=1.2, cores=2)
+
+
+MIS = slo_mod.Uitkomst("presenteren POST /x", "p95-latentie", "gefaald", 900.0, 800.0, "ms",
+                       "SLO overschreden: p95 900 ms; grens 800 ms")
+
+
+def test_kalibratie_meet_echte_controleverzoeken_en_cpu():
+    with Kalibratie(interval_s=0.02) as k:
+        time.sleep(0.5)
+    c = k.cijfers
+    assert c is not None and c.controle_aantal >= 5 and c.controle_mislukt == 0
+    assert 0 < c.controle_mediaan_ms <= c.controle_p95_ms <= c.controle_max_ms
+    assert c.cpu_bezet is not None and 0 <= c.cpu_bezet <= 1 and c.cpu_steal >= 0
+    assert c.details()["controle_aantal"] == c.controle_aantal
+    assert "controleverzoek op loopback" in c.samenvatting()
+
+
+def test_mis_op_gezonde_machine_blijft_gefaald():
+    assert weeg_meetomgeving(MIS, cijfers(3.0)).status == "gefaald"
+
+
+def test_mis_op_drukke_machine_is_geblokkeerd_met_cijfers():
+    for machine, woord in ((cijfers(CONTROLE_P95_GRENS_MS * 3), "leeg verzoek op loopback"),
+                           (cijfers(3.0, steal=0.3), "steal"),
+                           (cijfers(3.0, mislukt=4), "geen antwoord")):
+        u = weeg_meetomgeving(MIS, machine)
+        assert u.status == "geblokkeerd" and "meetomgeving te druk" in u.bericht
+        assert woord in u.bericht and "p95 900 ms" in u.bericht
+
+
+def test_geen_excuus_voor_fouten_of_voor_een_geslaagde_meting():
+    druk = cijfers(CONTROLE_P95_GRENS_MS * 3)
+    fouten = slo_mod.Uitkomst("x GET /y", "foutpercentage", "gefaald", 20.0, 1.0, "%", "20%")
+    assert weeg_meetomgeving(fouten, druk).status == "gefaald"
+    goed = slo_mod.Uitkomst("x GET /y", "p95-latentie", "geslaagd", 10.0, 800.0, "ms", "ok")
+    assert weeg_meetomgeving(goed, druk).status == "geslaagd"
