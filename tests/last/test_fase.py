@@ -218,15 +218,16 @@ def test_zonder_throttling_faalt_de_throttlingcontrole_van_de_fase(tmp_path, mon
 
 
 def test_trap_vindt_het_breekpunt_van_de_trage_dienst(tmp_path):
-    trap = ("\n[profielen.trap]\ngebruikers = 6\nspawnsnelheid = 6\nduur_s = 3\n"
+    # 6 s a step: long enough that some 2.5 s calls complete in every step, also on a busy machine
+    trap = ("\n[profielen.trap]\ngebruikers = 6\nspawnsnelheid = 6\nduur_s = 6\n"
             "reizen_per_gebruiker_per_s = 2\nalleen_loopback = true\ntrap_stappen = [3, 6]\n")
     run_map, records, _ = draai_fase(tmp_path, fouten="traag:presenteren", slo_tekst=TEST_SLO + trap,
                                      extra_env={"DSO_LAST_PROFIEL": "trap"})
     r = per_slo(records)
     zoek = r[(ZOEK, "capaciteit")]
     assert zoek["status"] == "gefaald", zoek["bericht"]
-    # it breaks at the first step where one of its 2.5 s calls completed (at 3 users in 3 s
-    # that may be none yet: a step without a measurement gives no verdict)
+    # it breaks at the first step where one of its 2.5 s calls completed (a step without a
+    # measurement gives no verdict)
     eerste = next(s["gebruikers"] for s in zoek["details"]["stappen"] if s["aantal"])
     assert zoek["details"]["brak_bij_gebruikers"] == eerste and "hield geen enkele trap" in zoek["bericht"]
     assert zoek["details"]["hoogste_gehouden_gebruikers"] is None
