@@ -280,15 +280,20 @@ def cmd_zelftest(args: argparse.Namespace) -> int:
         onbekend = [fase for fase in args.fase if fase not in FASEN]
         if onbekend:
             raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
-        if not zelftest.kies_mutaties(args.snel, args.fase):
-            raise Gebruiksfout(f"--fase {', '.join(args.fase)}: geen mutatie voor deze fase(n)"
-                               f"{' in --snel' if args.snel else ''}.")
+    for naam in args.mutatie or []:
+        if naam not in zelftest.alle_namen():
+            raise Gebruiksfout(f"--mutatie {naam}: onbekende mutatie. Kies uit {', '.join(zelftest.alle_namen())}.")
+    if not (zelftest.kies_mutaties(args.snel, args.fase, args.mutatie)
+            or zelftest.kies_proxy_mutaties(args.snel, args.fase, args.mutatie)):
+        raise Gebruiksfout("geen mutatie past bij de gekozen --fase/--mutatie"
+                           f"{' in --snel' if args.snel else ''}.")
     doelen_pad = _basis(args.doelen, "doelen.toml")
     doel = kies_doel(lees_doelen(doelen_pad), "referentie", doelen_pad)
     if doel.soort != "referentie":
         raise Gebruiksfout("zelftest: het doel 'referentie' in doelen.toml is geen referentiedoel.")
     uitslagen, map_ = zelftest.voer_uit(doel, rapporten=_basis(args.rapporten, "reports"),
                                         criteria=_criteria(args), snel=args.snel, fasen=args.fase,
+                                        namen=args.mutatie,
                                         uit=lambda tekst: print(tekst, flush=True))
     print("\n" + zelftest.als_tabel(uitslagen) + f"\nVerslag: {map_ / 'zelftest.md'}")
     return 0 if zelftest.geslaagd(uitslagen) else 1
@@ -375,6 +380,7 @@ def parser() -> argparse.ArgumentParser:
                                     "configuratiefout.")
     zt.add_argument("--snel", action="store_true", help="enkele mutaties (één per fase), snellere contracttests")
     zt.add_argument("--fase", action="append", help="alleen mutaties voor deze fase (herhaalbaar)")
+    zt.add_argument("--mutatie", action="append", help="alleen deze mutatie (herhaalbaar; lijst: zie README)")
     zt.add_argument("--doelen", help="pad naar doelen.toml")
     zt.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
     zt.add_argument("--rapporten", help="map voor de zelftest (standaard: reports/)")

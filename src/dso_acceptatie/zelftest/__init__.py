@@ -25,6 +25,7 @@ from pathlib import Path
 from dso_acceptatie.criteria import Criteria
 from dso_acceptatie.doelen import Doel
 
+SCHOON = "(schoon)"
 AFWIJZEN = "afwijzen"
 ACCEPTEREN = "accepteren"
 
@@ -68,11 +69,30 @@ class Uitslag:
     run_map: str = ""
     duur_s: float = 0.0
     redenen: list[str] = field(default_factory=list)
+    schoon: bool = False             # a control run (clean), not a mutation
+    toegepast: int | None = None     # proxy mutations: exchanges changed (None: a fault switch)
 
 
-def kies_mutaties(snel: bool, fasen: list[str] | None) -> list[Mutatie]:
-    gekozen = [m for m in MUTATIES if (m.snel or not snel) and (not fasen or m.fase in fasen)]
-    return gekozen
+def kies_mutaties(snel: bool, fasen: list[str] | None, namen: list[str] | None = None) -> list[Mutatie]:
+    """The fault-switch mutations to apply: named ones (``--mutatie``), else the --snel set or all;
+    restricted to the chosen phases."""
+    return [m for m in MUTATIES if (m.naam in namen if namen else (m.snel or not snel))
+            and (not fasen or m.fase in fasen)]
+
+
+def kies_proxy_mutaties(snel: bool, fasen: list[str] | None, namen: list[str] | None = None) -> list[type]:
+    """The proxy mutations (all on the contract phase), chosen the same way."""
+    from dso_acceptatie.zelftest import proxy
+
+    if fasen and "contracten" not in fasen:
+        return []
+    return [k for k in proxy.MUTATIES if (k.naam in namen if namen else (k in proxy.SNEL or not snel))]
+
+
+def alle_namen() -> list[str]:
+    from dso_acceptatie.zelftest import proxy
+
+    return [m.naam for m in MUTATIES] + [k.naam for k in proxy.MUTATIES]
 
 
 def afwijzende_controles(bevindingen: list[dict], criteria: Criteria) -> tuple[list[str], int]:
@@ -107,8 +127,14 @@ def _run(doel: Doel, fasen: list[str], fouten: str, rapporten: Path, criteria: C
 
 
 def voer_uit(doel: Doel, *, rapporten: Path, criteria: Criteria, snel: bool, fasen: list[str] | None,
+             namen: list[str] | None = None,
              uit: Callable[[str], object] = print) -> tuple[list[Uitslag], Path]:
-    """The clean run and one run per chosen mutation; the results and the zelftest folder."""
+    """The clean run and one run per chosen mutation; the results and the zelftest folder.
+
+    With the contract phase chosen, the proxy mutations follow: a control run through the proxy
+    without mutation, then one run per proxy mutation."""
+    from dso_acceptatie.zelftest import proxy
+
     stempel = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     map_ = rapporten / "zelftest" / stempel
     map_.mkdir(parents=True, exist_ok=True)
@@ -118,23 +144,39 @@ def voer_uit(doel: Doel, *, rapporten: Path, criteria: Criteria, snel: bool, fas
         logbestand.write(tekst + "\n")
         logbestand.flush()
 
-    mutaties = kies_mutaties(snel, fasen)
-    schone_fasen = sorted({m.fase for m in mutaties}, key=lambda f: [m.fase for m in MUTATIES].index(f))
+    mutaties = kies_mutaties(snel, fasen, namen)
+    proxy_mutaties = kies_proxy_mutaties(snel, fasen, namen)
+    volgorde = [m.fase for m in MUTATIES]
+    schone_fasen = sorted({m.fase for m in mutaties} | ({"contracten"} if proxy_mutaties else set()),
+                          key=volgorde.index)
+    taken: list[tuple[str, str, bool, Callable]] = [
+        (SCHOON, ", ".join(schone_fasen), True,
+         lambda: (*_run(doel, schone_fasen, "", map_ / "runs", criteria, log), None))]
+    for m in mutaties:
+        taken.append((m.naam, m.fase, False,
+                      lambda m=m: (*_run(doel, [m.fase], m.naam, map_ / "runs", criteria, log), None)))
+    if proxy_mutaties:
+        for klasse in (proxy.Mutatie, *proxy_mutaties):
+            def via_proxy(klasse=klasse):
+                uitkomst, toegepast = proxy.draai(
+                    klasse, map_ / "proxy",
+                    voer_uit=lambda d: _run(d, ["contracten"], "", map_ / "runs", criteria, log))
+                return (*uitkomst, toegepast)
+            taken.append((klasse.naam, "contracten", klasse is proxy.Mutatie, via_proxy))
     oude_omgeving = {k: os.environ.get(k) for k in SNELLE_OMGEVING}
     if snel:
         os.environ.update(SNELLE_OMGEVING)
     uitslagen: list[Uitslag] = []
     try:
-        for naam, fase_lijst, fouten in ([("(schoon)", schone_fasen, "")]
-                                         + [(m.naam, [m.fase], m.naam) for m in mutaties]):
-            uit(f"Zelftest: {naam} — fase {', '.join(fase_lijst)} …")
+        for naam, fase, schoon, taak in taken:
+            uit(f"Zelftest: {naam} — fase {fase} …")
             start = time.monotonic()
-            oordeel, redenen, door, boven, run_map = _run(doel, fase_lijst, fouten, map_ / "runs",
-                                                          criteria, log)
-            schoon = naam == "(schoon)"
+            oordeel, redenen, door, boven, run_map, toegepast = taak()
             gedood = (oordeel == ACCEPTEREN and boven == 0) if schoon else oordeel == AFWIJZEN
-            u = Uitslag(naam, ", ".join(fase_lijst), oordeel, gedood, door, boven, str(run_map),
-                        round(time.monotonic() - start, 1), redenen)
+            if toegepast == 0 and not schoon:
+                gedood = False   # a mutation that changed nothing proves nothing
+            u = Uitslag(naam, fase, oordeel, gedood, door, boven, str(run_map),
+                        round(time.monotonic() - start, 1), redenen, schoon, toegepast)
             uitslagen.append(u)
             uit(f"  {oordeel} in {u.duur_s:.1f} s" + ("" if gedood else " — " + ("NIET SCHOON" if schoon
                                                                                   else "GEMIST")))
@@ -150,27 +192,31 @@ def voer_uit(doel: Doel, *, rapporten: Path, criteria: Criteria, snel: bool, fas
 
 
 def score(uitslagen: list[Uitslag]) -> tuple[int, int]:
-    mutaties = [u for u in uitslagen if u.mutatie != "(schoon)"]
+    mutaties = [u for u in uitslagen if not u.schoon]
     return sum(u.gedood for u in mutaties), len(mutaties)
 
 
 def geslaagd(uitslagen: list[Uitslag]) -> bool:
-    schoon = [u for u in uitslagen if u.mutatie == "(schoon)"]
+    schoon = [u for u in uitslagen if u.schoon]
     gedood, totaal = score(uitslagen)
     return bool(schoon) and all(u.gedood for u in schoon) and totaal > 0 and gedood == totaal
 
 
 def als_tabel(uitslagen: list[Uitslag]) -> str:
-    kop = ("mutatie", "fase", "afgewezen door", "oordeel", "uitslag")
+    kop = ("mutatie", "toegepast", "fase", "afgewezen door", "oordeel", "uitslag")
     rijen = []
     for u in uitslagen:
-        if u.mutatie == "(schoon)":
+        if u.schoon:
             uitslag = "schoon" if u.gedood else f"NIET SCHOON ({u.boven_informatief} boven informatief)"
             door = "—"
         else:
             uitslag = "gedood" if u.gedood else "GEMIST"
-            door = ", ".join(u.afgewezen_door[:3]) + (" …" if len(u.afgewezen_door) > 3 else "") or "—"
-        rijen.append((u.mutatie, u.fase, door, u.oordeel, uitslag))
+            door = ", ".join(u.afgewezen_door[:3]) + (" …" if len(u.afgewezen_door) > 3 else "")
+            if not door and u.oordeel == AFWIJZEN and u.redenen:
+                door = u.redenen[0][:80]   # rejected by a criterion that is no single check
+            door = door or "—"
+        toegepast = "schakelaar" if u.toegepast is None else f"{u.toegepast}×"
+        rijen.append((u.mutatie, "—" if u.schoon else toegepast, u.fase, door, u.oordeel, uitslag))
     breedtes = [max(len(r[i]) for r in [kop, *rijen]) for i in range(len(kop))]
     regels = [" | ".join(c.ljust(b) for c, b in zip(r, breedtes, strict=True)).rstrip() for r in [kop, *rijen]]
     regels.insert(1, "-+-".join("-" * b for b in breedtes))
