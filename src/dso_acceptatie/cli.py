@@ -271,6 +271,34 @@ def cmd_afnemer(args: argparse.Namespace) -> int:
     return uitkomst.exitcode
 
 
+def cmd_zelftest(args: argparse.Namespace) -> int:
+    """Mutation test of the harness: a clean run, then one run per mutation; exit 0 only when the
+    clean run is accepted and every mutation rejected."""
+    from dso_acceptatie import zelftest
+
+    if args.fase:
+        onbekend = [fase for fase in args.fase if fase not in FASEN]
+        if onbekend:
+            raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
+    for naam in args.mutatie or []:
+        if naam not in zelftest.alle_namen():
+            raise Gebruiksfout(f"--mutatie {naam}: onbekende mutatie. Kies uit {', '.join(zelftest.alle_namen())}.")
+    if not (zelftest.kies_mutaties(args.snel, args.fase, args.mutatie)
+            or zelftest.kies_proxy_mutaties(args.snel, args.fase, args.mutatie)):
+        raise Gebruiksfout("geen mutatie past bij de gekozen --fase/--mutatie"
+                           f"{' in --snel' if args.snel else ''}.")
+    doelen_pad = _basis(args.doelen, "doelen.toml")
+    doel = kies_doel(lees_doelen(doelen_pad), "referentie", doelen_pad)
+    if doel.soort != "referentie":
+        raise Gebruiksfout("zelftest: het doel 'referentie' in doelen.toml is geen referentiedoel.")
+    uitslagen, map_ = zelftest.voer_uit(doel, rapporten=_basis(args.rapporten, "reports"),
+                                        criteria=_criteria(args), snel=args.snel, fasen=args.fase,
+                                        namen=args.mutatie,
+                                        uit=lambda tekst: print(tekst, flush=True))
+    print("\n" + zelftest.als_tabel(uitslagen) + f"\nVerslag: {map_ / 'zelftest.md'}")
+    return 0 if zelftest.geslaagd(uitslagen) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     hoofd = NederlandseParser(
         prog="dso-acceptatie",
@@ -343,6 +371,20 @@ def parser() -> argparse.ArgumentParser:
     afn.add_argument("client", nargs=argparse.REMAINDER, metavar="-- OPDRACHT",
                      help="de clientopdracht van de leverancier (na --)")
     afn.set_defaults(func=cmd_afnemer)
+
+    zt = sub.add_parser("zelftest", help="mutatietest van het harnas: schone run, dan één run per mutatie",
+                        description="Eén schone run tegen de referentie-LV, dan één run per mutatie (een fout "
+                                    "van de referentie-LV, beperkt tot de fase die hem moet afwijzen). Toont per "
+                                    "mutatie welke controle afwees, of GEMIST, en de mutatiescore. Exitcodes: 0 "
+                                    "schone run geaccepteerd en elke mutatie afgewezen, 1 anders, 2 gebruiks- of "
+                                    "configuratiefout.")
+    zt.add_argument("--snel", action="store_true", help="enkele mutaties (één per fase), snellere contracttests")
+    zt.add_argument("--fase", action="append", help="alleen mutaties voor deze fase (herhaalbaar)")
+    zt.add_argument("--mutatie", action="append", help="alleen deze mutatie (herhaalbaar; lijst: zie README)")
+    zt.add_argument("--doelen", help="pad naar doelen.toml")
+    zt.add_argument("--criteria", help="pad naar acceptatiecriteria.toml")
+    zt.add_argument("--rapporten", help="map voor de zelftest (standaard: reports/)")
+    zt.set_defaults(func=cmd_zelftest)
 
     doelen = sub.add_parser("doelen", help="toon de doelen uit doelen.toml")
     doelen.add_argument("--doelen", help="pad naar doelen.toml")

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import Protocol, Self
 from urllib.parse import parse_qsl, urlsplit
 
 import httpcore
@@ -69,12 +69,22 @@ class Geënsceneerd:
 Regisseur = Callable[[str, str], "Geënsceneerd | None"]
 
 
+class Mutator(Protocol):
+    """A hook for the zelftest: a mutation of what passes through (a wrong system on purpose)."""
+
+    def verzoek(self, methode: str, pad: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]: ...
+
+    def antwoord(self, methode: str, pad: str, status: int, headers: list[tuple[str, str]],
+                 body: bytes) -> tuple[int, list[tuple[str, str]], bytes]: ...
+
+
 class OpnameProxy:
     """Reverse proxy on a free loopback port, recording into ``verkeer.jsonl``."""
 
     def __init__(self, upstream: str, verkeer: Path, *, masker: Masker, sessiesleutel: str | None = None,
                  echte_sleutel: str | None = None, regisseur: Regisseur | None = None,
-                 host_doorgeven: bool = True, max_body: int = MAX_BODY):
+                 host_doorgeven: bool = True, max_body: int = MAX_BODY, mutator: Mutator | None = None):
+        self.mutator = mutator   # zelftest: changes requests/answers on purpose (None: untouched)
         self.upstream = upstream.rstrip("/")
         self.verkeer = Path(verkeer)
         self.masker = masker
@@ -186,8 +196,13 @@ class OpnameProxy:
         # ``doorsturen`` lets the call take effect first; status None only delays)
         if staging is None or staging.doorsturen or staging.status is None:
             try:
+                omhoog = (self.mutator.verzoek(methode, pad, verzoek_headers) if self.mutator
+                          else verzoek_headers)
                 status, antwoord_headers, antwoord = await self._stuur_door(methode, scope, query,
-                                                                            verzoek_headers, bytes(body))
+                                                                            omhoog, bytes(body))
+                if self.mutator:
+                    status, antwoord_headers, antwoord = self.mutator.antwoord(
+                        methode, pad, status, antwoord_headers, antwoord)
             except _DOORSTUURFOUTEN as e:
                 fout = f"doel niet bereikbaar: {type(e).__name__}"
                 antwoord_headers = [("content-type", "application/problem+json")]
