@@ -27,8 +27,12 @@ class ReferentieStartFout(Exception):
 
 class ReferentieLV:
     def __init__(self, *, api_sleutel: str, fouten: str = "", data_map: Path | None = None,
-                 log: Path | None = None, starttijd_s: float = 120.0):
+                 log: Path | None = None, starttijd_s: float = 120.0,
+                 omgeving: dict[str, str] | None = None):
         self.api_sleutel = api_sleutel
+        # extra environment for the server process only (REFERENTIE_LV_ORIGIN, _LIMIETEN, …):
+        # the harness's own environment is never changed to configure it
+        self.omgeving = dict(omgeving or {})
         self.fouten = fouten
         self.data_map = data_map
         self.log = log
@@ -43,7 +47,7 @@ class ReferentieLV:
         sock.listen(128)
         poort = sock.getsockname()[1]
         self.origin = f"http://127.0.0.1:{poort}"
-        env = dict(os.environ, REFERENTIE_LV_API_SLEUTELS=self.api_sleutel,
+        env = dict(os.environ, **self.omgeving, REFERENTIE_LV_API_SLEUTELS=self.api_sleutel,
                    REFERENTIE_LV_FOUTEN=self.fouten)
         cmd = [sys.executable, "-m", "referentie_lv", "--fd", str(sock.fileno())]
         if self.data_map:

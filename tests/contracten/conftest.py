@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,20 +15,11 @@ from tests.contracten.helpers import nieuwe_sleutel
 def referentie(tmp: Path, fouten: str = "", env: dict[str, str] | None = None):
     """A reference LV with its own data folder; throttling off unless the test asks for it."""
     sleutel = nieuwe_sleutel()
-    oud = {k: os.environ.get(k) for k in ("REFERENTIE_LV_LIMIETEN", *(env or {}))}
-    os.environ["REFERENTIE_LV_LIMIETEN"] = "*=0"
-    os.environ.update(env or {})
-    try:
-        (tmp / "data").mkdir(parents=True, exist_ok=True)
-        lv = ReferentieLV(api_sleutel=sleutel, fouten=fouten, data_map=tmp / "data",
-                          log=tmp / "referentie-lv.log")
-        origin = lv.start()
-    finally:
-        for k, v in oud.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    (tmp / "data").mkdir(parents=True, exist_ok=True)
+    lv = ReferentieLV(api_sleutel=sleutel, fouten=fouten, data_map=tmp / "data",
+                      log=tmp / "referentie-lv.log",
+                      omgeving={"REFERENTIE_LV_LIMIETEN": "*=0", **(env or {})})
+    origin = lv.start()
     try:
         yield origin, sleutel
     finally:

@@ -9,7 +9,6 @@ the role's name), so the report judges a role like any other records.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import secrets
@@ -138,8 +137,8 @@ class Sessie:
                 if referentie is not None:
                     self.uit("Referentie-LV starten …")
                     # the reference writes its links for the origin it is told: the proxy's
-                    with _omgeving(REFERENTIE_LV_ORIGIN=proxy.reserveer()):
-                        doel = doel.met_origin(referentie.start())
+                    referentie.omgeving["REFERENTIE_LV_ORIGIN"] = proxy.reserveer()
+                    doel = doel.met_origin(referentie.start())
                     if self.rol.voorbereiding.get("verzoeken"):
                         _zaai_verzoeken(doel.origin, echte, int(self.rol.voorbereiding["verzoeken"]))
                 proxy.upstream = upstream = upstream_van(doel)
@@ -243,20 +242,6 @@ def _maskeer_bestand(pad: Path, masker: Masker) -> None:
     if pad.exists():
         tekst = pad.read_bytes().decode("utf-8", errors="replace")
         pad.write_text(masker(tekst), encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _omgeving(**waarden: str):
-    oud = {k: os.environ.get(k) for k in waarden}
-    os.environ.update(waarden)
-    try:
-        yield
-    finally:
-        for k, v in oud.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _wacht_voor_altijd() -> None:
