@@ -52,9 +52,11 @@ def test_slots_op_volgorde_over_threads():
     assert duur >= 1.0 - 0.02, duur          # the first slot is immediate, then 20 × 50 ms
     assert duur < 3.0, duur
     momenten.sort()
-    # Over any 11 consecutive calls at least 10 intervals passed (allowing scheduler jitter).
-    for i in range(len(momenten) - 10):
-        assert momenten[i + 10] - momenten[i] >= 0.5 - 0.03
+    # The k-th call to return cannot come before the k-th slot: start + k intervals. (A bound
+    # on the gap between two recorded moments is not sound: a thread that is scheduled late
+    # records its moment late, which shortens the next gap without any slot being shared.)
+    for k, moment in enumerate(momenten):
+        assert moment - start >= k * b.interval - 0.01, (k, moment - start)
 
 
 def test_pauzeer_en_rust_uit():
