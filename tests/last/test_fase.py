@@ -8,6 +8,7 @@ The slow service costs no CPU, so its machine stays healthy and the breach stays
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import secrets
@@ -278,3 +279,34 @@ def test_alleen_lezen_doel_wordt_niet_belast(tmp_path):
     [rec] = records
     assert rec["status"] == "overgeslagen" and "alleen-lezen" in rec["bericht"]
     assert not (run_map / "bewijs" / "last" / "locust.log").exists()
+
+
+def test_twee_lokale_workers_tellen_op_tot_de_master(tmp_path):
+    # locust's own master/worker protocol with two local worker processes: the master's totals
+    # (its CSV, its SLO gate) are exactly the sum of what each worker sent
+    run_map, records, sleutel = draai_fase(tmp_path, extra_env={"DSO_LAST_WORKERS": "2"})
+    r = per_slo(records)
+    assert ("lasttest", "verdeelde-telling") not in r
+    profiel = r[("lastprofiel", "lastprofiel")]
+    assert profiel["details"]["werkers"] == 2 and "verdeeld over 2 workers" in profiel["bericht"]
+    telling = profiel["details"]["werkertelling"]
+    per_werker = [w["verzoeken"] for w in telling["werkers"]]
+    assert len(per_werker) == 2 and all(n > 0 for n in per_werker), telling
+    with open(run_map / "bewijs" / "last" / "locust_stats.csv", newline="", encoding="utf-8") as f:
+        [totaal] = [int(rij["Request Count"]) for rij in csv.DictReader(f) if rij["Name"] == "Aggregated"]
+    assert totaal == sum(per_werker) == telling["master"]["verzoeken"]
+    # what the master heard from each worker is what that worker counted itself
+    assert sorted(telling["master"]["per_werker"].values()) == sorted(per_werker)
+    # the SLO records come from the master's figures
+    assert r[(SUGGEST, "p95-latentie")]["details"]["aantal"] > 0
+    assert sum(x["details"]["aantal"] for x in records
+               if x["controle"] == "foutpercentage" and "aantal" in x["details"]) == totaal
+    for bestand in run_map.rglob("*"):
+        if bestand.is_file():
+            assert sleutel.encode() not in bestand.read_bytes(), bestand
+
+
+def test_verkeerde_workers_blokkeert_met_uitleg(tmp_path):
+    _, records, _ = draai_fase(tmp_path, starten=False, extra_env={"DSO_LAST_WORKERS": "veel"})
+    [rec] = records
+    assert rec["status"] == "geblokkeerd" and "DSO_LAST_WORKERS = 'veel'" in rec["bericht"]

@@ -19,11 +19,14 @@ loopback only (throttling.py).
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import csv
 import ipaddress
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +57,55 @@ REIZEN: dict[str, tuple[str, ...]] = {
 REIS_TITEL = {"raadplegen.py": "regels op een locatie raadplegen",
               "vergunningcheck.py": "Vergunningcheck"}
 EXTRA_TIJD_S = 60   # start-up, stop-timeout and report writing on top of the run time
+MAX_WERKERS = 32
+STANDAARD_MASTER_POORT = 5557   # locust's own default, what its worker image expects
+WACHT_OP_WERKERS_S = 120        # remote workers: how long the master waits for them to connect
+
+
+@dataclass(frozen=True)
+class Verdeling:
+    """How locust runs: one process (``werkers`` 0), or a master with ``werkers`` workers.
+
+    Without ``master_host`` the workers are local processes and the master listens on 127.0.0.1
+    only. With it the master listens on that address and starts no workers: they come from other
+    machines (deploy/), which is how a load one machine cannot make is made."""
+    werkers: int = 0
+    master_host: str | None = None
+    master_poort: int = STANDAARD_MASTER_POORT
+
+    @property
+    def op_afstand(self) -> bool:
+        return self.master_host is not None
+
+
+def lees_verdeling(argv: list[str] | None, omgeving: dict[str, str]) -> Verdeling:
+    """``--workers N`` / ``--master-host ADRES`` / ``--master-poort P`` from the phase's command
+    line, else ``DSO_LAST_WORKERS`` / ``DSO_LAST_MASTER_HOST`` / ``DSO_LAST_MASTER_POORT``.
+    A bad value raises ConfiguratieFout (Dutch, naming the option)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--workers")
+    p.add_argument("--master-host")
+    p.add_argument("--master-poort")
+    args, _ = p.parse_known_args(argv)
+    werkers = args.workers or omgeving.get("DSO_LAST_WORKERS") or "0"
+    host = args.master_host or omgeving.get("DSO_LAST_MASTER_HOST") or None
+    poort = args.master_poort or omgeving.get("DSO_LAST_MASTER_POORT") or str(STANDAARD_MASTER_POORT)
+    if not werkers.isdigit() or int(werkers) > MAX_WERKERS:
+        raise ConfiguratieFout(f"--workers / DSO_LAST_WORKERS = {werkers!r}: geef een geheel getal van 0 "
+                               f"tot en met {MAX_WERKERS} (0: één locust-proces zonder workers).")
+    if not poort.isdigit() or not 1 <= int(poort) <= 65535:
+        raise ConfiguratieFout(f"--master-poort / DSO_LAST_MASTER_POORT = {poort!r}: geef een poort "
+                               "van 1 tot en met 65535.")
+    if host is not None and not werkers.strip("0"):
+        raise ConfiguratieFout("--master-host / DSO_LAST_MASTER_HOST zonder --workers: zeg hoeveel "
+                               "workers van andere machines de master moet afwachten (--workers N).")
+    return Verdeling(int(werkers), host, int(poort))
+
+
+def vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @dataclass
@@ -162,12 +214,14 @@ def lees_exceptions_csv(pad: Path) -> list[str]:
 
 
 class Last:
-    def __init__(self, ctx: FaseContext, w: RecordWriter):
+    def __init__(self, ctx: FaseContext, w: RecordWriter, verdeling: Verdeling | None = None):
         self.ctx = ctx
         self.w = w
         self.doel = ctx.doel
         self.bewijs = ctx.bewijs_map                 # <run>/bewijs/last
         self.rel = Path("bewijs") / "last"
+        self.verdeling = verdeling or Verdeling()
+        self.telling: dict = {}                      # of the last distributed locust run
 
     def schrijf(self, component: str, onderwerp: str, controle: str, status: str, bericht: str,
                 ernst: str = "informatief", **kw) -> None:
@@ -198,6 +252,13 @@ class Last:
         gebruikt = sorted({d for r in reizen for d in REIZEN[r]})
         keuze = kies_profiel(self.doel, slo, [diensten[d] for d in gebruikt],
                              os.environ.get("DSO_LAST_PROFIEL") or None)
+        if keuze.profiel is not None and self.verdeling.op_afstand and all(
+                is_loopback(diensten[d]) for d in gebruikt):
+            keuze = Keuze(None, "geblokkeerd",
+                          f"--master-host {self.verdeling.master_host}: workers op andere machines "
+                          "bereiken de loopback van deze machine niet, dus ze zouden zichzelf "
+                          "belasten. Oplossing: lokale workers (alleen --workers N) tegen een "
+                          "loopback-doel, of een doel dat de workers kunnen bereiken")
         if keuze.profiel is None:
             # Not allowed here (read-only target) is bookkeeping; a profile that cannot be used
             # blocks the phase and stays a check.
@@ -256,7 +317,11 @@ class Last:
                            "reizen_per_gebruiker_per_s": p.reizen_per_gebruiker_per_s,
                            "max_verzoeken_per_seconde": keuze.max_per_seconde,
                            "reizen": reizen, "locust_exitcode": code,
-                           "meetomgeving_te_druk": machine.te_druk}
+                           "meetomgeving_te_druk": machine.te_druk,
+                           "werkers": self.verdeling.werkers,
+                           "master_host": self.verdeling.master_host}
+        if self.verdeling.werkers:
+            profiel_details["werkertelling"] = self.telling
         if code is None or not stats.exists() or code not in (0, 1):
             reden = (f"locust overschreed de tijdslimiet van {p.duur_s + EXTRA_TIJD_S:g} s en is gestopt"
                      if code is None else f"locust stopte met code {code} zonder bruikbare "
@@ -275,11 +340,16 @@ class Last:
         meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
         weigeringen = tel_weigeringen(Path(f"{prefix}_failures.csv"))
         totaal = sum(m.aantal for m in metingen)
+        verdeeld = (f", verdeeld over {self.verdeling.werkers} workers"
+                    + (f" via {self.verdeling.master_host}" if self.verdeling.op_afstand else "")
+                    if self.verdeling.werkers else "")
         self.schrijf("last", "lastprofiel", "lastprofiel", "geslaagd",
                      f"profiel '{p.naam}': {p.gebruikers} gebruikers, {p.duur_s:g} s, "
-                     f"{totaal} verzoeken over {len(metingen)} endpoints "
+                     f"{totaal} verzoeken over {len(metingen)} endpoints{verdeeld} "
                      f"({', '.join(REIS_TITEL[r] for r in reizen)})",
                      duur_ms=duur_ms, bewijs=bewijs, details=profiel_details, soort="administratie")
+        if self.verdeling.werkers and not self.verdeling.op_afstand:
+            self._controleer_verdeling(totaal)
         verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
         per_naam = {m.endpoint: m for m in metingen}
         uitkomsten = [weeg_meetomgeving(u, machine)
@@ -303,6 +373,22 @@ class Last:
                          else "blokkerend" if u.status == "geblokkeerd" else "informatief",
                          bewijs=bewijs, details=details)
 
+    def _controleer_verdeling(self, totaal: int) -> None:
+        """Local workers: the master's totals must be the sum of what the workers sent. If not,
+        the master lost statistics and every figure above is too low: the measurement blocks."""
+        werkers = self.telling.get("werkers") or []
+        som = sum(int(w.get("verzoeken", 0)) for w in werkers)
+        details = {"verzoeken_master": totaal, "verzoeken_werkers": som,
+                   "per_werker": [int(w.get("verzoeken", 0)) for w in werkers],
+                   "werkers_verwacht": self.verdeling.werkers}
+        if len(werkers) == self.verdeling.werkers and som == totaal:
+            return
+        self.schrijf("last", "lasttest", "verdeelde-telling", "geblokkeerd",
+                     f"de master telde {totaal} verzoeken, de {len(werkers)} van "
+                     f"{self.verdeling.werkers} workers samen {som}: de totalen en percentielen van "
+                     "de master zijn onvolledig; zie de logs van de workers", ernst="blokkerend",
+                     details=details)
+
     def _locust(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
                 diensten: dict[str, str], gebruikers: int, naam: str,
                 html_naam: str) -> tuple[int | None, float, Cijfers]:
@@ -323,17 +409,54 @@ class Last:
                "--diensten", json.dumps(diensten)]
         if keuze.max_per_seconde:
             cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]
+        cmd.append("--csv-full-history")   # per endpoint per second: drift and the charts
+        v = self.verdeling
         limiet = p.duur_s + EXTRA_TIJD_S
+        werker_cmds: list[list[str]] = []
+        verslag = self.bewijs / f"{naam}_werkers"
+        if v.werkers:
+            bind = v.master_host or "127.0.0.1"
+            poort = v.master_poort if v.op_afstand else vrije_poort()
+            cmd += ["--master", "--master-bind-host", bind, "--master-bind-port", str(poort),
+                    "--expect-workers", str(v.werkers), "--werkerverslag", str(verslag)]
+            if v.op_afstand:
+                cmd += ["--expect-workers-max-wait", str(WACHT_OP_WERKERS_S)]
+                limiet += WACHT_OP_WERKERS_S
+            else:
+                # the same locustfiles and options; the master sends its custom options again at spawn
+                werker_cmds = [[sys.executable, "-m", "locust", "-f", cmd[cmd.index("-f") + 1],
+                                "--config", str(LOCUST_CONF), "--worker", "--master-host", "127.0.0.1",
+                                "--master-port", str(poort), "--profiel", p.naam, "--slo", str(slo.pad),
+                                "--sleutel-variabele", self.doel.api_sleutel_variabele or "",
+                                "--diensten", json.dumps(diensten), "--werkerverslag", str(verslag)]
+                               for _ in range(v.werkers)]
         start = time.monotonic()
         log_pad = self.bewijs / f"{naam}.log"
-        with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
-            proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
-            code = self._wacht(proces, start, limiet, p.duur_s)
+        werkers: list[subprocess.Popen] = []
+        try:
+            with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
+                proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+                for i, werker_cmd in enumerate(werker_cmds):
+                    with open(self.bewijs / f"{naam}_werker{i + 1}.log", "wb") as wlog:
+                        werkers.append(subprocess.Popen(werker_cmd, cwd=PROJECT, stdout=wlog,
+                                                        stderr=subprocess.STDOUT, start_new_session=True))
+                code = self._wacht(proces, start, limiet, p.duur_s)
+                # they quit on the master's word (SIGTERM below otherwise: they flushed their
+                # statistics at the stop and still write their counts on SIGTERM)
+                einde = time.monotonic() + 10
+                for werker in werkers:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        werker.wait(timeout=max(0.1, einde - time.monotonic()))
+        finally:
+            for werker in werkers:
+                stop_procesgroep(werker)
         duur_ms = (time.monotonic() - start) * 1000
         if kalibratie.cijfers is None:
             raise RuntimeError("kalibratie zonder cijfers")
-        self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"))
+        self.telling = lees_werkerverslag(verslag) if v.werkers else {}
+        self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"),
+                      *self.bewijs.glob(f"{naam}_werker*.log"))
         return code, duur_ms, kalibratie.cijfers
 
     def _kalibratie_record(self, machine: Cijfers, wat: str, onderwerp: str = "meetomgeving") -> None:
@@ -462,6 +585,18 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
         "rustige machine"))
 
 
+def lees_werkerverslag(map_: Path) -> dict:
+    """What the master and the local workers counted (locust_steun --werkerverslag)."""
+    uit: dict = {"master": None, "werkers": []}
+    try:
+        uit["master"] = json.loads((map_ / "master.json").read_text(encoding="utf-8"))
+        uit["werkers"] = [json.loads(f.read_text(encoding="utf-8"))
+                          for f in sorted(map_.glob("werker-*.json"))]
+    except (OSError, ValueError):
+        pass
+    return uit
+
+
 def _origin(url: str) -> str:
     u = urlparse(url)
     return f"{u.scheme}://{u.netloc}"
@@ -481,5 +616,11 @@ def _staart(pad: Path, regels: int = 5) -> str:
 def main(argv: list[str] | None = None) -> int:
     ctx = FaseContext.uit_argumenten("last", argv)
     with ctx.writer as w:
-        Last(ctx, w).voer_uit()
+        try:
+            verdeling = lees_verdeling(sys.argv[1:] if argv is None else argv, dict(os.environ))
+        except ConfiguratieFout as e:
+            w.schrijf(component="last", onderwerp="verdeling", controle="configuratie",
+                      status="geblokkeerd", ernst="blokkerend", bericht=str(e))
+            return 0
+        Last(ctx, w, verdeling).voer_uit()
     return 0
