@@ -281,10 +281,30 @@ def test_alleen_lezen_doel_wordt_niet_belast(tmp_path):
     assert not (run_map / "bewijs" / "last" / "locust.log").exists()
 
 
-def test_twee_lokale_workers_tellen_op_tot_de_master(tmp_path):
+KORTE_DUURTEST = """
+[profielen.kortduur]
+gebruikers = 4
+spawnsnelheid = 4
+# distributed, the master's history moves in steps of the workers' 3 s reports: 12 s gives
+# each third of the run (after warm-up) at least two points
+duur_s = 12
+reizen_per_gebruiker_per_s = 2
+alleen_loopback = true
+max_verzoeken_per_seconde = 200
+max_latentiedrift = 3
+max_foutgroei = 5
+max_geheugengroei_mb = 500
+"""
+
+
+def test_twee_lokale_workers_tellen_op_tot_de_master_in_een_korte_duurtest(tmp_path):
     # locust's own master/worker protocol with two local worker processes: the master's totals
-    # (its CSV, its SLO gate) are exactly the sum of what each worker sent
-    run_map, records, sleutel = draai_fase(tmp_path, extra_env={"DSO_LAST_WORKERS": "2"})
+    # (its CSV, its SLO gate) are exactly the sum of what each worker sent. The profile is a
+    # short soak, so the checks over time run on the master's history as well (one run for both:
+    # the suite's time budget).
+    run_map, records, sleutel = draai_fase(tmp_path, slo_tekst=TEST_SLO + KORTE_DUURTEST,
+                                           extra_env={"DSO_LAST_WORKERS": "2",
+                                                      "DSO_LAST_PROFIEL": "kortduur"})
     r = per_slo(records)
     assert ("lasttest", "verdeelde-telling") not in r
     profiel = r[("lastprofiel", "lastprofiel")]
@@ -304,6 +324,19 @@ def test_twee_lokale_workers_tellen_op_tot_de_master(tmp_path):
     for bestand in run_map.rglob("*"):
         if bestand.is_file():
             assert sleutel.encode() not in bestand.read_bytes(), bestand
+    # the soak checks: per endpoint latency drift and error growth from locust's own history,
+    # and the memory of the reference (found by its loopback port) sampled every second
+    for endpoint in (SUGGEST, ZOEK):
+        drift, groei = r[(endpoint, "latentiedrift")], r[(endpoint, "foutgroei")]
+        assert drift["soort"] == groei["soort"] == "controle"
+        # a clean reference has no errors at all, so no error growth, on any machine
+        assert groei["status"] == "geslaagd", groei["bericht"]
+        if drift["status"] != "overgeslagen":
+            assert drift["details"]["p95_begin_ms"] > 0 and drift["details"]["max_factor"] == 3
+    geheugen = r[("geheugen van het doel", "geheugengroei")]
+    assert geheugen["status"] == "geslaagd", geheugen["bericht"]     # 500 MB: a real leak only
+    assert geheugen["details"]["monsters"] >= 3 and geheugen["details"]["geheugen_begin_mb"] > 10
+    assert (run_map / "bewijs" / "last" / "locust_stats_history.csv").is_file()
 
 
 def test_verkeerde_workers_blokkeert_met_uitleg(tmp_path):

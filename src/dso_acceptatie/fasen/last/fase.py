@@ -37,8 +37,9 @@ from urllib.parse import urlparse
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
-from dso_acceptatie.fasen.last import throttling
+from dso_acceptatie.fasen.last import throttling, verloop
 from dso_acceptatie.fasen.last.kalibratie import Cijfers, Kalibratie
+from dso_acceptatie.fasen.last.verloop import Geheugenmeter
 from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.project import project
 from dso_acceptatie.records import RecordWriter
@@ -141,11 +142,14 @@ def kies_profiel(doel: DoelInfo, slo: slo_mod.SloBestand, urls: list[str],
     if profiel is None:
         return Keuze(None, "geblokkeerd", f"profiel '{naam}' staat niet in {slo.pad}; bekend: "
                                           f"{', '.join(slo.profielen)}")
-    if profiel.alleen_loopback and not loopback:
+    if profiel.alleen_loopback and not loopback and not (
+            profiel.ook_met_plafond and doel.max_verzoeken_per_seconde):
         niet = sorted({urlparse(u).hostname or u for u in urls if not is_loopback(u)})
         return Keuze(None, "geblokkeerd",
-                     f"profiel '{naam}' is alleen voor loopback-doelen, maar dit doel staat op "
-                     f"{', '.join(niet)}; kies een zacht profiel")
+                     f"profiel '{naam}' is alleen voor loopback-doelen"
+                     + (" of voor een doel dat zijn maximale tempo noemt (max_verzoeken_per_seconde)"
+                        if profiel.ook_met_plafond else "")
+                     + f", maar dit doel staat op {', '.join(niet)}; kies een zacht profiel")
     caps = [c for c in (profiel.max_verzoeken_per_seconde, doel.max_verzoeken_per_seconde)
             if c]
     return Keuze(profiel, max_per_seconde=min(caps) if caps else None)
@@ -222,6 +226,8 @@ class Last:
         self.rel = Path("bewijs") / "last"
         self.verdeling = verdeling or Verdeling()
         self.telling: dict = {}                      # of the last distributed locust run
+        self.geheugen: list[tuple[float, float]] | None = None   # target RSS of the last run
+        self.geheugen_reden = "het profiel meet geen geheugen"
 
     def schrijf(self, component: str, onderwerp: str, controle: str, status: str, bericht: str,
                 ernst: str = "informatief", **kw) -> None:
@@ -310,7 +316,7 @@ class Last:
         self._kalibratie_record(machine, "de lasttest")
         stats = Path(f"{prefix}_stats.csv")
         bewijs = [str(self.rel / n) for n in ("locust_stats.csv", "locust_failures.csv",
-                                              "rapport.html", "locust.log")
+                                              "locust_stats_history.csv", "rapport.html", "locust.log")
                   if (self.bewijs / n).exists()]
         profiel_details = {"profiel": p.naam, "gebruikers": p.gebruikers,
                            "spawnsnelheid": p.spawnsnelheid, "duur_s": p.duur_s,
@@ -371,6 +377,52 @@ class Last:
             self.schrijf(u.endpoint.split(" ", 1)[0], u.endpoint, u.slo, u.status, u.bericht,
                          ernst=slo.ernst[u.slo] if u.status == "gefaald"
                          else "blokkerend" if u.status == "geblokkeerd" else "informatief",
+                         bewijs=bewijs, details=details)
+        if p.is_duurtest:
+            self.duurcontroles(p, prefix, machine, bewijs)
+
+    def _doelprocessen(self, diensten: dict[str, str]) -> list[int]:
+        """The processes on this machine serving the target (loopback only), for its memory."""
+        if not all(is_loopback(u) for u in diensten.values()):
+            self.geheugen_reden = ("het doel draait niet op deze machine (geen loopback): zijn "
+                                   "geheugen is van hieruit niet te meten")
+            return []
+        pids = sorted({pid for u in diensten.values() for pid in verloop.luisteraars(u)})
+        if not pids:
+            self.geheugen_reden = ("geen proces gevonden dat op de poort van het doel luistert "
+                                   "(ander gebruikersaccount of container?)")
+        return pids
+
+    def duurcontroles(self, p: slo_mod.Profiel, prefix: Path, machine: Cijfers,
+                      bewijs: list[str]) -> None:
+        """The soak checks over time (verloop.py). Latency drift is timing: on a machine that was
+        too busy it is no verdict on the service (``geblokkeerd``); error and memory growth are not."""
+        reeksen = verloop.lees_verloop(Path(f"{prefix}_stats_history.csv"))
+        oordelen: list[verloop.Oordeel] = []
+        for endpoint in sorted(e for e in reeksen if e != "Aggregated"):
+            if p.max_latentiedrift is not None:
+                oordelen.append(verloop.latentiedrift(endpoint, reeksen[endpoint], p.max_latentiedrift))
+            if p.max_foutgroei is not None:
+                oordelen.append(verloop.foutgroei(endpoint, reeksen[endpoint], p.max_foutgroei))
+        if p.max_geheugengroei_mb is not None:
+            if self.geheugen is None:
+                oordelen.append(verloop.Oordeel("geheugen van het doel", "geheugengroei", "overgeslagen",
+                                                f"geheugengroei niet gemeten: {self.geheugen_reden}"))
+            else:
+                oordelen.append(verloop.geheugengroei(self.geheugen, p.max_geheugengroei_mb,
+                                                      "geheugen van het doel"))
+        ernst = {"latentiedrift": "ernstig", "foutgroei": "ernstig", "geheugengroei": "ernstig"}
+        for o in oordelen:
+            status, bericht, details = o.status, o.bericht, {**o.details, "profiel": p.naam}
+            if status == "gefaald" and o.controle == "latentiedrift" and machine.te_druk:
+                status = "geblokkeerd"
+                bericht = (f"meetomgeving te druk, geen oordeel over de dienst: {bericht}; maar "
+                           f"{'; '.join(machine.redenen)} ({machine.samenvatting()})")
+                details["meetomgeving"] = machine.details()
+            component = o.onderwerp.split(" ", 1)[0] if o.controle != "geheugengroei" else "last"
+            self.schrijf(component, o.onderwerp, o.controle, status, bericht,
+                         ernst=ernst[o.controle] if status == "gefaald"
+                         else "blokkerend" if status == "geblokkeerd" else "informatief",
                          bewijs=bewijs, details=details)
 
     def _controleer_verdeling(self, totaal: int) -> None:
@@ -433,8 +485,9 @@ class Last:
         start = time.monotonic()
         log_pad = self.bewijs / f"{naam}.log"
         werkers: list[subprocess.Popen] = []
+        pids = self._doelprocessen(diensten) if p.max_geheugengroei_mb is not None else []
         try:
-            with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
+            with open(log_pad, "wb") as log, Kalibratie() as kalibratie, Geheugenmeter(pids) as geheugen:
                 proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True)
                 for i, werker_cmd in enumerate(werker_cmds):
@@ -455,6 +508,7 @@ class Last:
         if kalibratie.cijfers is None:
             raise RuntimeError("kalibratie zonder cijfers")
         self.telling = lees_werkerverslag(verslag) if v.werkers else {}
+        self.geheugen = geheugen.monsters if pids else None
         self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"),
                       *self.bewijs.glob(f"{naam}_werker*.log"))
         return code, duur_ms, kalibratie.cijfers
