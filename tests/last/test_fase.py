@@ -108,7 +108,7 @@ def test_schone_referentie_haalt_alle_slos_en_de_sleutel_staat_nergens(tmp_path)
     assert kalibratie["soort"] == "administratie"
     assert kalibratie["details"]["controle_aantal"] >= 5       # 4 s of load, one per 0.1 s
     assert kalibratie["details"]["controle_p95_ms"] > 0
-    slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie")]
+    slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie", "verloop")]
     assert all(x["soort"] == "controle" for x in slos)
     # progress in seconds of load, written by the phase process (locust is its subprocess)
     voortgang = json.loads((run_map / "voortgang" / "last.json").read_text(encoding="utf-8"))
@@ -181,7 +181,7 @@ def test_drukke_meetmachine_maakt_van_een_schone_referentie_geen_falen(tmp_path)
     r = per_slo(records)
     kalibratie = r[("meetomgeving", "kalibratie")]
     assert kalibratie["details"]["controle_aantal"] > 0 and kalibratie["details"]["cpu_bezet"] > 0
-    slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie")]
+    slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie", "verloop")]
     assert slos
     for x in slos:
         # never a failure of the clean reference; a timing miss names the busy machine
@@ -337,6 +337,10 @@ def test_twee_lokale_workers_tellen_op_tot_de_master_in_een_korte_duurtest(tmp_p
     assert geheugen["status"] == "geslaagd", geheugen["bericht"]     # 500 MB: a real leak only
     assert geheugen["details"]["monsters"] >= 3 and geheugen["details"]["geheugen_begin_mb"] > 10
     assert (run_map / "bewijs" / "last" / "locust_stats_history.csv").is_file()
+    # the course per second for the report's charts: bookkeeping, from the master's history
+    loop = r[("verloop kortduur", "verloop")]
+    assert loop["soort"] == "administratie" and loop["details"]["slo_p95_ms"][ZOEK] == 1000
+    assert max(loop["details"]["reeksen"]["Aggregated"]["doorvoer"]) > 0
 
 
 def test_verkeerde_workers_blokkeert_met_uitleg(tmp_path):

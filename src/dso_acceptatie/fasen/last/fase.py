@@ -61,6 +61,7 @@ EXTRA_TIJD_S = 60   # start-up, stop-timeout and report writing on top of the ru
 MAX_WERKERS = 32
 STANDAARD_MASTER_POORT = 5557   # locust's own default, what its worker image expects
 WACHT_OP_WERKERS_S = 120        # remote workers: how long the master waits for them to connect
+MAX_PUNTEN_VERLOOP = 150        # per series in the 'verloop' record (the report's charts)
 
 
 @dataclass(frozen=True)
@@ -378,8 +379,32 @@ class Last:
                          ernst=slo.ernst[u.slo] if u.status == "gefaald"
                          else "blokkerend" if u.status == "geblokkeerd" else "informatief",
                          bewijs=bewijs, details=details)
+        self._verloop_record(p, slo, Path(f"{prefix}_stats_history.csv"))
         if p.is_duurtest:
             self.duurcontroles(p, prefix, machine, bewijs)
+
+    def _verloop_record(self, p: slo_mod.Profiel, slo: slo_mod.SloBestand, pad: Path) -> None:
+        """The course over time (per second, at most MAX_PUNTEN_VERLOOP points per series) as
+        bookkeeping: the report draws its charts from it. It proves nothing by itself."""
+        reeksen = verloop.lees_verloop(pad)
+        if not reeksen:
+            return
+        uit: dict[str, dict[str, list]] = {}
+        for naam, punten in reeksen.items():
+            belast = [x for x in punten if x.gebruikers > 0] or punten
+            stap = max(1, -(-len(belast) // MAX_PUNTEN_VERLOOP))
+            gekozen = belast[::stap]
+            uit[naam] = {"t": [x.t for x in gekozen], "gebruikers": [x.gebruikers for x in gekozen],
+                         "p50_ms": [x.p50_ms for x in gekozen], "p95_ms": [x.p95_ms for x in gekozen],
+                         "p99_ms": [x.p99_ms for x in gekozen],
+                         "doorvoer": [round(x.doorvoer, 2) for x in gekozen],
+                         "fouten_per_s": [round(x.fouten_per_s, 2) for x in gekozen]}
+        self.schrijf("last", f"verloop {p.naam}", "verloop", "geslaagd",
+                     f"verloop van de lasttest per seconde ({len(uit) - ('Aggregated' in uit)} "
+                     "endpoints): gegevens voor de grafieken in het rapport",
+                     soort="administratie", bewijs=[str(self.rel / pad.name)],
+                     details={"profiel": p.naam, "reeksen": uit,
+                              "slo_p95_ms": {e: slo.grenzen(e).p95_ms for e in uit if e != "Aggregated"}})
 
     def _doelprocessen(self, diensten: dict[str, str]) -> list[int]:
         """The processes on this machine serving the target (loopback only), for its memory."""
@@ -582,7 +607,8 @@ class Last:
                 break
         for e in sorted(verloop):
             details = {"stappen": verloop[e], "trap_stappen": list(p.trap_stappen),
-                       "hoogste_gehouden_gebruikers": gehouden.get(e), "profiel": p.naam}
+                       "hoogste_gehouden_gebruikers": gehouden.get(e), "profiel": p.naam,
+                       "slo_p95_ms": slo.grenzen(e).p95_ms}
             if e in gebroken:
                 stap, reden = gebroken[e]
                 details["brak_bij_gebruikers"] = stap
