@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 
 from dso_acceptatie.diensten import DIENSTEN
+from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.records import lees_records
 from dso_acceptatie.referentie import ReferentieLV
 
@@ -341,6 +342,43 @@ def test_twee_lokale_workers_tellen_op_tot_de_master_in_een_korte_duurtest(tmp_p
     loop = r[("verloop kortduur", "verloop")]
     assert loop["soort"] == "administratie" and loop["details"]["slo_p95_ms"][ZOEK] == 1000
     assert max(loop["details"]["reeksen"]["Aggregated"]["doorvoer"]) > 0
+
+
+def test_master_host_met_een_worker_zoals_deploy_hem_start(tmp_path):
+    # --master-host: the phase starts only the master and waits; the worker comes from elsewhere,
+    # started with nothing but the locustfiles and the master's address (deploy/), and gets the
+    # rest (profile, SLO file, service URLs) from the master. Against a dead loopback port: the
+    # protocol is the subject here, the failures are counted like any other.
+    from dso_acceptatie.fasen.last.fase import vrije_poort
+
+    poort = vrije_poort()
+    werker = subprocess.Popen(
+        [sys.executable, "-m", "locust", "-f", "load/raadplegen.py,load/vergunningcheck.py",
+         "--config", "load/locust.conf", "--worker", "--master-host", "127.0.0.1", "--master-port",
+         str(poort)], cwd=ROOT, env=dict(os.environ, **{SLEUTEL_VARIABELE: "x"}),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _, records, _ = draai_fase(tmp_path, starten=False, extra_env={
+            "DSO_LAST_WORKERS": "1", "DSO_LAST_MASTER_HOST": "127.0.0.1", "DSO_LAST_MASTER_POORT": str(poort)})
+        werker.wait(timeout=30)     # it quits on the master's word
+    finally:
+        stop_procesgroep(werker)
+    r = per_slo(records)
+    profiel = r[("lastprofiel", "lastprofiel")]
+    assert profiel["details"]["master_host"] == "127.0.0.1" and "via 127.0.0.1" in profiel["bericht"]
+    telling = profiel["details"]["werkertelling"]
+    [(_, gemeld)] = telling["master"]["per_werker"].items()
+    # the worker wrote its own count into the folder the master named: the options came across
+    [eigen] = telling["werkers"]
+    assert gemeld == eigen["verzoeken"] == telling["master"]["verzoeken"] > 0
+    assert r[(SUGGEST, "foutpercentage")]["status"] == "gefaald"     # nothing listens there
+
+
+def test_master_host_elders_met_een_loopback_doel_wordt_geweigerd(tmp_path):
+    _, records, _ = draai_fase(tmp_path, starten=False, extra_env={
+        "DSO_LAST_WORKERS": "2", "DSO_LAST_MASTER_HOST": "10.1.2.3"})
+    rec = per_slo(records)[("lastprofiel", "lastprofiel")]
+    assert rec["status"] == "geblokkeerd" and "loopback van deze machine" in rec["bericht"]
 
 
 def test_verkeerde_workers_blokkeert_met_uitleg(tmp_path):

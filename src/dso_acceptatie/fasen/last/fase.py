@@ -259,7 +259,11 @@ class Last:
         gebruikt = sorted({d for r in reizen for d in REIZEN[r]})
         keuze = kies_profiel(self.doel, slo, [diensten[d] for d in gebruikt],
                              os.environ.get("DSO_LAST_PROFIEL") or None)
-        if keuze.profiel is not None and self.verdeling.op_afstand and all(
+        # workers elsewhere cannot reach this machine's loopback; a master on loopback has its
+        # workers on this machine (started by hand, or a container on the host network)
+        master = self.verdeling.master_host or ""
+        if keuze.profiel is not None and self.verdeling.op_afstand and not is_loopback(
+                f"http://[{master}]/" if ":" in master else f"http://{master}/") and all(
                 is_loopback(diensten[d]) for d in gebruikt):
             keuze = Keuze(None, "geblokkeerd",
                           f"--master-host {self.verdeling.master_host}: workers op andere machines "

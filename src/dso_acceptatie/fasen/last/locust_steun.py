@@ -132,14 +132,19 @@ def _master(environment, runner) -> None:
     # After 'stop' a worker leaves the master's list and reports back ready only after its
     # stop-timeout; wait for that (bounded), or the 'quit' below never reaches it and a worker
     # on another machine waits for a master that is gone.
+    # Only the first call waits: locust calls quit again while shutting down, when the workers
+    # have already gone for good.
     oorspronkelijk = runner.quit
+    gestopt: list[bool] = []
 
     def quit() -> None:
-        runner.stop()
-        verwacht = int(getattr(environment.parsed_options, "expect_workers", 0) or 0)
-        einde = time.monotonic() + (environment.stop_timeout or 0) + 5
-        while len(runner.clients) < verwacht and time.monotonic() < einde:
-            gevent.sleep(0.2)
+        if not gestopt:
+            gestopt.append(True)
+            runner.stop()
+            verwacht = int(getattr(environment.parsed_options, "expect_workers", 0) or 0)
+            einde = time.monotonic() + (environment.stop_timeout or 0) + 5
+            while len(runner.clients) < verwacht and time.monotonic() < einde:
+                gevent.sleep(0.2)
         oorspronkelijk()
 
     runner.quit = quit
@@ -155,8 +160,18 @@ def _werker(environment, runner) -> None:
 
     @environment.events.test_start.add_listener
     def _start(environment, **_kw) -> None:
-        # the master's custom options have just arrived (expect_workers among them): split the caps
+        # the master's custom options have just arrived (expect_workers among them): split the caps.
+        # Its SLO file, when this machine has it (local workers); a worker elsewhere keeps its own
+        # copy (the image is built from the same checkout, see deploy/).
         o = environment.parsed_options
+        if Path(o.slo) != STAAT.slo.pad and Path(o.slo).is_file():
+            try:
+                STAAT.slo = slo_mod.lees(Path(o.slo))
+            except ConfiguratieFout as e:
+                log.warning("SLO-bestand van de master onbruikbaar, eigen kopie gebruikt: %s", e)
+        if o.profiel not in STAAT.slo.profielen:
+            log.warning("profiel '%s' van de master staat niet in %s; '%s' gebruikt", o.profiel,
+                        STAAT.slo.pad, STAAT.profiel.naam)
         _stel_in(o, aandeel=1.0 / max(1, int(getattr(o, "expect_workers", 1) or 1)))
 
     @environment.events.test_stop.add_listener
