@@ -21,6 +21,7 @@ and its tests can check that the master's totals are the sum of the workers'.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import gevent
+import orjson
 from locust import events
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import RescheduleTask
@@ -226,7 +228,7 @@ class DsoGebruiker(FastHttpUser):
         for begrenzer in (STAAT.totaal, STAAT.begrenzers.get(dienst) or STAAT.begrenzers.get("*")):
             if begrenzer is not None:
                 begrenzer.wacht()
-        url = self.basis[dienst] + pad + (f"?{urlencode(params, doseq=True)}" if params else "")
+        url = self.basis[dienst] + pad + (f"?{_query(params)}" if params else "")
         h = {"Accept": "application/hal+json, application/json;q=0.9", **self.sleutel_headers,
              **(headers or {})}
         data = None
@@ -239,11 +241,33 @@ class DsoGebruiker(FastHttpUser):
             if r.status_code not in verwacht:
                 r.failure(_status_tekst(r))
                 raise Mislukt(naam)
+            if r.encoding is None and "json" in (r.headers.get("Content-Type") or ""):
+                # JSON is UTF-8 (RFC 8259). Without this, locust guesses the charset of every
+                # application/hal+json or problem+json body with charset_normalizer (a guess per call)
+                r.encoding = "utf-8"
+            # The journeys read every answer with r.json(): straight from the bytes with orjson
+            # instead of decoding to text and json.loads. Parsing was most of our per-request CPU
+            # beyond bare locust (benchmarks/last_doorvoer.py); orjson's error is a ValueError.
+            inhoud = r.content
+            r.json = lambda: orjson.loads(inhoud)
             try:
                 yield r
             except (KeyError, IndexError, TypeError, ValueError) as e:
                 r.failure(f"antwoord onbruikbaar voor de reis: {_uitleg(e)}")
                 raise Mislukt(naam) from None
+
+
+def _query(params: dict) -> str:
+    try:
+        return _query_cache(tuple(params.items()))
+    except TypeError:   # a list value (doseq): not hashable, not cached
+        return urlencode(params, doseq=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_cache(items: tuple) -> str:
+    # journeys repeat the same few queries; encoding them once saves per-request CPU
+    return urlencode(items, doseq=True)
 
 
 def _uitleg(e: Exception) -> str:
