@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last.fase import weeg_meetomgeving
@@ -27,6 +28,10 @@ def test_kalibratie_meet_echte_controleverzoeken_en_cpu():
     assert 0 < c.controle_mediaan_ms <= c.controle_p95_ms <= c.controle_max_ms
     assert c.cpu_bezet is not None and 0 <= c.cpu_bezet <= 1 and c.cpu_steal >= 0
     assert c.details()["controle_aantal"] == c.controle_aantal
+    # CPU pressure (PSI) where the kernel has it: a share of the measured time, never more
+    if Path("/proc/pressure/cpu").exists():
+        assert c.cpu_druk is not None and 0 <= c.cpu_druk <= 1 and "CPU-druk" in c.samenvatting()
+    assert "cpu_druk" in c.details()
     assert "controleverzoek op loopback" in c.samenvatting()
 
 
