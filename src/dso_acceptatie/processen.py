@@ -226,6 +226,12 @@ class Onderbreker:
 _ACTIEF: Onderbreker | None = None
 
 
+def ontvangen_signaal() -> int | None:
+    """The signal (SIGINT/SIGTERM) the active :class:`Onderbreker` received, if any: for the
+    exit code of a command that handles its interruption itself (130 or 143)."""
+    return _ACTIEF.signaal if _ACTIEF is not None else None
+
+
 def zonder_onderbreking() -> contextlib.AbstractContextManager[None]:
     """Defer Ctrl-C/SIGTERM of the active :class:`Onderbreker` (if any) until the block ends.
 
