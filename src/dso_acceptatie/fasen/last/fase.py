@@ -319,8 +319,9 @@ class Last:
         code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, p.gebruikers, "locust",
                                               "rapport.html")
         self._kalibratie_record(machine, "de lasttest")
-        stats = Path(f"{prefix}_stats.csv")
-        bewijs = [str(self.rel / n) for n in ("locust_stats.csv", "locust_failures.csv",
+        stats = eind_csv(prefix, "stats")
+        bewijs = [str(self.rel / n) for n in ("locust_eind_stats.csv", "locust_eind_failures.csv",
+                                              "locust_stats.csv", "locust_failures.csv",
                                               "locust_stats_history.csv", "rapport.html", "locust.log")
                   if (self.bewijs / n).exists()]
         profiel_details = {"profiel": p.naam, "gebruikers": p.gebruikers,
@@ -340,7 +341,7 @@ class Last:
             self.schrijf("last", "lasttest", "locust", "geblokkeerd", reden, ernst="blokkerend",
                          duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
             return
-        uitzonderingen = lees_exceptions_csv(Path(f"{prefix}_exceptions.csv"))
+        uitzonderingen = lees_exceptions_csv(eind_csv(prefix, "exceptions"))
         if uitzonderingen:
             # a bug in a journey, not in the service: the measurement is incomplete
             self.schrijf("last", "lasttest", "reis-uitzonderingen", "geblokkeerd",
@@ -348,8 +349,8 @@ class Last:
                          f"onvolledig: {uitzonderingen[0]}", ernst="blokkerend", bewijs=bewijs,
                          details={"uitzonderingen": uitzonderingen[:5]})
         metingen = lees_stats_csv(stats)
-        meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
-        weigeringen = tel_weigeringen(Path(f"{prefix}_failures.csv"))
+        meldingen = lees_failures_csv(eind_csv(prefix, "failures"))
+        weigeringen = tel_weigeringen(eind_csv(prefix, "failures"))
         totaal = sum(m.aantal for m in metingen)
         verdeeld = (f", verdeeld over {self.verdeling.werkers} workers"
                     + (f" via {self.verdeling.master_host}" if self.verdeling.op_afstand else "")
@@ -568,9 +569,10 @@ class Last:
             code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, gebruikers, naam,
                                                   f"{naam}.html")
             self._kalibratie_record(machine, f"trap {gebruikers}", f"meetomgeving trap {gebruikers}")
-            bewijs += [str(self.rel / n) for n in (f"{naam}_stats.csv", f"{naam}.html", f"{naam}.log")
+            bewijs += [str(self.rel / n) for n in (f"{naam}_eind_stats.csv", f"{naam}_stats.csv",
+                                                   f"{naam}.html", f"{naam}.log")
                        if (self.bewijs / n).exists()]
-            stats = self.bewijs / f"{naam}_stats.csv"
+            stats = eind_csv(self.bewijs / naam, "stats")
             if code is None or code not in (0, 1) or not stats.exists():
                 self.schrijf("last", "trap", "locust", "geblokkeerd",
                              f"locust liep niet goed bij trap {gebruikers} ("
@@ -667,6 +669,13 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
         f"meetomgeving te druk, geen oordeel over de dienst: {u.bericht}; maar "
         f"{'; '.join(machine.redenen)} ({machine.samenvatting()}). Herhaal de meting op een "
         "rustige machine"))
+
+
+def eind_csv(prefix: Path, soort: str) -> Path:
+    """The final ``<prefix>_eind_<soort>.csv`` (locust_steun._eindstand), else locust's periodic
+    ``<prefix>_<soort>.csv`` (a locustfile without our hook, or locust stopped before quitting)."""
+    eind = Path(f"{prefix}_eind_{soort}.csv")
+    return eind if eind.exists() else Path(f"{prefix}_{soort}.csv")
 
 
 def lees_werkerverslag(map_: Path) -> dict:

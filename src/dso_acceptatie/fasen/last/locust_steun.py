@@ -21,6 +21,7 @@ and its tests can check that the master's totals are the sum of the workers'.
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import logging
@@ -37,6 +38,7 @@ from locust import events
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import RescheduleTask
 from locust.runners import MasterRunner, WorkerRunner
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
@@ -307,6 +309,24 @@ def metingen_uit_stats(stats) -> list[slo_mod.Meting]:
             p99_ms=entry.get_response_time_percentile(0.99),
             max_ms=entry.max_response_time, doorvoer=entry.total_rps))
     return uit
+
+
+@events.quitting.add_listener
+def _eindstand(environment, **_kw) -> None:
+    """Write the final statistics as ``<csv>_eind_{stats,failures,exceptions}.csv`` (locust's
+    own format and code). Locust's CSV writer is a greenlet that rewrites its files every second
+    and is not run once more at the end, so its ``_stats.csv`` can miss the last second, and with
+    it every request that completed during the stop-timeout (a slow endpoint's calls, all of
+    them on a short run): the phase reads these files instead. At 'quitting' the users have
+    stopped (distributed: the workers too, see _master)."""
+    o = environment.parsed_options
+    if o is None or not getattr(o, "csv_prefix", None) or isinstance(environment.runner, WorkerRunner):
+        return
+    schrijver = StatsCSV(environment, PERCENTILES_TO_REPORT)
+    for soort, schrijf in (("stats", schrijver.requests_csv), ("failures", schrijver.failures_csv),
+                           ("exceptions", schrijver.exceptions_csv)):
+        with open(f"{o.csv_prefix}_eind_{soort}.csv", "w", newline="", encoding="utf-8") as f:
+            schrijf(csv.writer(f))
 
 
 @events.quitting.add_listener
