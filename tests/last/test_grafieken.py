@@ -92,3 +92,9 @@ def test_schaal_en_onbruikbare_details():
     # a record with details of the wrong shape draws nothing instead of crashing the report
     assert lastgrafieken.grafieken([{"fase": "last", "controle": "verloop", "details": {"reeksen": []}},
                                     {"fase": "last", "controle": "capaciteit", "details": {"stappen": 3}}]) == []
+
+
+def test_doorvoer_per_dienst_is_de_som_van_zijn_endpoints():
+    reeksen = {"a GET /x": {"t": [0, 1], "doorvoer": [1.0, 2.0]}, "a GET /y": {"t": [0, 1], "doorvoer": [3.0, None]},
+               "b GET /z": {"t": [1], "doorvoer": [5.0]}, "Aggregated": {"t": [0, 1], "doorvoer": [9.0, 9.0]}}
+    assert lastgrafieken.per_dienst(reeksen, "doorvoer") == [("a", [0, 1], [4.0, 2.0]), ("b", [1], [5.0])]

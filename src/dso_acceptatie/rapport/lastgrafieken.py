@@ -173,13 +173,13 @@ def grafieken(records) -> list[Grafiek]:
         if totaal:
             for sleutel, titel, eenheid in (("doorvoer", "Doorvoer over de tijd", "verzoeken per seconde"),
                                             ("fouten_per_s", "Fouten over de tijd", "mislukte verzoeken per seconde")):
-                delen = [("alle", totaal.get("t", []), totaal.get(sleutel, []))] + [
-                    (e.split(" ", 1)[0], reeksen[e].get("t", []), reeksen[e].get(sleutel, []))
-                    for e in sorted(reeksen) if e != "Aggregated"][:len(STIJLEN) - 1]
+                delen = [("alle", totaal.get("t", []), totaal.get(sleutel, []))] + per_dienst(reeksen, sleutel)[
+                    :len(STIJLEN) - 1]
                 svg = lijngrafiek(f"{titel} (profiel {profiel})", "seconden sinds de start", eenheid, delen)
                 uit.append(Grafiek(f"last-{_bestandsnaam(profiel)}-{_bestandsnaam(sleutel)}.svg",
                                    f"{titel} (profiel {profiel})", svg,
-                                   f"{eenheid}, alle endpoints samen en per dienst (locusts eigen telling)"))
+                                   f"{eenheid}, alle endpoints samen en per dienst (som van zijn endpoints; "
+                                   "locusts eigen telling)"))
     for r in sorted(trappen, key=lambda x: str(x.get("onderwerp"))):
         d = r["details"]
         stappen = [s for s in d["stappen"] if isinstance(s, dict)]
@@ -194,6 +194,18 @@ def grafieken(records) -> list[Grafiek]:
                            f"{r.get('bericht')}; hoogste trap die hield: "
                            f"{d.get('hoogste_gehouden_gebruikers') or 'geen'}"))
     return uit
+
+
+def per_dienst(reeksen: dict, sleutel: str) -> list[tuple[str, list[float], list[float]]]:
+    """One series per service: the sum over its endpoints, second by second."""
+    sommen: dict[str, dict[float, float]] = {}
+    for e in sorted(reeksen):
+        if e == "Aggregated" or not isinstance(reeksen[e], dict):
+            continue
+        som = sommen.setdefault(e.split(" ", 1)[0], {})
+        for t, waarde in zip(reeksen[e].get("t", []), reeksen[e].get(sleutel, []), strict=False):
+            som[t] = som.get(t, 0.0) + (waarde or 0.0)
+    return [(dienst, sorted(som), [som[t] for t in sorted(som)]) for dienst, som in sommen.items()]
 
 
 def uit_runmap(run_map: Path) -> list[Grafiek]:
