@@ -206,6 +206,11 @@ ERNST_RECORD = {FOUT: "blokkerend", "waarschuwing": "hinderlijk", "informatief":
 MAX_BEVINDINGEN = 200
 
 
+def conformiteit_records(naam: str, u, gegevens: dict, duur: float, bestand: Path) -> list[dict]:
+    """The records of a vendor's delivery (also ``levering --json``): verdict + one per finding."""
+    return _conformiteit(Geval(naam, None), u, gegevens, duur, bestand)
+
+
 def _conformiteit(g: Geval, u, gegevens: dict, duur: float, bestand: Path) -> list[dict]:
     """A vendor's delivery: one verdict record plus one record per finding (fout/waarschuwing)."""
     soorten = u.soorten if u else []
