@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from referentie_lv.data import imow, stop
+from referentie_lv.data import bouw, imow, stop
 from referentie_lv.data.store import JURIDISCHE_REGEL_TYPES, LOCATIE_TYPES, Store
 from referentie_lv.data.xmlveilig import lokaal, parser
 
@@ -261,6 +261,7 @@ def _ow(b: Beoordeling, map_: Path, bestanden: list[str], work: str | None, stor
     """OW references that must resolve in the delivery or in the served plan (Ozon rules)."""
     objecten: dict[str, dict] = {}
     herkomst: dict[str, str] = {}
+    beeindigd: set[str] = set()
     for naam in bestanden:
         try:
             gelezen = imow.lees_ow_bestand(map_ / naam)["objecten"]
@@ -269,6 +270,7 @@ def _ow(b: Beoordeling, map_: Path, bestanden: list[str], work: str | None, stor
             continue
         for o in gelezen:
             if o.get("status") == "beëindigen":
+                beeindigd.add(o["identificatie"])
                 continue
             objecten[o["identificatie"]] = o
             herkomst[o["identificatie"]] = naam
@@ -283,6 +285,11 @@ def _ow(b: Beoordeling, map_: Path, bestanden: list[str], work: str | None, stor
         return o is not None and o.get("type") in typen
 
     for ident, o in sorted(objecten.items()):
+        # TPOD1900: an object that stays active may not refer to one this delivery ends.
+        for rol, naar in bouw._relaties(o):  # the loader's own reference list
+            if naar in beeindigd:
+                b.fout("TPOD1900", f"{o['type']} {ident} blijft actief maar verwijst ({rol}) naar {naar}, "
+                                   "dat deze levering beëindigt.", herkomst[ident])
         if o.get("type") not in JURIDISCHE_REGEL_TYPES:
             continue
         naam = herkomst[ident]

@@ -4,7 +4,8 @@ its status, and check what Presenteren serves afterwards.
 The cases are derived from the Gemeentestad example deliveries (``contracts/leveringen/voorbeelden``)
 with a run-unique regeling work id, so a run never changes the plan other phases (and other runs)
 consult: the vaststelling, a wijziging (a new regelingversie with a later juridischWerkendVanaf),
-the OW-only directeMutatie (opdracht_10) as published and repaired, the intrekking, and invalid
+the OW-only directeMutatie (opdracht_10) and the intrekking as published (both have a defect a
+real intake refuses) and repaired, and invalid
 copies that must be refused with their code and change nothing in Presenteren.
 
 Only the intake protocol of the reference LV (``src/referentie_lv/specs/aanleveren.yaml``) is
@@ -32,6 +33,15 @@ WORK = "/akn/nl/act/gm0297/2019/reg456"
 BESLUIT = "/akn/nl/bill/gm0297/2019/3520"
 BESLUIT_INTREKKING = "/akn/nl/bill/gm0297/2021/intrekking"
 EINDSTATUS = ("geaccepteerd", "afgewezen")
+# The published intrekking leaves one Omgevingswaarderegel active that refers to ended objects
+# (TPOD1900); the repaired copy ends it too.
+_OWR = "<r:Omgevingswaarderegel>\n               <r:identificatie>nl.imow-gm0297.juridischeregel.2019000015"
+_RT = '<r:Regeltekst wId="gm0297_1__chp_2__subchp_2.3__art_2.10">\n               <r:identificatie>'
+# status is an OW attribute on the rule (ow:) and an OP attribute on the Regeltekst (op:), as the file has it
+HERSTEL_INTREKKING = [
+    ("owRegeltekst-Gemeentestad.xml", x, x.replace(
+        "<r:identificatie>", f"<{ns}:status>beëindigen</{ns}:status>\n               <r:identificatie>"))
+    for x, ns in ((_OWR, "ow"), (_RT, "op"))]
 # The dates at which "nothing changed" is compared (before, during and after the test versions).
 PEILDATA = ("2020-01-14", "2024-06-01", "2026-01-01")
 
@@ -82,6 +92,7 @@ def gevallen(sleutel: str) -> tuple[str, list[Geval]]:
     v1, v2 = f"{werk}/nld@1", f"{werk}/nld@2"
     basis = [(None, WORK, werk)]
     datum = "<datum>2020-01-14</datum>"
+    intrekking = [*basis, (None, "<datum>2021-11-14</datum>", "<datum>2025-01-01</datum>")]
     return werk, [
         Geval("vaststelling (kopie van de Gemeentestad-opdracht)", "opdracht",
               [*basis, (None, BESLUIT, f"{BESLUIT}acc{h}a")], "geaccepteerd",
@@ -100,10 +111,13 @@ def gevallen(sleutel: str) -> tuple[str, list[Geval]]:
                ("owRegeltekst-Gemeentestad.xml", "gebiedengroep.kantoorruimte", "gebiedengroep.centrumgebied")],
               "geaccepteerd", zichtbaar=[("2024-01-01", v2)],
               toelichting="alleen OW: de regelingversie blijft dezelfde"),
-        Geval("intrekking per 2025-01-01", "opdracht_intrekking",
-              [*basis, (None, BESLUIT_INTREKKING, f"{BESLUIT_INTREKKING}acc{h}"),
-               (None, "<datum>2021-11-14</datum>", "<datum>2025-01-01</datum>")], "geaccepteerd",
-              zichtbaar=[("2024-12-31", v2), ("2025-01-01", None)]),
+        Geval("intrekking zoals gepubliceerd", "opdracht_intrekking",
+              [*intrekking, (None, BESLUIT_INTREKKING, f"{BESLUIT_INTREKKING}acc{h}p")], "afgewezen",
+              ["TPOD1900"], toelichting="Omgevingswaarderegel 2019000015 en Regeltekst 2019000008 blijven "
+                                        "actief en verwijzen naar objecten die de intrekking beëindigt"),
+        Geval("intrekking per 2025-01-01 (hersteld)", "opdracht_intrekking",
+              [*intrekking, (None, BESLUIT_INTREKKING, f"{BESLUIT_INTREKKING}acc{h}"), *HERSTEL_INTREKKING],
+              "geaccepteerd", zichtbaar=[("2024-12-31", v2), ("2025-01-01", None)]),
         Geval("ongeldig: juridische regel verwijst naar een activiteit die niet bestaat", "opdracht",
               [(None, WORK, ander), (None, BESLUIT, f"{BESLUIT}acc{h}c"),
                ("owRegeltekst-Gemeentestad.xml", 'xlink:href="nl.imow-gm0297.activiteit.2019000241"',

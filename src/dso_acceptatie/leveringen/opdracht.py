@@ -36,6 +36,10 @@ def voeg_argumenten_toe(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tpod-1-0", choices=("auto", "altijd", "nooit"), default="auto",
                    help="TPOD-validaties 1.0.6 (Schematron voor IMOW 1.0.x/STOP 1.0.4): auto = "
                         "alleen waar ze passen; altijd = ook op IMOW 2.x (dan alleen informatief)")
+    p.add_argument("--basis", action="append", metavar="MAP", default=[],
+                   help="map met een eerdere levering van de regeling die deze levering wijzigt "
+                        "(herhaalbaar, in volgorde): de stand in Ozon; dan worden verwijzingen naar "
+                        "buiten de levering beslist en gelden OZON0350/TPOD0104 op die stand")
     p.add_argument("--json", action="store_true",
                    help="uitkomst als JSON op stdout, met 'records': dezelfde records als de fase "
                         "leveringen schrijft (schema/record.schema.json)")
@@ -87,10 +91,14 @@ def cmd_levering(args: argparse.Namespace) -> int:
         print(f"--svrl {args.svrl}: geen schrijfbaar bestand (map bestaat niet of is zelf een map).",
               file=sys.stderr)
         return EXIT_ONLEESBAAR
+    for basis in args.basis:
+        if not Path(basis).is_dir():
+            print(f"--basis {basis}: geen map; geef de map van een eerdere levering.", file=sys.stderr)
+            return EXIT_ONLEESBAAR
     start = time.perf_counter()
     try:
         uitkomst = valideer(args.pad, peildatum=peildatum, soort=args.soort,
-                            tpod_1_0=args.tpod_1_0)
+                            tpod_1_0=args.tpod_1_0, basis=[Path(b) for b in args.basis])
     except KeyboardInterrupt:
         raise
     except InvoerFout as e:

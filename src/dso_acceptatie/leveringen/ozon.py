@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from dso_acceptatie.leveringen import waardelijsten
 from dso_acceptatie.leveringen.matrix import regel as matrixregel
 from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding
 from dso_acceptatie.leveringen.paden import standaarden
@@ -230,8 +231,46 @@ def _geometrie_ids(bestanden) -> dict[str, tuple[str, int]]:
     return uit
 
 
-def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
-    """Findings for one folder of a delivery and a one-line account of what was decided."""
+def lees_stand(mappen) -> dict[str, dict]:
+    """The Ozon state from earlier deliveries of the regeling (folders, applied in order):
+    identificatie -> {type, refs (hrefs in the object), bron, ouder}; ended objects removed."""
+    from dso_acceptatie.leveringen import veilig
+
+    stand: dict[str, dict] = {}
+    for map_ in mappen:
+        for pad in sorted(p for p in map_.iterdir() if p.suffix.lower() == ".xml"):
+            root = veilig.lees_xml(pad, pad.name).getroot()
+            if _ns(root) != DEELBESTAND_NS:
+                continue
+            for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+                for top in owobject:
+                    ident = _identificatie(top) if isinstance(top.tag, str) else None
+                    if not ident:
+                        continue
+                    subs = [el for el in top.iter() if el is not top and isinstance(el.tag, str)
+                            and _ns(el).startswith(IMOW) and _identificatie(el)]
+                    for oud in [k for k, v in stand.items() if v.get("ouder") == ident]:
+                        del stand[oud]
+                    if any(_lokaal(x) == "status" and (x.text or "").strip().startswith("beëindig")
+                           for x in top.iter() if isinstance(x.tag, str)):
+                        stand.pop(ident, None)
+                        continue
+                    bron = f"{map_.name}/{pad.name}"
+                    stand[ident] = {"type": _lokaal(top), "bron": bron, "ouder": None,
+                                    "refs": {r.get(XLINK_HREF).strip() for r in top.iter()
+                                             if isinstance(r.tag, str) and r.get(XLINK_HREF)}}
+                    for el in subs:
+                        stand[_identificatie(el)] = {"type": _lokaal(el), "bron": bron, "ouder": ident,
+                                                     "refs": set()}
+    return stand
+
+
+def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[Bevinding], str]:
+    """Findings for one folder of a delivery and a one-line account of what was decided.
+
+    ``stand``: the Ozon state of the regeling the delivery changes (``lees_stand``); with it,
+    references outside the delivery are decided against it, and TPOD0104, TPOD1900 and OZON0350
+    are judged on the state after the delivery."""
     uit: list[Bevinding] = []
 
     def bev(code: str, tekst: str, b, regel: int | None, ernst: str | None = None) -> None:
@@ -247,8 +286,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
     per_el: dict = {}
     for b in ow:
         root = b.boom.getroot()
-        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
-            for top in stand:
+        for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in owobject:
                 if not isinstance(top.tag, str):
                     continue
                 eindigt = any(_lokaal(s) == "status" and (s.text or "").strip().startswith("beëindig")
@@ -266,8 +305,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
         root = b.boom.getroot()
         typen = {(el.text or "").strip() for el in root.iter() if isinstance(el.tag, str)
                  and _lokaal(el) == "objectType"}
-        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
-            for top in stand:
+        for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in owobject:
                 if isinstance(top.tag, str) and typen and _lokaal(top) not in typen:
                     bev("OZON0013", f"{_lokaal(top)} {_identificatie(top)} staat niet in de objectTypen "
                         f"van dit bestand ({', '.join(sorted(typen))}).", b, top.sourceline)
@@ -294,6 +333,19 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
         if top and heel and o.eindigt:
             bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar de levering stelt een nieuwe regeling "
                 "vast: het object is nieuw.", o.bestand, o.el.sourceline)
+        elif top and stand is not None and o.eindigt and o.id and o.id not in stand:
+            bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar staat niet in de regeling die de "
+                "levering wijzigt: het object is nieuw.", o.bestand, o.el.sourceline)
+        for el in o.el.iter():
+            # leaf values of this object (not of a nested object with its own identificatie)
+            if not isinstance(el.tag, str) or len(el) or el is o.el or _eigenaar(el, per_el) is not o:
+                continue
+            waarde = (el.text or "").strip()
+            if waarde and (waardelijsten.lijsten_voor(o.type, _lokaal(el)) is not None
+                           or waarde.startswith(waardelijsten.PREFIX)):
+                reden = waardelijsten.oordeel(o.type, _lokaal(el), waarde)
+                if reden:
+                    bev("TPOD1300", f"{o.naam}, {_lokaal(el)}: {reden}.", o.bestand, el.sourceline)
     gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
     geometrie = _geometrie_ids(bestanden)
     gebruikt_geo: set[str] = set()
@@ -309,6 +361,10 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                 o.el.sourceline)
         for r in refs:
             naam, href = _lokaal(r), r.get(XLINK_HREF).strip()
+            beeindigd = per_id.get(href)
+            if beeindigd is not None and beeindigd.eindigt:
+                bev("TPOD1900", f"{o.naam} blijft actief maar verwijst met {naam} naar {beeindigd.naam}, dat "
+                    "deze levering beëindigt.", o.bestand, r.sourceline)
             if naam == "GeometrieRef":
                 gebruikt_geo.add(href)
                 if o.type in GEOMETRIE and href not in geometrie:
@@ -333,16 +389,32 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                 if doel.type not in doelen:
                     bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is een "
                         f"{doel.type}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
-                continue   # an object ended here still exists in this delivery (OZON0350 not applied)
+                continue
             m = _BG.match(href)
             if m and gezagen and m.group(1) not in gezagen:
                 continue    # another authority's object: lives in Ozon, not decidable here
-            if heel and code not in IN_OZON:
+            if stand is not None and code not in IN_OZON:
+                if href not in stand:
+                    bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet in de "
+                        "levering en niet in de regeling die zij wijzigt.", o.bestand, r.sourceline)
+                elif stand[href]["type"] not in doelen:
+                    bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is in de regeling een "
+                        f"{stand[href]['type']}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
+            elif heel and code not in IN_OZON:
                 bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet "
                     "in de levering (en de levering stelt een nieuwe regeling vast).", o.bestand,
                     r.sourceline)
             else:
                 open_.append(f"{o.naam} → {href}")
+    if stand is not None:
+        beeindigd = {o.id: o for o in objecten if o.eindigt and o.id}
+        for ident, oud in sorted(stand.items()):
+            if ident in per_id or (oud["ouder"] and oud["ouder"] in per_id):
+                continue   # delivered again (or ended) in this delivery: judged above
+            for href in sorted(oud["refs"] & set(beeindigd)):
+                o = beeindigd[href]
+                bev("OZON0350", f"{o.naam} wordt beëindigd, maar {oud['type']} {ident} in de regeling "
+                    f"({oud['bron']}) verwijst er nog naar.", o.bestand, o.el.sourceline)
     _cyclus(objecten, per_id, bev)
     for gid, (bestand, regel) in sorted(geometrie.items()):
         if gid not in gebruikt_geo:
@@ -356,7 +428,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
             f"{'; '.join(open_[:3])}).", ow[0], None, INFORMATIEF)
     uitleg = (f"{len(objecten)} OW-objecten, {len(geometrie)} geometrieën; "
               + ("volledige regeling: elke verwijzing moet in de levering landen" if heel else
-                 "wijziging/intrekking")
+                 f"wijziging/intrekking tegen de stand van {len(stand)} objecten" if stand is not None
+                 else "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
 

@@ -60,6 +60,7 @@ class Geval:
     regelset: str | None = None
     mutatie: dict | None = None
     aanval: str | None = None
+    basis: list[Path] = field(default_factory=list)
 
 
 def lees_config(pad: Path) -> list[Geval]:
@@ -71,7 +72,7 @@ def lees_config(pad: Path) -> list[Geval]:
     for i, item in enumerate(data.get("levering", []), 1):
         waar = f"{pad.name}, levering {i} ({item.get('naam', '?')})"
         onbekend = set(item) - {"naam", "pad", "verwacht", "peildatum", "soort", "codes",
-                                "regelset", "mutatie", "aanval", "zonder_codes"}
+                                "regelset", "mutatie", "aanval", "zonder_codes", "basis"}
         if onbekend:
             raise ConfigFout(f"{waar}: onbekende sleutel(s) {', '.join(sorted(onbekend))}")
         if "verwacht" in item and item["verwacht"] not in VERWACHTINGEN:
@@ -92,10 +93,14 @@ def lees_config(pad: Path) -> list[Geval]:
         pad_ = (pad.parent / item["pad"]) if item.get("pad") else None
         if pad_ is not None and not pad_.exists():
             raise ConfigFout(f"{waar}: pad {pad_} bestaat niet")
+        basis = [pad.parent / b for b in item.get("basis", [])]
+        for b in basis:
+            if not b.is_dir():
+                raise ConfigFout(f"{waar}: basis {b} is geen map")
         gevallen.append(Geval(item.get("naam", f"levering {i}"), item.get("verwacht"), pad_, peildatum,
                               item.get("soort"), list(item.get("codes", [])),
                               list(item.get("zonder_codes", [])), item.get("regelset"),
-                              item.get("mutatie"), item.get("aanval")))
+                              item.get("mutatie"), item.get("aanval"), basis))
     return gevallen
 
 
@@ -113,11 +118,12 @@ def _bereid_voor(g: Geval, tmp: Path) -> Path:
     else:
         kopie.mkdir()
         shutil.copyfile(g.pad, kopie / g.pad.name)
-    doel = kopie / g.mutatie["bestand"]
-    tekst = doel.read_text(encoding="utf-8")
-    if g.mutatie["zoek"] not in tekst:
-        raise ConfigFout(f"mutatie van '{g.naam}': tekst niet gevonden in {g.mutatie['bestand']}")
-    doel.write_text(tekst.replace(g.mutatie["zoek"], g.mutatie["vervang"], 1), encoding="utf-8")
+    for m in g.mutatie if isinstance(g.mutatie, list) else [g.mutatie]:
+        doel = kopie / m["bestand"]
+        tekst = doel.read_text(encoding="utf-8")
+        if m["zoek"] not in tekst:
+            raise ConfigFout(f"mutatie van '{g.naam}': tekst niet gevonden in {m['bestand']}")
+        doel.write_text(tekst.replace(m["zoek"], m["vervang"], -1 if m.get("alle") else 1), encoding="utf-8")
     return kopie
 
 
@@ -131,7 +137,7 @@ def controleer(g: Geval, bewijs_map: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="dso-fase-levering-") as tmp:
         pad = _bereid_voor(g, Path(tmp))
         try:
-            u = valideer(pad, peildatum=g.peildatum, soort=g.soort)
+            u = valideer(pad, peildatum=g.peildatum, soort=g.soort, basis=g.basis)
             uitkomst, gegevens = u.oordeel, u.als_dict()
         except InvoerFout as e:
             u = None
