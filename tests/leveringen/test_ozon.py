@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from dso_acceptatie.leveringen import valideer
+from dso_acceptatie.leveringen import valideer, waardelijsten
 
 from .helpers import GEMEENTESTAD, VOORBEELDEN
 
@@ -227,3 +227,20 @@ def test_verwijzing_beslist_tegen_de_stand(tmp_path):
     fouten = _fouten(_mutatie(tmp_path, REF.format("nl.imow-gm0297.activiteit.2019000243"),
                               REF.format("nl.imow-gm0297.activiteit.2019999999"), REGELTEKST))
     assert set(fouten) == {"OZON0038"}
+
+
+def test_ozon0080_groep_hoort_bij_het_type_van_de_gebiedsaanwijzing(tmp_path):
+    # 'Bedrijf' is a functiegroep value; under a Gebiedsaanwijzing of type Functie a bodemgroep
+    # value (exists, but in the wrong list) must fail
+    oud = "http://standaarden.omgevingswet.overheid.nl/functie/id/concept/Bedrijf"
+    ander = sorted(waardelijsten.waarden()["bodemgroep"])[0]
+    u, regel = _gemuteerd(tmp_path, "owGebiedsaanwijzingen-Gemeentestad.xml", oud, ander)
+    fouten = _fouten(u)
+    assert set(fouten) == {"TPOD1300", "OZON0080"}
+    assert fouten["OZON0080"][0].regel == regel and "functiegroep" in fouten["OZON0080"][0].bericht
+
+
+def test_ozon0070_activiteitregelkwalificatie_van_de_regel(tmp_path):
+    oud = "http://standaarden.omgevingswet.overheid.nl/activiteitregelkwalificatie/id/concept/Vergunningplicht"
+    u, _ = _gemuteerd(tmp_path, REGELTEKST, oud, oud + "Nergens")
+    assert set(_fouten(u)) == {"TPOD1300", "OZON0070"}

@@ -20,7 +20,13 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
 * "at most once the same …": OZON0320–0329, 0331, 0340–0346, 0369, 0371–0383, 0385 (``EEN_KEER``);
 * OZON0083 (no activity above itself, also not via others), OZON0085 (not related to itself),
   OZON0310 (identifications unique — within the delivery), OZON0013 (object type listed in the
-  file's objectTypen).
+  file's objectTypen);
+* waardelijsten (``waardelijsten.py``, IMOW-waardelijsten 4.3.0): TPOD1300 on every value, with the
+  Ozon code of the attribute where the matrix has one (OZON0070–0080, OZON0113–0120);
+* status: TPOD1900 (an object that stays active refers to one the delivery ends); with the state of
+  the regeling the delivery changes (``lees_stand``, ``levering --basis``): references outside the
+  delivery decided against it, OZON0350 (an object ended while the regeling still refers to it),
+  TPOD0104 also in mutations.
 
 A reference to an object that is not in the delivery can only be judged when the delivery carries
 the whole regeling (a besluit that establishes a new regeling, no mutation or withdrawal) — then it
@@ -336,16 +342,7 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
         elif top and stand is not None and o.eindigt and o.id and o.id not in stand:
             bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar staat niet in de regeling die de "
                 "levering wijzigt: het object is nieuw.", o.bestand, o.el.sourceline)
-        for el in o.el.iter():
-            # leaf values of this object (not of a nested object with its own identificatie)
-            if not isinstance(el.tag, str) or len(el) or el is o.el or _eigenaar(el, per_el) is not o:
-                continue
-            waarde = (el.text or "").strip()
-            if waarde and (waardelijsten.lijsten_voor(o.type, _lokaal(el)) is not None
-                           or waarde.startswith(waardelijsten.PREFIX)):
-                reden = waardelijsten.oordeel(o.type, _lokaal(el), waarde)
-                if reden:
-                    bev("TPOD1300", f"{o.naam}, {_lokaal(el)}: {reden}.", o.bestand, el.sourceline)
+        _waardelijsten(o, per_el, bev)
     gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
     geometrie = _geometrie_ids(bestanden)
     gebruikt_geo: set[str] = set()
@@ -432,6 +429,29 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
                  else "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
+
+
+def _waardelijsten(o, per_el, bev) -> None:
+    """TPOD1300 on every leaf value of the object (not of a nested object with its own
+    identificatie), plus the Ozon code for that attribute (OZON0070–0080, 0113–0120)."""
+    hoofd = o.el
+    while hoofd.getparent() is not None and hoofd.getparent().tag != f"{{{DEELBESTAND_NS}}}owObject":
+        hoofd = hoofd.getparent()
+    type_uri = next(((el.text or "").strip() for el in o.el if isinstance(el.tag, str)
+                     and _lokaal(el) == "type"), None)
+    for el in o.el.iter():
+        if not isinstance(el.tag, str) or len(el) or el is o.el or _eigenaar(el, per_el) is not o:
+            continue
+        naam, waarde = _lokaal(el), (el.text or "").strip()
+        if not waarde or (waardelijsten.lijsten_voor(o.type, naam) is None
+                          and not waarde.startswith(waardelijsten.PREFIX)):
+            continue
+        reden = waardelijsten.oordeel(o.type, naam, waarde, type_uri)
+        if reden:
+            bev("TPOD1300", f"{o.naam}, {naam}: {reden}.", o.bestand, el.sourceline)
+            code = waardelijsten.OZON.get((o.type, naam)) or waardelijsten.OZON.get((_lokaal(hoofd), naam))
+            if code:
+                bev(code, f"{o.naam}, {naam}: {reden}.", o.bestand, el.sourceline)
 
 
 def _een_keer(o, refs, per_el, bev) -> None:
