@@ -139,3 +139,12 @@ def test_spec_in_contracts_is_dezelfde_als_die_de_referentie_serveert():
     from tests.leveringen.helpers import PROJECT
     assert (PROJECT / "contracts/leveringen/aanleveren.yaml").read_bytes() == \
         (PROJECT / "src/referentie_lv/specs/aanleveren.yaml").read_bytes()
+
+
+def test_dezelfde_regelingversie_twee_keer_afgewezen(client):
+    werk, gevallen = keten.gevallen("test-dubbel")
+    inhoud = keten.zip_van(keten.VOORBEELDEN / "opdracht", gevallen[0].vervang)
+    assert client.lever(inhoud)["status"] == "geaccepteerd"
+    tweede = client.lever(inhoud)
+    assert tweede["status"] == "afgewezen" and "LVBB4805" in _codes(tweede)
+    assert client.regeling(werk, "2020-01-14") == (200, f"{werk}/nld@1")
