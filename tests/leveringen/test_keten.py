@@ -120,6 +120,14 @@ def test_doel_dat_alles_accepteert_faalt(alles_accepterend, tmp_path, monkeypatc
     # every invalid delivery accepted -> its outcome fails; valid ones never become visible
     assert any(c == "aanlevering-uitkomst" and "ongeldig" in o for o, c in gefaald)
     assert any(c == "presenteren-zichtbaar" and o.startswith("vaststelling") for o, c in gefaald)
+    # and the verdict changes: such a target is rejected, not merely annotated
+    from dso_acceptatie.rapport import bouw_rapport
+    from tests.leveringen.helpers import PROJECT
+    rapport = bouw_rapport(tmp_path / "run", PROJECT / "acceptatiecriteria.toml", schrijf=False,
+                           vergelijk_met_vorige=False)
+    # (the run as a whole reads 'onderbroken' here: no orchestrator wrote its end record)
+    assert rapport.model.groepen["component"]["LVBB aanleveren (doel)"].oordeel == "afwijzen"
+    assert rapport.model.totaal.oordeel == "afwijzen"
 
 
 def test_doelen_toml_intake(tmp_path):
