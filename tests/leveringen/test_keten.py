@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from dso_acceptatie.fasen.leveringen.fase import main
@@ -50,6 +51,9 @@ def test_keten_door_de_referentie(referentie, tmp_path, monkeypatch):
     assert len(ongewijzigd) == sum(g.verwacht == "afgewezen" for g in gevallen)
     slip = next(r for r in uitkomst if "zip-slip" in r["onderwerp"])
     assert slip["details"]["codes"] == ["LVBB1001"]
+    # after the chain the test regeling is withdrawn: today the target serves what it served before
+    vandaag = httpx.get(referentie.url + PRESENTEREN + "/regelingen", headers={"x-api-key": SLEUTEL}).json()
+    assert [r["identificatie"] for r in vandaag["_embedded"]["regelingen"]] == [keten.WORK]
     # part 1 (self-check) is not configured for this vendor target: said, not hidden
     assert any(r["controle"] == "leveringen-beschikbaar" and r["status"] == "overgeslagen" for r in records)
 
