@@ -64,3 +64,13 @@ def test_geweigerd_json_heeft_gefaald_record(tmp_path):
 def test_svrl_naar_map_die_niet_bestaat(tmp_path):
     r = _cli(IMRO / "RW-2025-7b.gml", "--svrl", tmp_path / "nee" / "x.svrl")
     assert r.returncode == 2 and "--svrl" in r.stderr
+
+
+def test_basis_beslist_en_moet_een_map_zijn(tmp_path):
+    mutatie, basis = GEMEENTESTAD.parent / "opdracht_10", GEMEENTESTAD
+    zonder = _cli(mutatie)
+    met = _cli(mutatie, "--basis", basis)
+    assert zonder.returncode == 0 and "IMOW-VERWIJZING-OPEN" in zonder.stdout
+    assert met.returncode == 1 and "OZON0045" in met.stdout and "kantoorruimte" in met.stdout
+    fout = _cli(mutatie, "--basis", tmp_path / "bestaat-niet")
+    assert fout.returncode == 2 and "--basis" in fout.stderr and "Traceback" not in fout.stderr
