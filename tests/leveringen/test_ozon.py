@@ -244,3 +244,11 @@ def test_ozon0070_activiteitregelkwalificatie_van_de_regel(tmp_path):
     oud = "http://standaarden.omgevingswet.overheid.nl/activiteitregelkwalificatie/id/concept/Vergunningplicht"
     u, _ = _gemuteerd(tmp_path, REGELTEKST, oud, oud + "Nergens")
     assert set(_fouten(u)) == {"TPOD1300", "OZON0070"}
+
+
+def test_ozon0351_levering_laat_een_object_verweesd_achter(tmp_path):
+    # 2019000540 is used by one rule only; pointing that rule elsewhere leaves it without a reference
+    fouten = _fouten(_mutatie(tmp_path, REF.format("nl.imow-gm0297.activiteit.2019000540"),
+                              REF.format("nl.imow-gm0297.activiteit.2019000690"), REGELTEKST))
+    assert set(fouten) == {"OZON0351"}
+    assert "activiteit.2019000540" in fouten["OZON0351"][0].bericht

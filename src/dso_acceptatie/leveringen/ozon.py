@@ -26,7 +26,7 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
 * status: TPOD1900 (an object that stays active refers to one the delivery ends); with the state of
   the regeling the delivery changes (``lees_stand``, ``levering --basis``): references outside the
   delivery decided against it, OZON0350 (an object ended while the regeling still refers to it),
-  TPOD0104 also in mutations.
+  OZON0351 (an object the delivery leaves without any reference), TPOD0104 also in mutations.
 
 A reference to an object that is not in the delivery can only be judged when the delivery carries
 the whole regeling (a besluit that establishes a new regeling, no mutation or withdrawal) — then it
@@ -404,6 +404,7 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
             else:
                 open_.append(f"{o.naam} → {href}")
     if stand is not None:
+        _verweesd(objecten, stand, bev)
         beeindigd = {o.id: o for o in objecten if o.eindigt and o.id}
         for ident, oud in sorted(stand.items()):
             if ident in per_id or (oud["ouder"] and oud["ouder"] in per_id):
@@ -429,6 +430,37 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
                  else "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
+
+
+# Objects that exist to be referred to: left without any reference they are orphans (OZON0351).
+# Not the Ambtsgebied: it is the bevoegd gezag's, shared with its other regelingen, which the state
+# of one regeling does not show.
+VERWIJSBAAR = (LOCATIES - {"Ambtsgebied"}) | {"Activiteit", "Gebiedsaanwijzing", "Omgevingsnorm",
+                                              "Omgevingswaarde"}
+
+
+def _verweesd(objecten, stand: dict[str, dict], bev) -> None:
+    """OZON0351: an object that the regeling referred to before this delivery, still exists after it,
+    and is referred to by nothing any more."""
+    na = {k: {"type": v["type"], "refs": v["refs"]} for k, v in stand.items() if v["ouder"] is None}
+    geleverd: dict[str, object] = {}
+    for o in objecten:
+        top = o.el.getparent() is not None and o.el.getparent().tag == f"{{{DEELBESTAND_NS}}}owObject"
+        if not top or not o.id:
+            continue
+        geleverd[o.id] = o
+        if o.eindigt:
+            na.pop(o.id, None)
+        else:
+            na[o.id] = {"type": o.type, "refs": {r.get(XLINK_HREF).strip() for r in o.el.iter()
+                                                 if isinstance(r.tag, str) and r.get(XLINK_HREF)}}
+    voor = set().union(*(v["refs"] for v in stand.values()))
+    daarna = set().union(*(v["refs"] for v in na.values()))
+    for ident in sorted(voor - daarna):
+        if ident in na and na[ident]["type"] in VERWIJSBAAR:
+            o = geleverd.get(ident)
+            bev("OZON0351", f"{na[ident]['type']} {ident} wordt na deze levering door geen enkel object meer "
+                "gebruikt (verweesd).", o.bestand if o else objecten[0].bestand, o.el.sourceline if o else None)
 
 
 def _waardelijsten(o, per_el, bev) -> None:
