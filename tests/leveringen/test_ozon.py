@@ -209,15 +209,16 @@ def test_mutatie_tegen_de_stand_origineel_en_hersteld(tmp_path):
 def test_ozon0350_beeindigd_object_waar_de_regeling_nog_naar_verwijst(tmp_path):
     ident = "<rol:identificatie>nl.imow-gm0297.activiteit.2019000241</rol:identificatie>"
     fouten = _fouten(_mutatie(tmp_path, ident, "<ow:status>beëindigen</ow:status>" + ident))
-    assert set(fouten) == {"OZON0350", "TPOD1900"}
+    # opdracht_10 also renames 2019000241, so ending it with other content than Ozon knows: OZON4002
+    assert set(fouten) == {"OZON0350", "TPOD1900", "OZON4002"}
     assert any("juridischeregel" in b.bericht and "opdracht/owRegeltekst" in b.bericht for b in fouten["OZON0350"])
 
 
 def test_tpod0104_nieuw_object_beeindigd_tegen_de_stand(tmp_path):
     ident = "<rol:identificatie>nl.imow-gm0297.activiteit.2019000690</rol:identificatie>"
     fouten = _fouten(_mutatie(tmp_path, ident, "<ow:status>beëindigen</ow:status>" + ident))
-    # the delivery's own rules still point at it: TPOD1900 as well
-    assert set(fouten) == {"TPOD0104", "TPOD1900"}
+    # the delivery's own rules still point at it: TPOD1900 as well; OZON4001 is Ozon's code for it
+    assert set(fouten) == {"TPOD0104", "OZON4001", "TPOD1900"}
     assert "activiteit.2019000690" in fouten["TPOD0104"][0].bericht
 
 
@@ -252,3 +253,21 @@ def test_ozon0351_levering_laat_een_object_verweesd_achter(tmp_path):
                               REF.format("nl.imow-gm0297.activiteit.2019000690"), REGELTEKST))
     assert set(fouten) == {"OZON0351"}
     assert "activiteit.2019000540" in fouten["OZON0351"][0].bericht
+
+
+def test_opnieuw_aangeleverd_zonder_wijziging_en_eerder_beeindigd():
+    # opdracht_10 delivered twice: its activities are unchanged (OZON4003) and 2019000760, ended the
+    # first time, cannot be ended or changed again (OZON0111)
+    fouten = _fouten(valideer(MUTATIE, soort="tpod", basis=[GEMEENTESTAD, MUTATIE]))
+    assert {"OZON4003", "OZON0111"} <= set(fouten)
+    assert any("activiteit.2019000760" in b.bericht for b in fouten["OZON0111"])
+    assert any("activiteit.2019000690" in b.bericht for b in fouten["OZON4003"])
+
+
+def test_ozon4005_type_van_een_bekend_object_verandert(tmp_path):
+    tekst = (MUTATIE / ACTIVITEITEN).read_text(encoding="utf-8")
+    assert "nl.imow-gm0297.gebied.2019000001" not in tekst
+    # give a delivered activity the identificatie of a Gebied the regeling already has
+    fouten = _fouten(_mutatie(tmp_path, "nl.imow-gm0297.activiteit.2019000690</rol:identificatie>",
+                              "nl.imow-gm0297.gebied.2019000001</rol:identificatie>"))
+    assert "OZON4005" in fouten and "was in de regeling een Gebied" in fouten["OZON4005"][0].bericht

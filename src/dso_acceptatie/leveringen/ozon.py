@@ -26,7 +26,9 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
 * status: TPOD1900 (an object that stays active refers to one the delivery ends); with the state of
   the regeling the delivery changes (``lees_stand``, ``levering --basis``): references outside the
   delivery decided against it, OZON0350 (an object ended while the regeling still refers to it),
-  OZON0351 (an object the delivery leaves without any reference), TPOD0104 also in mutations.
+  OZON0351 (an object the delivery leaves without any reference), TPOD0104 also in mutations (with
+  OZON4001), and on a new version of a known object OZON0111 (ended before), OZON4002 (ended with
+  other content; = OZON0107), OZON4003 (delivered unchanged; = OZON0108), OZON4005 (other type).
 
 A reference to an object that is not in the delivery can only be judged when the delivery carries
 the whole regeling (a besluit that establishes a new regeling, no mutation or withdrawal) — then it
@@ -237,12 +239,37 @@ def _geometrie_ids(bestanden) -> dict[str, tuple[str, int]]:
     return uit
 
 
-def lees_stand(mappen) -> dict[str, dict]:
+class Stand(dict):
+    """identificatie -> {type, refs, bron, ouder, inhoud}; ``beeindigd``: ids ended earlier."""
+
+    def __init__(self):
+        super().__init__()
+        self.beeindigd: set[str] = set()
+
+
+def _inhoud(top) -> tuple:
+    """What an OW object says, independent of layout and prefixes, without its status."""
+    uit = []
+    for el in top.iter():
+        if not isinstance(el.tag, str) or _lokaal(el) == "status":
+            continue
+        pad = []
+        x = el
+        while x is not None and x is not top.getparent():
+            pad.append(_lokaal(x))
+            x = x.getparent()
+        uit.append(("/".join(reversed(pad)), (el.text or "").strip() if len(el) == 0 else "",
+                    tuple(sorted((etree.QName(k).localname, v.strip()) for k, v in el.attrib.items()))))
+    return tuple(sorted(uit))
+
+
+def lees_stand(mappen) -> Stand:
     """The Ozon state from earlier deliveries of the regeling (folders, applied in order):
-    identificatie -> {type, refs (hrefs in the object), bron, ouder}; ended objects removed."""
+    identificatie -> {type, refs (hrefs in the object), bron, ouder, inhoud}; ended objects removed
+    (and remembered in ``beeindigd``)."""
     from dso_acceptatie.leveringen import veilig
 
-    stand: dict[str, dict] = {}
+    stand = Stand()
     for map_ in mappen:
         for pad in sorted(p for p in map_.iterdir() if p.suffix.lower() == ".xml"):
             root = veilig.lees_xml(pad, pad.name).getroot()
@@ -260,9 +287,10 @@ def lees_stand(mappen) -> dict[str, dict]:
                     if any(_lokaal(x) == "status" and (x.text or "").strip().startswith("beëindig")
                            for x in top.iter() if isinstance(x.tag, str)):
                         stand.pop(ident, None)
+                        stand.beeindigd.add(ident)
                         continue
                     bron = f"{map_.name}/{pad.name}"
-                    stand[ident] = {"type": _lokaal(top), "bron": bron, "ouder": None,
+                    stand[ident] = {"type": _lokaal(top), "bron": bron, "ouder": None, "inhoud": _inhoud(top),
                                     "refs": {r.get(XLINK_HREF).strip() for r in top.iter()
                                              if isinstance(r.tag, str) and r.get(XLINK_HREF)}}
                     for el in subs:
@@ -271,7 +299,7 @@ def lees_stand(mappen) -> dict[str, dict]:
     return stand
 
 
-def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[Bevinding], str]:
+def valideer_map(bestanden, stand: Stand | None = None) -> tuple[list[Bevinding], str]:
     """Findings for one folder of a delivery and a one-line account of what was decided.
 
     ``stand``: the Ozon state of the regeling the delivery changes (``lees_stand``); with it,
@@ -342,6 +370,10 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
         elif top and stand is not None and o.eindigt and o.id and o.id not in stand:
             bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar staat niet in de regeling die de "
                 "levering wijzigt: het object is nieuw.", o.bestand, o.el.sourceline)
+            bev("OZON4001", f"{o.naam} wordt beëindigd, maar is bij Ozon (de regeling die de levering wijzigt) "
+                "niet bekend.", o.bestand, o.el.sourceline)
+        if top and stand is not None and o.id:
+            _versie(o, stand, bev)
         _waardelijsten(o, per_el, bev)
     gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
     geometrie = _geometrie_ids(bestanden)
@@ -430,6 +462,28 @@ def valideer_map(bestanden, stand: dict[str, dict] | None = None) -> tuple[list[
                  else "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
+
+
+def _versie(o, stand: Stand, bev) -> None:
+    """Rules on a new version of an object Ozon knows (OZON0111, 4002, 4003, 4005)."""
+    if o.id in stand.beeindigd and o.id not in stand:
+        bev("OZON0111", f"{o.naam} is eerder beëindigd en kan niet meer worden gewijzigd.", o.bestand,
+            o.el.sourceline)
+        return
+    oud = stand.get(o.id)
+    if oud is None or oud["ouder"] is not None:
+        return
+    if oud["type"] != o.type:
+        bev("OZON4005", f"{o.naam} was in de regeling een {oud['type']} ({oud['bron']}); het type mag "
+            "niet veranderen.", o.bestand, o.el.sourceline)
+        return
+    gelijk = _inhoud(o.el) == oud["inhoud"]
+    if o.eindigt and not gelijk:
+        bev("OZON4002", f"{o.naam} wordt beëindigd, maar de inhoud wijkt af van wat Ozon kent "
+            f"({oud['bron']}).", o.bestand, o.el.sourceline)
+    elif not o.eindigt and gelijk:
+        bev("OZON4003", f"{o.naam} wordt opnieuw aangeleverd zonder wijziging ten opzichte van "
+            f"{oud['bron']}.", o.bestand, o.el.sourceline)
 
 
 # Objects that exist to be referred to: left without any reference they are orphans (OZON0351).
