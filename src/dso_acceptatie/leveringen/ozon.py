@@ -422,13 +422,13 @@ def valideer_map(bestanden, stand: Stand | None = None) -> tuple[list[Bevinding]
             m = _BG.match(href)
             if m and gezagen and m.group(1) not in gezagen:
                 continue    # another authority's object: lives in Ozon, not decidable here
-            if stand is not None and code not in IN_OZON:
-                if href not in stand:
-                    bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet in de "
-                        "levering en niet in de regeling die zij wijzigt.", o.bestand, r.sourceline)
-                elif stand[href]["type"] not in doelen:
+            if stand is not None and href in stand:
+                if stand[href]["type"] not in doelen:
                     bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is in de regeling een "
                         f"{stand[href]['type']}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
+            elif stand is not None and code not in IN_OZON:
+                bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet in de "
+                    "levering en niet in de regeling die zij wijzigt.", o.bestand, r.sourceline)
             elif heel and code not in IN_OZON:
                 bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet "
                     "in de levering (en de levering stelt een nieuwe regeling vast).", o.bestand,
