@@ -148,3 +148,19 @@ def test_dezelfde_regelingversie_twee_keer_afgewezen(client):
     tweede = client.lever(inhoud)
     assert tweede["status"] == "afgewezen" and "LVBB4805" in _codes(tweede)
     assert client.regeling(werk, "2020-01-14") == (200, f"{werk}/nld@1")
+
+
+def test_versie_tussen_twee_bestaande_versies(client):
+    werk, gevallen = keten.gevallen("test-tussen")
+    vast, wijz = gevallen[0], gevallen[1]
+    for g in (vast, wijz):
+        assert client.lever(keten.zip_van(keten.VOORBEELDEN / g.bron, g.vervang))["status"] == "geaccepteerd"
+    tussen = [*wijz.vervang[:2], (None, f"{werk}/nld@1", f"{werk}/nld@3"),
+              (None, "<datum>2020-01-14</datum>", "<datum>2022-01-01</datum>"),
+              (None, keten.BESLUIT, keten.BESLUIT + "tussen")]
+    assert client.lever(keten.zip_van(keten.VOORBEELDEN / "opdracht", tussen))["status"] == "geaccepteerd"
+    assert client.regeling(werk, "2021-12-31") == (200, f"{werk}/nld@1")
+    assert client.regeling(werk, "2022-01-01") == (200, f"{werk}/nld@3")
+    assert client.regeling(werk, "2024-01-01") == (200, f"{werk}/nld@2")
+    lijst = [r for r in client.stand()["2024-06-01"] if r[0] == werk]
+    assert lijst == [(werk, f"{werk}/nld@2", "2024-01-01", None)]

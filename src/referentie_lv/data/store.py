@@ -223,9 +223,12 @@ class Store(Adresregister):
                         oud["geldig_tot"] = dag
                 b = reg["besluit"]
                 data = {k: v for k, v in reg.items() if k not in ("tekst", "begrippen")}
+                # a version dated before one already there ends where that one starts
+                later = [o["geldig_vanaf"] for o in rijen if o["work"] == reg["work"] and o["geldig_vanaf"] > dag]
                 rijen.append({
                     "expression": reg["expression"], "work": reg["work"], "versie_nr": None,
-                    "geldig_vanaf": dag, "geldig_tot": None, "officiele_titel": reg.get("officieleTitel"),
+                    "geldig_vanaf": dag, "geldig_tot": min(later, default=None),
+                    "officiele_titel": reg.get("officieleTitel"),
                     "citeertitel": reg.get("citeertitel"), "opschrift": reg.get("opschrift"),
                     "soort_regeling": reg.get("soortRegeling"),
                     "eindverantwoordelijke": reg.get("eindverantwoordelijke"), "besluit_work": b["work"],
