@@ -74,9 +74,9 @@ def test_zonder_intake_niets_aangeleverd(tmp_path, monkeypatch):
     assert rec["status"] == "overgeslagen" and "intake" in rec["bericht"]
 
 
-@pytest.fixture
-def alles_accepterend(tmp_path):
-    """A loopback intake that accepts every delivery and a Presenteren that never changes."""
+def _nep_doel(weigert: bool):
+    """A loopback target: its intake accepts every delivery (or refuses each at once with 422 and
+    code LVBB1001), its Presenteren never changes."""
     import http.server
     import threading
 
@@ -93,7 +93,10 @@ def alles_accepterend(tmp_path):
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("content-length") or 0))
-            self._json(202, {"status": "ontvangen"}, [("location", f"{base}/intake/aanleveringen/1")])
+            if weigert:
+                self._json(422, {"status": 422, "title": "Geweigerd", "detail": "LVBB1001: geen geldige zip"})
+            else:
+                self._json(202, {"status": "ontvangen"}, [("location", f"{base}/intake/aanleveringen/1")])
 
         def do_GET(self):
             if self.path.startswith("/intake/"):
@@ -111,9 +114,36 @@ def alles_accepterend(tmp_path):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, base
+
+
+@pytest.fixture
+def alles_accepterend():
+    srv, base = _nep_doel(weigert=False)
     yield base
     srv.shutdown()
     srv.server_close()
+
+
+@pytest.fixture
+def alles_weigerend():
+    srv, base = _nep_doel(weigert=True)
+    yield base
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_meteen_geweigerd_telt_als_afgewezen_met_de_codes_uit_het_antwoord(alles_weigerend, tmp_path,
+                                                                           monkeypatch):
+    base = alles_weigerend
+    records = _draai(tmp_path, monkeypatch, {"naam": "streng", "intake": base + "/intake",
+                                             "diensten": {"presenteren": base + "/p"}})
+    uitkomst = {r["onderwerp"]: r for r in records if r["controle"] == "aanlevering-uitkomst"}
+    assert uitkomst["vijandig: geen zip"]["status"] == "geslaagd"
+    assert uitkomst["vijandig: geen zip"]["details"]["historie"] == ["HTTP 422 (meteen geweigerd)"]
+    assert uitkomst["vaststelling (kopie van de Gemeentestad-opdracht)"]["status"] == "gefaald"
+    ozon = next(r for o, r in uitkomst.items() if "activiteit die niet bestaat" in o)
+    assert ozon["status"] == "gefaald" and "OZON0038" in ozon["bericht"]
 
 
 def test_doel_dat_alles_accepteert_faalt(alles_accepterend, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -33,6 +34,8 @@ WORK = "/akn/nl/act/gm0297/2019/reg456"
 BESLUIT = "/akn/nl/bill/gm0297/2019/3520"
 BESLUIT_INTREKKING = "/akn/nl/bill/gm0297/2021/intrekking"
 EINDSTATUS = ("geaccepteerd", "afgewezen")
+WEIGERING = (400, 413, 415, 422)          # refused at once, no status resource
+CODE = re.compile(r"\b(?:LVBB|OZON|TPOD|STOP)\d{4}\b")
 # The published intrekking leaves one Omgevingswaarderegel active that refers to ended objects
 # (TPOD1900); the repaired copy ends it too.
 _OWR = "<r:Omgevingswaarderegel>\n               <r:identificatie>nl.imow-gm0297.juridischeregel.2019000015"
@@ -159,6 +162,12 @@ class Intake:
         self.wacht()
         r = self.http.post(self.intake + "/aanleveringen", content=inhoud,
                            headers={"content-type": "application/zip"})
+        if r.status_code in WEIGERING:
+            # refused on the spot (a real intake may do that for a body that is no zip at all):
+            # a refusal, with the codes its problem body names
+            return {"status": "afgewezen", "historie": [], "_http": r.status_code,
+                    "verslag": {"bevindingen": [{"code": c} for c in sorted(set(CODE.findall(r.text)))]},
+                    "_duur_s": time.monotonic() - start}
         if r.status_code != 202:
             raise KetenFout(f"aanleveren gaf HTTP {r.status_code} in plaats van 202: {r.text[:300]}")
         url = r.headers.get("location") or (r.json().get("_links") or {}).get("self", {}).get("href")

@@ -316,7 +316,9 @@ def _keten_geval(ctx: FaseContext, w, client: keten.Intake, werk: str, g: keten.
     if ontbrekend:
         redenen.append(f"verwachte code(s) ontbreken: {', '.join(ontbrekend)}")
     historie = [h.get("status") for h in item.get("historie") or []]
-    if historie[:1] != ["ontvangen"] or historie[-1:] != [item.get("status")]:
+    if item.get("_http"):
+        historie = [f"HTTP {item['_http']} (meteen geweigerd)"]
+    elif historie[:1] != ["ontvangen"] or historie[-1:] != [item.get("status")]:
         redenen.append(f"statusverloop {' → '.join(map(str, historie))} begint niet bij ontvangen of "
                        "eindigt niet bij de eindstatus")
     details = {"verwacht": g.verwacht, "status": item.get("status"), "codes": codes,
