@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from dso_acceptatie.fasen.last import slo as slo_mod
@@ -54,3 +55,10 @@ def test_geen_excuus_voor_fouten_of_voor_een_geslaagde_meting():
     assert weeg_meetomgeving(fouten, druk).status == "gefaald"
     goed = slo_mod.Uitkomst("x GET /y", "p95-latentie", "geslaagd", 10.0, 800.0, "ms", "ok")
     assert weeg_meetomgeving(goed, druk).status == "geslaagd"
+
+
+def test_cpu_druk_beslist_niet_maar_staat_in_de_melding():
+    druk = replace(cijfers(3.0), cpu_druk=0.85)
+    u = weeg_meetomgeving(MIS, druk)
+    assert u.status == "gefaald" and "CPU-druk 85%" in u.bericht
+    assert "CPU-druk" not in weeg_meetomgeving(MIS, replace(cijfers(3.0), cpu_druk=0.1)).bericht
