@@ -111,7 +111,7 @@ def test(o: Opdracht, *, deadline: float | None, client: httpx.Client | None = N
         uitslag = uitvoering.voer_uit(o.spec, basis_url=o.basis, headers=o.headers,
                                       instellingen=o.instellingen, max_per_seconde=o.rps,
                                       alleen_lezen=o.alleen_lezen, seed=o.instellingen.seed,
-                                      deadline=deadline, voortgang=voortgang)
+                                      deadline=deadline, voortgang=voortgang, dienst=o.dienst)
         begrenzer.pauzeer(1.0)    # and a gap after schemathesis' last request
         du = DienstUitslag(o.dienst, uitslag, deadline=deadline,
                            aandeel_s=None if deadline is None else deadline - start)

@@ -299,6 +299,14 @@ class Contracten:
                     continue  # without security in the spec the check has nothing to test
                 wat = OMSCHRIJVING.get(naam, naam)
                 details = {"voorbeelden": cu.aantal, "gefaald": cu.gefaald, "verzoeken": op.verzoeken}
+                uitzondering = next((v for v in self.i.uitzonderingen(dienst)
+                                     if v.controle == naam and label in v.operaties), None)
+                if uitzondering is not None:
+                    # Visible in every record it touches: a widened check is never silent.
+                    details["uitzondering"] = {"ook_status": list(uitzondering.ook_status),
+                                               "reden": uitzondering.reden}
+                    wat += (f" (hier telt ook {', '.join(map(str, uitzondering.ook_status))} als goed "
+                            "antwoord; zie [[verwacht]] in contracten.toml)")
                 if cu.gefaald:
                     titel = "" if (cu.titel or "").startswith("Custom check failed") else (cu.titel or "")
                     uitleg = " ".join((cu.bericht or "").split())

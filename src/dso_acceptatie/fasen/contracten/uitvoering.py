@@ -94,9 +94,28 @@ def _uitwisseling(interaction) -> Uitwisseling:
         antwoord_body=resp.content if resp is not None else None)
 
 
+def _standaard_statussen(controle: str) -> list[str]:
+    """schemathesis' own expected statuses of a configurable check (what an exception widens)."""
+    checks = SchemathesisConfig.from_dict({}).projects.default.checks
+    return list(getattr(checks, controle).expected_statuses)
+
+
+def uitzonderingen(instellingen: Instellingen, dienst: str | None) -> list[dict]:
+    """schemathesis ``operations`` entries for the service's [[verwacht]] exceptions: only those
+    operations, only that check, the default statuses plus the ones named."""
+    uit = []
+    for v in instellingen.uitzonderingen(dienst) if dienst else []:
+        statussen = _standaard_statussen(v.controle) + [str(s) for s in v.ook_status]
+        for label in v.operaties:
+            # By the operation's name ("POST /pad"): separate include-path and include-method
+            # filters are OR-ed by schemathesis, which would widen every POST.
+            uit.append({"include-name": label, "checks": {v.controle: {"expected-statuses": statussen}}})
+    return uit
+
+
 def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
-                 max_per_seconde: float | None, alleen_lezen: bool, seed: int | None = None
-                 ) -> SchemathesisConfig:
+                 max_per_seconde: float | None, alleen_lezen: bool, seed: int | None = None,
+                 dienst: str | None = None) -> SchemathesisConfig:
     fasen = set(instellingen.schemathesis_fasen)
     project: dict[str, Any] = {
         "base-url": basis_url,
@@ -116,6 +135,9 @@ def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Inste
         for naam in ("unsupported_method", "use_after_free", "ensure_resource_availability"):
             project["checks"][naam] = {"enabled": False}
         project["phases"]["stateful"] = {"enabled": False}
+    operaties = uitzonderingen(instellingen, dienst)
+    if operaties:
+        project["operations"] = operaties
     data: dict[str, Any] = {**project, "suppress-health-check": ["all"]}
     if seed is not None:
         data["seed"] = seed
@@ -128,7 +150,7 @@ TIJDSBUDGET_OP = "tijdsbudget op"
 def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
              max_per_seconde: float | None = None, alleen_lezen: bool = False,
              seed: int | None = None, deadline: float | None = None,
-             voortgang: Callable[[int], None] | None = None) -> Uitslag:
+             voortgang: Callable[[int], None] | None = None, dienst: str | None = None) -> Uitslag:
     """Run schemathesis over one spec. ``deadline`` (time.monotonic()): stop there, whatever
     is running; operations that got no request by then are marked ``overgeslagen`` (time budget).
     ``voortgang(n)``: called with the number of operations done so far (approximately: the
@@ -136,7 +158,8 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
     start = time.perf_counter()
     uitslag = Uitslag()
     config = configuratie(basis_url=basis_url, headers=headers, instellingen=instellingen,
-                          max_per_seconde=max_per_seconde, alleen_lezen=alleen_lezen, seed=seed)
+                          max_per_seconde=max_per_seconde, alleen_lezen=alleen_lezen, seed=seed,
+                          dienst=dienst)
     controles.reset()
     try:
         schema = schemathesis.openapi.from_dict(spec, config=config)
