@@ -19,7 +19,7 @@ GEO_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", 
              "GeometryCollection"}
 
 DSO_CHECKS = ("dso_api_version", "dso_problem_json", "dso_hal_links", "dso_content_crs",
-              "dso_retry_after")
+              "dso_retry_after", "dso_latentie")
 
 _lock = threading.Lock()
 TOEGEPAST: set[tuple[str, str]] = set()   # (operation label, check name)
@@ -33,6 +33,23 @@ def _toegepast(case, naam: str) -> None:
 def reset() -> None:
     with _lock:
         TOEGEPAST.clear()
+        LATENTIE.update(grenzen={}, metingen={}, traagste={}, min_metingen=5, stopfactor=None,
+                        bij_te_traag=None, te_traag=None)
+
+
+# Latency per operation against the service's SLO (load/slo.toml, p95 per endpoint). The check
+# only collects samples; the verdict per operation is written by the phase (needs all samples).
+# Once an operation's median over ``min_metingen`` calls is ``stopfactor`` times its p95 limit,
+# ``bij_te_traag(reden)`` is called once: the service is too slow to go on fuzzing it.
+# ``traagste``: per operation the slowest exchange (ms, request, response), the evidence.
+LATENTIE: dict = {"grenzen": {}, "metingen": {}, "traagste": {}, "min_metingen": 5, "stopfactor": None,
+                  "bij_te_traag": None, "te_traag": None}
+
+
+def mediaan(waarden: list[float]) -> float:
+    rij = sorted(waarden)
+    midden = len(rij) // 2
+    return rij[midden] if len(rij) % 2 else (rij[midden - 1] + rij[midden]) / 2
 
 
 def _header(response, naam: str) -> str | None:
@@ -147,3 +164,30 @@ def dso_retry_after(ctx, response, case):
     _toegepast(case, "dso_retry_after")
     if not _header(response, "retry-after"):
         raise AssertionError("Antwoord 429 zonder header Retry-After.")
+
+
+@schemathesis.check
+def dso_latentie(ctx, response, case):
+    """Collects the response time per operation (no verdict here: see ``LATENTIE``)."""
+    label = case.operation.label
+    grens = LATENTIE["grenzen"].get(label)
+    if grens is None:
+        return
+    ms = response.elapsed * 1000
+    with _lock:
+        metingen = LATENTIE["metingen"].setdefault(label, [])
+        metingen.append(ms)
+        if ms > LATENTIE["traagste"].get(label, (-1.0,))[0]:
+            LATENTIE["traagste"][label] = (ms, response.request, response)
+        factor = LATENTIE["stopfactor"]
+        if (factor is None or LATENTIE["te_traag"] is not None
+                or len(metingen) < LATENTIE["min_metingen"]):
+            return
+        m = mediaan(metingen)
+        if m < factor * grens:
+            return
+        LATENTIE["te_traag"] = (f"{label}: mediaan {m:.0f} ms over {len(metingen)} aanroepen, "
+                                f"{m / grens:.1f} × de SLO (p95 ≤ {grens:.0f} ms)")
+        terug = LATENTIE["bij_te_traag"]
+    if terug is not None:
+        terug(LATENTIE["te_traag"])

@@ -21,10 +21,11 @@ import httpx
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
-from dso_acceptatie.fasen.contracten import adr, arazzo, specs, uitvoering
+from dso_acceptatie.fasen.contracten import adr, arazzo, controles, specs, uitvoering
 from dso_acceptatie.fasen.contracten import dienst as dienst_mod
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
+from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.records import RecordWriter
 from dso_acceptatie.tempo import Begrenzer
 
@@ -53,6 +54,7 @@ OMSCHRIJVING = {
     "dso_paginering": "paginering klopt (next/previous, paginagrootte, geen gaten of dubbelen)",
     "dso_authenticatie": "verzoek zonder of met onbekende x-api-key wordt geweigerd",
     "dso_openapi_op_basis_uri": "spec gepubliceerd op <basis-URI>/openapi.json",
+    "dso_latentie": "antwoordtijd binnen de SLO (mediaan onder de p95-grens)",
 }
 
 
@@ -90,6 +92,7 @@ class Contracten:
         # Tests stop at the deadline; what is left of the budget is for the ADR results and the
         # records. Workflows stop there too (each step checks it).
         self.deadline = self.start + self.i.budget_s * (1 - BUDGET_RESERVE)
+        self.slo: slo_mod.SloBestand | None = None
         self.totaal_operaties = 0
         self._klaar: dict[str, int] = {}
         self._voortgang_lock = threading.Lock()
@@ -145,6 +148,11 @@ class Contracten:
                 pad.write_bytes(spec.ruw)
                 geladen.append((dienst, basis, spec, pad))
         lint = adr.start([pad for *_, pad in geladen]) if self.i.adr else None
+        try:
+            self.slo = slo_mod.lees(self.i.slo)
+        except (ConfiguratieFout, OSError) as e:
+            self.schrijf("contracten", "slo", "dso_latentie", "geblokkeerd",
+                         f"De antwoordtijden zijn niet aan de SLO getoetst: {e}", ernst="blokkerend")
         opdrachten = [self.opdracht(dienst, basis, spec) for dienst, basis, spec, _ in geladen
                       if spec.bruikbaar]
         self.totaal_operaties = sum(dienst_mod.aantal_operaties(o.spec) for o in opdrachten)
@@ -168,7 +176,21 @@ class Contracten:
         return dienst_mod.Opdracht(
             dienst=dienst, basis=basis, spec=spec.inhoud, headers=self.headers, instellingen=self.i,
             met_sleutel=bool(self.sleutel) and dienst not in self.i.open_diensten, rps=self.rps,
-            alleen_lezen=self.alleen_lezen, deadline=self.deadline)
+            alleen_lezen=self.alleen_lezen, deadline=self.deadline, latentie=self.latentie(dienst, spec.inhoud))
+
+    def latentie(self, dienst: str, spec: dict) -> dict[str, float]:
+        """Per operation label its p95 limit from the SLO file ([endpoints] or [standaard])."""
+        if self.slo is None:
+            return {}
+        uit = {}
+        for pad, item in (spec.get("paths") or {}).items():
+            for methode in (item or {}) if isinstance(item, dict) else ():
+                if methode in ("get", "put", "post", "delete", "patch", "head", "options"):
+                    label = f"{methode.upper()} {pad}"
+                    grens = self.slo.grenzen(f"{dienst} {label}").p95_ms
+                    if grens is not None:
+                        uit[label] = float(grens)
+        return uit
 
     def parallel(self, opdrachten: list[dienst_mod.Opdracht]) -> bool:
         """Services side by side, each in its own process; not for a target with a request cap
@@ -285,6 +307,8 @@ class Contracten:
                 continue
             if op.overgeslagen:
                 self.schrijf(dienst, label, "schemathesis", "overgeslagen", op.overgeslagen)
+                if len(op.latentie_ms) >= self.i.latentie_metingen:
+                    self.schrijf_latentie(dienst, label, op)   # measured before the stop
                 continue
             for fout in op.fouten:
                 # A network failure says something about the API; anything else (a schema
@@ -327,6 +351,7 @@ class Contracten:
                 continue
             for su in du.sondes.get(label, []):
                 self.schrijf_sonde(dienst, label, su)
+            self.schrijf_latentie(dienst, label, op)
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",
@@ -346,21 +371,50 @@ class Contracten:
                  and f not in u.fasen_gedaan and u.budget_op]
         bericht = (f"{len(getest)} van {len(ops)} operaties getest met schemathesis "
                    f"({', '.join(u.fasen_gedaan) or 'geen fase volledig'}) in {u.duur_s:.0f} s")
+        if u.te_traag:
+            bericht += (f"; gestopt, {uitvoering.TE_TRAAG}: {u.te_traag}; de rest van de dienst en zijn "
+                        "sondes zijn niet getest")
         if u.budget_op:
             bericht += (f"; {uitvoering.TIJDSBUDGET_OP} na {du.aandeel_s or 0:.0f} s: "
                         + (f"{len(budget)} operatie(s) niet getest" if budget else "alle operaties kregen verzoeken")
                         + (f", fase(n) {', '.join(deels)} niet afgemaakt" if deels else ""))
         self.schrijf(o.dienst, "specificatie", "dekking",
-                     "overgeslagen" if u.budget_op else "geslaagd", bericht, soort="administratie",
+                     "overgeslagen" if u.budget_op or u.te_traag else "geslaagd", bericht, soort="administratie",
                      duur_ms=u.duur_s * 1000,
                      details={"operaties_getest": len(getest), "operaties_totaal": len(ops),
                               "niet_getest_tijdsbudget": budget, "tijdsbudget_op": u.budget_op,
+                              "te_traag": u.te_traag,
                               "aandeel_s": None if du.aandeel_s is None else round(du.aandeel_s, 1),
                               "fasen_afgerond": u.fasen_gedaan,
                               "voorbeelden_per_operatie": {label: op.verzoeken for label, op in ops.items()},
                               "fase_duur_s": {f: round(d, 2) for f, d in u.fase_duur_s.items()},
                               "operatie_duur_s": {label: {f: round(d, 2) for f, d in op.duur_s.items()}
                                                   for label, op in ops.items()}})
+
+    def schrijf_latentie(self, dienst: str, label: str, op: uitvoering.OperatieUitslag) -> None:
+        """One verdict per operation: the median of its response times against the SLO's p95."""
+        grens, metingen = op.latentie_grens_ms, op.latentie_ms
+        if grens is None:
+            return
+        details = {"grens_p95_ms": grens, "metingen_ms": metingen[:50], "aantal": len(metingen),
+                   "slo": str(self.i.slo), "endpoint": f"{dienst} {label}"}
+        if len(metingen) < self.i.latentie_metingen:
+            self.schrijf(dienst, label, "dso_latentie", "overgeslagen",
+                         f"te weinig metingen voor een oordeel over de antwoordtijd ({len(metingen)} van "
+                         f"de {self.i.latentie_metingen} nodig)", details=details)
+            return
+        m = controles.mediaan(metingen)
+        details["mediaan_ms"] = round(m, 1)
+        if m > grens:
+            self.schrijf_uitwisseling(dienst, label, "dso_latentie",
+                         f"Niet voldaan: {OMSCHRIJVING['dso_latentie']}. Mediaan {m:.0f} ms over "
+                         f"{len(metingen)} aanroepen; de SLO eist p95 ≤ {grens:.0f} ms, dus meer dan de "
+                         f"helft van de aanroepen is trager dan wat 95% moet halen ({self.i.slo.name}, "
+                         f"'{dienst} {label}'). Bewijs: de traagste aanroep.", op.traagste, details=details)
+        else:
+            self.schrijf(dienst, label, "dso_latentie", "geslaagd",
+                         f"mediaan {m:.0f} ms over {len(metingen)} aanroepen, binnen de SLO "
+                         f"(p95 ≤ {grens:.0f} ms)", details=details)
 
     def schrijf_sonde(self, dienst: str, label: str, su: dienst_mod.SondeUitslag) -> None:
         s = su.sonde

@@ -52,6 +52,10 @@ class Instellingen:
     # Seconds the phase may spend (DSO_CONTRACTEN_TIJDSBUDGET); None: two thirds of its time limit.
     tijdsbudget_s: float | None = None
     gelijktijdig: int = 8            # services tested at the same time (DSO_CONTRACTEN_GELIJKTIJDIG)
+    # Latency against the SLO's p95 per endpoint (DSO_CONTRACTEN_SLO: another slo.toml).
+    slo: Path = PROJECT / "load" / "slo.toml"
+    latentie_metingen: int = 5       # calls per operation before a latency verdict
+    latentie_stopfactor: float = 2.0  # median this many times the limit: stop testing the service
 
     @property
     def budget_s(self) -> float:
@@ -132,6 +136,7 @@ def lees(pad: Path | None = None) -> Instellingen:
     pad = pad or CONTRACTS / "contracten.toml"
     data, tekst = lees_toml(pad, oplossing_ontbreekt="herstel contracts/contracten.toml uit git.")
     u, t, a = data.get("uitvoering", {}), data.get("toegang", {}), data.get("adr", {})
+    lat = data.get("latentie", {})
 
     def uit_bestand(sleutel: str, standaard, soort, minimum: float, oplossing: str):
         if sleutel not in u:
@@ -157,6 +162,16 @@ def lees(pad: Path | None = None) -> Instellingen:
         ernst=dict(data.get("ernst", {})),
         verwacht=_verwacht(pad, tekst, data.get("verwacht", [])),
     )
+    for sleutel, soort, minimum, oplossing in (
+            ("min_metingen", int, 1, "geef een geheel getal ≥ 1, bijvoorbeeld 5."),
+            ("stopfactor", float, 1, "geef een factor ≥ 1, bijvoorbeeld 2.")):
+        if sleutel in lat:
+            waarde = _getal(lat[sleutel], soort, minimum,
+                            plaats(pad, regel_van(tekst, ("latentie",), sleutel)) + f" [latentie] {sleutel}",
+                            oplossing)
+            setattr(i, "latentie_metingen" if sleutel == "min_metingen" else "latentie_stopfactor", waarde)
+    if "slo" in lat:
+        i.slo = (pad.parent / str(lat["slo"])).resolve()
     env = os.environ
     def uit_omgeving(naam: str, soort, minimum: float, oplossing: str):
         return _getal(env[naam].strip(), soort, minimum, f"omgevingsvariabele {naam}", oplossing)
@@ -179,6 +194,8 @@ def lees(pad: Path | None = None) -> Instellingen:
                                       "geef een geheel getal ≥ 1, bijvoorbeeld 4.")
     if env.get("DSO_CONTRACTEN_SEED"):
         i.seed = uit_omgeving("DSO_CONTRACTEN_SEED", int, 0, "geef een geheel getal ≥ 0.")
+    if env.get("DSO_CONTRACTEN_SLO"):
+        i.slo = Path(env["DSO_CONTRACTEN_SLO"])
     if env.get("DSO_CONTRACTEN_WORKFLOWS"):
         i.workflows = Path(env["DSO_CONTRACTEN_WORKFLOWS"])
     return i
