@@ -42,6 +42,11 @@ VERWACHTINGEN = {
     "503-deel": Verwachting(("locatieserver",), None, frozenset({"not_a_server_error"})),
     "kapotte-paginering": Verwachting(("catalogus",), "GET /activiteiten",
                                       frozenset({"dso_paginering"})),
+    "verschoven-drempel": Verwachting(("uitvoeren",), None, frozenset({"dso_toepasbare_regels"}),
+                                      fasen="examples"),
+    "verwisselde-conclusie": Verwachting(
+        ("uitvoeren",), "nl.imow-gm0297.activiteit.2019000810 · Conclusie Kappen van een boom - Initiele versie",
+        frozenset({"dso_toepasbare_regels"}), fasen="examples", waarde="nl.imow-gm0297.activiteit.2019000810"),
     "verkeerde-conclusie": Verwachting(("uitvoeren",),
                                        "vergunningcheck.arazzo.yaml#bijgebouw-conclusie",
                                        frozenset({"workflow"}), fasen="examples"),

@@ -39,6 +39,8 @@ from referentie_lv.sttr.vragenboom import zet_om
 BASISPAD = "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3"
 SPEC = basis.SPECS / "uitvoeren.yaml"
 FOUT_VERKEERDE_CONCLUSIE = "verkeerde-conclusie"
+FOUT_VERSCHOVEN_DREMPEL = "verschoven-drempel"
+FOUT_VERWISSELD = "verwisselde-conclusie"
 
 # Fault "verkeerde-conclusie": what each conclusion becomes.
 _VERKEERD = {"Vergunningplicht": "Toestemmingsvrij", "Toestemmingsvrij": "Vergunningplicht",
@@ -122,6 +124,9 @@ def dienst(config: Config) -> basis.Dienst:
 
     # Decided once, at build time: with the fault off, no fault code runs per request.
     verkeerd = fouten.actief(config.fouten, FOUT_VERKEERDE_CONCLUSIE)
+    verschoven = fouten.actief(config.fouten, FOUT_VERSCHOVEN_DREMPEL)
+    # "verwisselde-conclusie:<activiteit>": the one activity whose conclusion is wrong.
+    verwisseld = {f.partition(":")[2] for f in config.fouten if f.startswith(FOUT_VERWISSELD + ":")}
 
     # -- listings ----------------------------------------------------------------------------
 
@@ -196,8 +201,11 @@ def dienst(config: Config) -> basis.Dienst:
                                    "volgendeVraag": None, "openVragen": [], "conclusie": None})
                 continue
             for m in modellen:
-                resultaten.append(_resultaat(request, x, m, basis_item, antwoorden.get(m.id, {}),
-                                             typering, verkeerd))
+                eigen = antwoorden.get(m.id, {})
+                if verschoven:
+                    eigen = _verlaagd(eigen)
+                resultaten.append(_resultaat(request, x, m, basis_item, eigen, typering,
+                                             verkeerd or act in verwisseld))
         status = "vragen" if any(r["status"] == "vragen" for r in resultaten) else "afgerond"
         return basis.hal({"status": status, "resultaten": resultaten,
                           "_links": {"self": {"href": str(request.url)}}})
@@ -215,6 +223,12 @@ def dienst(config: Config) -> basis.Dienst:
         return await bepaal(request, "Maatregelen")
 
     return d
+
+
+def _verlaagd(antwoorden: dict) -> dict:
+    """Fault "verschoven-drempel": every numeric answer one lower, i.e. every threshold one up."""
+    return {k: (w - 1 if isinstance(w, (int, float)) and not isinstance(w, bool) else w)
+            for k, w in antwoorden.items()}
 
 
 def _resultaat(request: Request, x: Uitvoeren, m: Model, basis_item: dict, antwoorden: dict,

@@ -21,7 +21,7 @@ import httpx
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
-from dso_acceptatie.fasen.contracten import adr, arazzo, controles, specs, uitvoering
+from dso_acceptatie.fasen.contracten import adr, arazzo, beslistabellen, controles, specs, uitvoering
 from dso_acceptatie.fasen.contracten import dienst as dienst_mod
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
@@ -55,6 +55,7 @@ OMSCHRIJVING = {
     "dso_authenticatie": "verzoek zonder of met onbekende x-api-key wordt geweigerd",
     "dso_openapi_op_basis_uri": "spec gepubliceerd op <basis-URI>/openapi.json",
     "dso_latentie": "antwoordtijd binnen de SLO (mediaan onder de p95-grens)",
+    "dso_toepasbare_regels": "conclusie per activiteit en beslistabelregel gelijk aan het orakel",
 }
 
 
@@ -428,6 +429,29 @@ class Contracten:
 
     def workflows(self) -> None:
         arazzo.voer_alle_uit(self)
+        self.bescherm("uitvoeren", "beslistabellen", self.beslistabellen)
+
+    def beslistabellen(self) -> None:
+        """Every published activity × decision-table row against the oracle (beslistabellen.py)."""
+        basis = self.doel.diensten.get("uitvoeren")
+        if basis is None:
+            return
+        start = time.perf_counter()
+        uitkomsten = beslistabellen.controleer(self.client, basis, self.headers, self.i.sttr,
+                                               deadline=self.deadline)
+        gevallen = sum(u.gevallen for u in uitkomsten)
+        for u in uitkomsten:
+            onderwerp = f"{u.activiteit} · {u.model}"
+            details = {**u.details, "activiteit": u.activiteit, "model": u.model}
+            if u.status == "gefaald":
+                self.schrijf_uitwisseling("uitvoeren", onderwerp, beslistabellen.CONTROLE,
+                                          f"Niet voldaan: {OMSCHRIJVING[beslistabellen.CONTROLE]}. {u.bericht}",
+                                          u.uitwisseling, details)
+            else:
+                self.schrijf("uitvoeren", onderwerp, beslistabellen.CONTROLE, u.status, u.bericht,
+                             ernst="blokkerend" if u.status == "geblokkeerd" else None, details=details)
+        print(f"contracten: beslistabellen: {len(uitkomsten)} activiteit×model, {gevallen} gevallen in "
+              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
     def adr(self, lint: adr.Lint | None, geladen) -> None:
         if not geladen:

@@ -56,6 +56,7 @@ class Instellingen:
     slo: Path = PROJECT / "load" / "slo.toml"
     latentie_metingen: int = 5       # calls per operation before a latency verdict
     latentie_stopfactor: float = 2.0  # median this many times the limit: stop testing the service
+    sttr: Path = CONTRACTS / "sttr"  # the oracle's STTR models (DSO_CONTRACTEN_STTR)
 
     @property
     def budget_s(self) -> float:
@@ -194,6 +195,8 @@ def lees(pad: Path | None = None) -> Instellingen:
                                       "geef een geheel getal ≥ 1, bijvoorbeeld 4.")
     if env.get("DSO_CONTRACTEN_SEED"):
         i.seed = uit_omgeving("DSO_CONTRACTEN_SEED", int, 0, "geef een geheel getal ≥ 0.")
+    if env.get("DSO_CONTRACTEN_STTR"):
+        i.sttr = Path(env["DSO_CONTRACTEN_STTR"])
     if env.get("DSO_CONTRACTEN_SLO"):
         i.slo = Path(env["DSO_CONTRACTEN_SLO"])
     if env.get("DSO_CONTRACTEN_WORKFLOWS"):

@@ -1,0 +1,67 @@
+"""Every published activity × decision-table row against the oracle (contracts/sttr/): the clean
+reference agrees everywhere; a threshold shifted by one and a conclusion swapped for one activity
+only are both caught, as blocking findings on exactly the activity concerned."""
+
+from __future__ import annotations
+
+from dso_acceptatie.fasen.contracten import beslistabellen
+from dso_acceptatie.fasen.contracten.instellingen import CONTRACTS
+from tests.contracten.helpers import beschrijf, dienst_urls, draai_fase
+
+BIJGEBOUW, KAPPEN = "nl.imow-gm0297.activiteit.2019000800", "nl.imow-gm0297.activiteit.2019000810"
+
+
+def test_gevallen_raken_elke_regel_en_beide_kanten_van_elke_drempel():
+    modellen = beslistabellen.orakel(CONTRACTS / "sttr")
+    bijgebouw = modellen["Conclusie Bouwen van een bijgebouw - Initiele versie"]
+    lijst, niet = beslistabellen.gevallen(bijgebouw)
+    assert not niet
+    # The table's thresholds are 20 and 30 m²: one below, at and above each.
+    assert {g.antwoorden["oppervlakte m2"] for g in lijst} >= {19, 20, 21, 29, 30, 31}
+    assert {g.verwacht for g in lijst} == {"Toestemmingsvrij", "Meldingsplicht", "Vergunningplicht"}
+    kappen = modellen["Conclusie Kappen van een boom - Initiele versie"]
+    lijst, niet = beslistabellen.gevallen(kappen)
+    assert not niet
+    geraakt = {(b, n) for g in lijst for b, n in g.regels.items()}
+    assert geraakt == {(b.naam, r.nummer) for b in kappen.besluiten.values() for r in b.regels}
+
+
+def _records(start_referentie, tmp_path, fouten=""):
+    with start_referentie(fouten) as (origin, sleutel):
+        records = draai_fase(tmp_path / "run", dienst_urls(origin, ("uitvoeren",)), sleutel=sleutel,
+                             voorbeelden=1, fasen="examples")
+    return [r for r in records if r["controle"] == beslistabellen.CONTROLE]
+
+
+def test_schone_referentie_volgt_het_orakel_voor_elke_activiteit(start_referentie, tmp_path):
+    records = _records(start_referentie, tmp_path)
+    per = {(r["details"]["activiteit"], r["details"]["typering"]): r for r in records}
+    assert set(per) == {(BIJGEBOUW, "Conclusie"), (KAPPEN, "Conclusie"), (KAPPEN, "Indieningsvereisten")}, \
+        beschrijf(records)
+    assert all(r["status"] == "geslaagd" and r["soort"] == "controle" for r in records), beschrijf(records)
+    assert per[(BIJGEBOUW, "Conclusie")]["details"]["regels_gedekt"] == 3
+    assert per[(KAPPEN, "Conclusie")]["details"]["regels_gedekt"] == 7
+    # Rows no complete set of answers can reach are named, never counted as compared.
+    ind = per[(KAPPEN, "Indieningsvereisten")]
+    assert ind["details"]["niet_bereikbaar"] and "niet vergeleken" in ind["bericht"]
+
+
+def test_verwisselde_conclusie_voor_een_activiteit_wordt_alleen_daar_gevonden(start_referentie, tmp_path):
+    records = _records(start_referentie, tmp_path, f"verwisselde-conclusie:{KAPPEN}")
+    kappen = [r for r in records if r["details"].get("activiteit") == KAPPEN]
+    bijgebouw = [r for r in records if r["details"].get("activiteit") == BIJGEBOUW]
+    assert kappen and all(r["status"] == "gefaald" and r["ernst"] == "blokkerend" for r in kappen), \
+        beschrijf(records)
+    assert bijgebouw and all(r["status"] == "geslaagd" for r in bijgebouw), beschrijf(records)
+    r = next(r for r in kappen if r["details"]["typering"] == "Conclusie")
+    assert r["bewijs"] and "$DSO_API_KEY" in r["details"]["curl"]
+    assert r["details"]["verschillen"][0]["verwacht"] != r["details"]["verschillen"][0]["gekregen"]
+
+
+def test_verschoven_drempel_wordt_gevonden(start_referentie, tmp_path):
+    records = _records(start_referentie, tmp_path, "verschoven-drempel")
+    bijgebouw = next(r for r in records if r["details"].get("activiteit") == BIJGEBOUW)
+    assert bijgebouw["status"] == "gefaald" and bijgebouw["ernst"] == "blokkerend", beschrijf(records)
+    # At the threshold itself (20 m²): the shifted table answers as one below it.
+    assert any(v["antwoorden"] == {"oppervlakte m2": 20} and v["verwacht"] == "Meldingsplicht"
+               for v in bijgebouw["details"]["verschillen"])
