@@ -96,6 +96,7 @@ def test_schone_referentie_slaagt(start_referentie, tmp_path):
         assert (dienst, "spec") in geslaagd
         assert (dienst, "not_a_server_error") in geslaagd
         assert (dienst, "dso_api_version") in geslaagd
+        assert (dienst, "dso_spec_drift") in geslaagd      # serves the pinned contract
     assert ("workflows", "workflow") in geslaagd
     # ADR lint ran on every spec; findings in the unchanged published third-party specs weigh
     # 'informatief', the modelled specs have no errors.

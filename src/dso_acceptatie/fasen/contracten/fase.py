@@ -56,6 +56,7 @@ OMSCHRIJVING = {
     "dso_openapi_op_basis_uri": "spec gepubliceerd op <basis-URI>/openapi.json",
     "dso_latentie": "antwoordtijd binnen de SLO (mediaan onder de p95-grens)",
     "dso_toepasbare_regels": "conclusie per activiteit en beslistabelregel gelijk aan het orakel",
+    "dso_spec_drift": "de geserveerde spec is het vastgelegde contract (paden, operaties, schema's)",
 }
 
 
@@ -285,12 +286,48 @@ class Contracten:
                          + ". De operaties van deze dienst zijn niet getest.",
                          details={**details, "problemen": [p.__dict__ for p in spec.problemen]})
             return spec
+        self.drift(dienst, basis, spec)
         self.schrijf(dienst, "specificatie", "spec", "geslaagd",
                      f"getest tegen '{spec.titel}' versie {spec.versie} ({spec.bron}: "
                      f"{spec.locatie}, sha256 {spec.sha256[:12]}…)"
                      + (f"; {spec.opmerking}" if spec.opmerking else ""), details=details,
                      soort="administratie")
         return spec
+
+    def drift(self, dienst: str, basis: str, spec: specs.Spec) -> None:
+        """The spec the target serves against the pinned contract: a difference in paths,
+        operations or schemas means the target is not the system that was certified."""
+        vast = specs.vastgelegd(dienst, self.i)
+        if vast is None or not vast.bruikbaar:
+            return
+        live = spec if spec.bron == "live" else None
+        if live is None:
+            url = basis.rstrip("/") + "/openapi.json"
+            try:
+                r = self.client.get(url, headers=self.headers)
+            except httpx.HTTPError:
+                return   # serving no spec is its own finding (dso_openapi_op_basis_uri)
+            if r.status_code != 200:
+                return
+            live = specs.Spec(dienst, "live", url, ruw=r.content)
+            live.inhoud, live.problemen = specs.ontleed(r.content)
+        if live.inhoud is None:
+            return
+        verschil = specs.verschillen(vast.inhoud, live.inhoud)
+        details = {"vastgelegd": vast.locatie, "vastgelegd_sha256": vast.sha256, "geserveerd": live.locatie,
+                   "geserveerd_sha256": live.sha256, "verschillen": verschil[:50],
+                   "aantal_verschillen": len(verschil)}
+        if verschil:
+            pad = self.bewijs.schrijf_tekst(dienst, "spec-geserveerd" + live.achtervoegsel,
+                                            live.ruw.decode("utf-8", "replace"))
+            self.schrijf(dienst, "specificatie", "dso_spec_drift", "gefaald",
+                         f"Niet voldaan: {OMSCHRIJVING['dso_spec_drift']}. De spec op {live.locatie} wijkt "
+                         f"af van {vast.locatie} in {len(verschil)} punt(en): {'; '.join(verschil[:5])}"
+                         + (" …" if len(verschil) > 5 else ""), bewijs=[pad], details=details)
+        else:
+            self.schrijf(dienst, "specificatie", "dso_spec_drift", "geslaagd",
+                         f"de geserveerde spec ({live.locatie}) is gelijk aan het vastgelegde contract "
+                         f"{vast.locatie} in paden, operaties en schema's", details=details)
 
     def verwerk(self, o: dienst_mod.Opdracht, du: dienst_mod.DienstUitslag) -> None:
         """The records of one tested service."""
