@@ -9,7 +9,9 @@ operation means the check really looked at one of its responses.
 from __future__ import annotations
 
 import json
+import re
 import threading
+from urllib.parse import parse_qsl, urlsplit
 
 import schemathesis
 
@@ -19,7 +21,7 @@ GEO_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", 
              "GeometryCollection"}
 
 DSO_CHECKS = ("dso_api_version", "dso_problem_json", "dso_hal_links", "dso_content_crs",
-              "dso_retry_after", "dso_latentie")
+              "dso_retry_after", "dso_latentie", "dso_rate_limit")
 
 _lock = threading.Lock()
 TOEGEPAST: set[tuple[str, str]] = set()   # (operation label, check name)
@@ -143,17 +145,96 @@ def _heeft_geometrie(data, diepte: int = 0) -> bool:
     return False
 
 
+_EPSG = re.compile(r"(?i)^\s*(?:https?://www\.opengis\.net/def/crs/EPSG/0/|epsg:{1,2})(\d+)\s*$")
+RD_NEW = 28992
+
+
+def epsg(waarde: str | None) -> int | None:
+    """The EPSG code of a CRS notation (URI or epsg:N), or None when it is none."""
+    m = _EPSG.match(waarde or "")
+    return int(m.group(1)) if m else None
+
+
+def _verzoek_header(response, naam: str) -> str | None:
+    verzoek = getattr(response, "request", None)
+    headers = getattr(verzoek, "headers", None) or {}
+    for k, v in headers.items():
+        if k.lower() == naam:
+            return v
+    return None
+
+
 @schemathesis.check
 def dso_content_crs(ctx, response, case):
-    """A response with a geometry says in which CRS it is (Content-Crs)."""
+    """A response with a geometry says in which CRS it is (Content-Crs), and that is the CRS asked
+    for (Accept-Crs) or, without one, RD New (the DSO default)."""
     if not 200 <= response.status_code < 300 or "json" not in _media_type(response):
         return
     body = _json(response)
     if not _heeft_geometrie(body):
         return
     _toegepast(case, "dso_content_crs")
-    if not _header(response, "content-crs"):
+    waarde = _header(response, "content-crs")
+    if not waarde:
         raise AssertionError("Het antwoord bevat een geometrie maar geen header Content-Crs.")
+    code = epsg(waarde)
+    if code is None:
+        raise AssertionError(f"Content-Crs '{waarde}' is geen CRS-aanduiding (verwacht een URI "
+                             "http://www.opengis.net/def/crs/EPSG/0/<code> of epsg:<code>).")
+    # Asked for with the header Accept-Crs, or (Geometrie opvragen) the query parameter crs.
+    gevraagd, waarmee = _verzoek_header(response, "accept-crs"), "Accept-Crs"
+    if not gevraagd:
+        url = str(getattr(getattr(response, "request", None), "url", "") or "")
+        gevraagd = next((w for k, w in parse_qsl(urlsplit(url).query) if k.lower() == "crs"), None)
+        waarmee = "queryparameter crs"
+    verwacht = epsg(gevraagd) if gevraagd else RD_NEW
+    if verwacht is not None and code != verwacht:
+        raise AssertionError(f"Content-Crs is EPSG:{code}, maar "
+                             + (f"gevraagd was '{gevraagd}' ({waarmee})" if gevraagd
+                                else "zonder Accept-Crs hoort de geometrie in RD New (EPSG:28992)") + ".")
+
+
+def _los_op(raw: dict, obj, diepte: int = 0):
+    while isinstance(obj, dict) and isinstance(obj.get("$ref"), str) and obj["$ref"].startswith("#/") and diepte < 20:
+        doel = raw
+        for deel in obj["$ref"][2:].split("/"):
+            doel = doel.get(deel.replace("~1", "/").replace("~0", "~"), {}) if isinstance(doel, dict) else {}
+        obj, diepte = doel, diepte + 1
+    return obj
+
+
+_RATE_CACHE: dict[tuple[int, str, int], tuple[str, ...]] = {}
+
+
+def gedocumenteerde_rate_limit(raw: dict, pad: str, methode: str, status: int) -> tuple[str, ...]:
+    """The X-Rate-Limit-* headers the spec documents for this operation's response ``status``."""
+    sleutel = (id(raw), f"{methode} {pad}", status)
+    if sleutel not in _RATE_CACHE:
+        op = _los_op(raw, ((raw.get("paths") or {}).get(pad) or {}).get(methode.lower()) or {})
+        antwoorden = op.get("responses") or {} if isinstance(op, dict) else {}
+        antwoord = (antwoorden.get(str(status)) or antwoorden.get(f"{str(status)[0]}XX")
+                    or antwoorden.get("default"))
+        headers = (_los_op(raw, antwoord) or {}).get("headers") or {} if antwoord else {}
+        _RATE_CACHE[sleutel] = tuple(h for h in headers if h.lower().startswith("x-rate-limit-"))
+    return _RATE_CACHE[sleutel]
+
+
+@schemathesis.check
+def dso_rate_limit(ctx, response, case):
+    """Where the spec documents X-Rate-Limit-* headers for a response, they are there, as whole
+    numbers (the DSO's throttling contract: clients pace themselves by them)."""
+    namen = gedocumenteerde_rate_limit(_raw(case), case.operation.path, case.operation.method,
+                                       response.status_code)
+    if not namen:
+        return
+    _toegepast(case, "dso_rate_limit")
+    ontbreekt = [n for n in namen if _header(response, n) is None]
+    if ontbreekt:
+        raise AssertionError(f"Antwoord {response.status_code} mist de gedocumenteerde header(s) "
+                             f"{', '.join(ontbreekt)}.")
+    fout = [f"{n}: '{_header(response, n)}'" for n in namen if not (_header(response, n) or "").strip().isdigit()]
+    if fout:
+        raise AssertionError(f"X-Rate-Limit-headers zijn geen gehele getallen: {'; '.join(fout)}.")
 
 
 @schemathesis.check

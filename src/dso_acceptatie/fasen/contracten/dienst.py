@@ -134,7 +134,7 @@ def _niet_gedaan(o: Opdracht, op: uitvoering.OperatieUitslag, reden: str) -> lis
     """The probes this operation would get, each 'overgeslagen' with the reason."""
     namen = (["dso_authenticatie"] if o.met_sleutel else []) + (
         ["dso_paginering"] if op.methode == "GET" and sondes.pagineerbaar(operatie(o.spec, op.pad, op.methode))
-        else [])
+        else []) + (["dso_niet_gevonden"] if op.methode == "GET" and "{" in op.pad else [])
     return [SondeUitslag(n, sondes.Sonde("overgeslagen", f"{reden}: de controle is niet uitgevoerd"), 0.0)
             for n in namen]
 
@@ -175,6 +175,9 @@ def _sondes(o: Opdracht, op: uitvoering.OperatieUitslag, client: httpx.Client,
     if op.methode == "GET" and sondes.pagineerbaar(opdict):
         sonde("dso_paginering",
               lambda: sondes.paginering(client, opdict, minimaal or voorbeeld, o.headers))
+    if op.methode == "GET" and "{" in op.pad:
+        sonde("dso_niet_gevonden",
+              lambda: sondes.niet_gevonden(client, o.basis, op.pad, opdict, o.spec, o.headers, voorbeeld))
     return uit
 
 
