@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dso_acceptatie.processen import stop_met_ouder
 from dso_acceptatie.records import Masker, RecordWriter
 
 
@@ -86,6 +87,7 @@ class FaseContext:
     @classmethod
     def uit_argumenten(cls, fase: str, argv: list[str] | None = None,
                        bestand: str | None = None) -> FaseContext:
+        stop_met_ouder()
         p = argparse.ArgumentParser(prog=f"fase {fase}")
         p.add_argument("--run-map", required=True, type=Path)
         p.add_argument("--doel", required=True, type=Path)
