@@ -93,14 +93,13 @@ def _getal(waarde, soort, minimum: float, waar: str, oplossing: str):
 
 def _verwacht(pad: Path, tekst: str, lijst) -> list[Verwacht]:
     """The ``[[verwacht]]`` tables; each wrong one a ConfiguratieFout with its line."""
-    koppen = [n for n, r in enumerate(tekst.splitlines(), 1) if r.strip().startswith("[[verwacht]]")]
     if not isinstance(lijst, list):
         raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, (), 'verwacht'))}: 'verwacht' moet een "
                                "lijst tabellen [[verwacht]] zijn. Oplossing: schrijf elke uitzondering als "
                                "[[verwacht]] met dienst, operaties, controle, ook_status en reden.")
     uit = []
     for i, t in enumerate(lijst):
-        waar = plaats(pad, koppen[i] if i < len(koppen) else None) + f" [[verwacht]] nummer {i + 1}"
+        waar = plaats(pad, regel_van(tekst, ("verwacht", i))) + f" [[verwacht]] nummer {i + 1}"
         if not isinstance(t, dict):
             raise ConfiguratieFout(f"{waar}: geen tabel.")
         onbekend = sorted(set(t) - {"dienst", "operaties", "controle", "ook_status", "reden"})
