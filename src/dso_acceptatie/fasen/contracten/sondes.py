@@ -221,7 +221,8 @@ def _niet_bestaand(schema: dict) -> str | None:
     if not isinstance(schema, dict) or "enum" in schema or schema.get("format") in ("date", "date-time", "uuid"):
         return None
     if schema.get("type") == "integer":
-        return str(min(int(schema.get("maximum", 2_000_000_000)), 2_000_000_000))
+        hoogste = min(int(schema.get("maximum", 2_000_000_000)), 2_000_000_000)
+        return str(max(int(schema.get("minimum", 0)), hoogste - secrets.randbelow(1000)))
     if schema.get("type") not in (None, "string"):
         return None
     patroon = schema.get("pattern")
@@ -253,8 +254,7 @@ def niet_gevonden(client: httpx.Client, basis: str, pad: str, operatie: dict, sp
                                          "is geen geslaagd voorbeeld om ze van over te nemen")
         query = urlsplit(voorbeeld.url).query
         headers = {**_headers(voorbeeld), **headers}
-    url = basis.rstrip("/") + pad
-    waarden = {}
+    schemas = {}
     for p in operatie.get("parameters", []):
         if isinstance(p, dict) and p.get("in") == "path":
             schema = p.get("schema") or {}
@@ -263,19 +263,29 @@ def niet_gevonden(client: httpx.Client, basis: str, pad: str, operatie: dict, sp
                 for deel in schema["$ref"][2:].split("/"):
                     doel = doel.get(deel, {}) if isinstance(doel, dict) else {}
                 schema = doel
+            schemas[p.get("name")] = schema
+    # Two different made-up identifications: a pattern with a small value space (a four-digit
+    # code) can hit a real one by chance, two in a row that both exist is not chance.
+    for poging in range(2):
+        waarden = {}
+        for naam, schema in schemas.items():
             waarde = _niet_bestaand(schema)
             if waarde is None:
-                return Sonde("overgeslagen", f"geen niet-bestaande waarde te maken voor '{p.get('name')}'")
-            waarden[p.get("name")] = waarde
-    for naam, waarde in waarden.items():
-        url = url.replace("{" + str(naam) + "}", quote(waarde, safe=""))
-    r = client.get(url + (f"?{query}" if query else ""), headers=headers)
-    if r.status_code == 404:
-        return Sonde("geslaagd", f"een niet-bestaande resource ({', '.join(waarden.values())}) geeft 404",
-                     details={"waarden": waarden})
-    if 200 <= r.status_code < 300:
-        return Sonde("gefaald", f"een resource die niet bestaat ({', '.join(waarden.values())}) gaf HTTP "
-                                f"{r.status_code} in plaats van 404", _uit(r), details={"waarden": waarden})
+                return Sonde("overgeslagen", f"geen niet-bestaande waarde te maken voor '{naam}'")
+            waarden[naam] = waarde
+        url = basis.rstrip("/") + pad
+        for naam, waarde in waarden.items():
+            url = url.replace("{" + str(naam) + "}", quote(waarde, safe=""))
+        r = client.get(url + (f"?{query}" if query else ""), headers=headers)
+        if r.status_code == 404:
+            return Sonde("geslaagd", f"een niet-bestaande resource ({', '.join(waarden.values())}) geeft 404",
+                         details={"waarden": waarden})
+        if not 200 <= r.status_code < 300:
+            break
+        if poging == 1:
+            return Sonde("gefaald", f"resources die niet bestaan (tweemaal verzonnen, laatst "
+                                    f"{', '.join(waarden.values())}) gaven HTTP {r.status_code} in plaats van "
+                                    "404", _uit(r), details={"waarden": waarden})
     return Sonde("overgeslagen", f"de verzonnen identificatie ({', '.join(waarden.values())}) gaf HTTP "
                                  f"{r.status_code}; niet te beoordelen of een 404 terecht was",
                  details={"waarden": waarden})
