@@ -37,6 +37,7 @@ class DoelInfo:
     fasen: tuple[str, ...] = ()
     specs: str = "live"
     max_verzoeken_per_seconde: float | None = None
+    intake: str | None = None          # base URL of the LVBB intake (aanleveren); None: none named
 
     @classmethod
     def uit_json(cls, data: dict) -> DoelInfo:
