@@ -37,6 +37,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -166,7 +167,7 @@ class Prism:
 
 def schendingen(headers: dict[str, str], body: str | None) -> list[dict]:
     """Prism's violations of one exchange: the ``sl-violations`` header (prefixed with "Too many
-    violations! " when long), or with --errors the ``validation`` list of its problem body."""
+    violations! " when long), or with --errors the ``validation`` list of its own problem body."""
     kop = headers.get("sl-violations")
     if kop:
         begin = kop.find("[")
@@ -178,11 +179,16 @@ def schendingen(headers: dict[str, str], body: str | None) -> list[dict]:
             return [{"location": json.loads(f"[{plek}]"), "severity": ernst, "code": code}
                     for plek, ernst, code in _SCHENDING.findall(kop)] or [
                 {"location": ["onleesbaar"], "code": "onleesbaar", "message": kop[:200]}]
-    if body and "stoplight.io/prism/errors#VIOLATIONS" in body:
+    if body and "stoplight.io/prism/errors#" in body:
         try:
-            return json.loads(body).get("validation") or []
+            inhoud = json.loads(body)
         except json.JSONDecodeError:
             return [{"location": ["onleesbaar"], "code": "onleesbaar", "message": body[:200]}]
+        # VIOLATIONS (500) names request or response; UNPROCESSABLE_ENTITY (422, an invalid
+        # request Prism answered itself) only the part of the request ("query", "header")
+        return [s if (s.get("location") or [""])[0] in ("request", "response")
+                else {**s, "location": ["request", *(s.get("location") or [])]}
+                for s in (inhoud.get("validation") if isinstance(inhoud, dict) else None) or []]
     return []
 
 
@@ -371,13 +377,15 @@ def vergelijk(uitslag: Uitslag) -> dict:
         op["verzoeken"] += 1
         antwoord = [s for s in u.schendingen if (s.get("location") or [""])[0] == "response"]
         verzoek = [s for s in u.schendingen if (s.get("location") or [""])[0] == "request"]
+        # a route outside the spec is only a warning (Prism forwards it): not an invalid request
+        fout_verzoek = [s for s in verzoek if s.get("severity", "Error") == "Error"]
         op["antwoord_schendingen"].update(soort_schending(s) for s in antwoord)
         op["verzoek_schendingen"].update(soort_schending(s) for s in verzoek)
         if u.prism_fout:
             op["prism_antwoordde"][u.prism_fout] += 1
-        elif verzoek and 200 <= u.status < 300:
+        elif fout_verzoek and 200 <= u.status < 300:
             op["ongeldig_geaccepteerd"] += 1
-        elif not verzoek and u.status in (400, 422):
+        elif not fout_verzoek and u.status in (400, 422):
             op["geldig_geweigerd"] += 1
     for r in uitslag.bevindingen:
         if r["fase"] == "contracten" and r["onderwerp"] not in ("specificatie", "doel", "fase"):
@@ -486,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="schrijf alle cijfers als JSON")
     ap.add_argument("--map", type=Path, help="werkmap (standaard: een tijdelijke map)")
     args = ap.parse_args(argv)
+    # SIGTERM (and SIGINT, which a background job ignores) as an exception, so that every
+    # ``finally`` stops the reference LV, Prism and the proxies this process started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     reden = prism_ontbreekt()
     if reden:
         print(reden, file=sys.stderr)
