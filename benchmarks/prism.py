@@ -432,7 +432,7 @@ def cijfers(uitslag: Uitslag) -> dict:
                         if r.get("ernst") != "informatief")
     informatief = sum(1 for r in uitslag.bevindingen if r.get("ernst") == "informatief")
     vergelijking = vergelijk(uitslag)
-    antwoord = Counter(r["antwoord"] for r in vergelijking["operaties"])
+    antwoord = Counter(r["antwoord"] for r in vergelijking["operaties"] if not r["operatie"].startswith("("))
     return {
         "scenario": uitslag.scenario.naam, "omschrijving": uitslag.scenario.omschrijving,
         "oordeel": uitslag.oordeel, "exitcode": uitslag.exitcode, "duur_s": round(uitslag.duur_s, 1),
@@ -446,6 +446,10 @@ def cijfers(uitslag: Uitslag) -> dict:
         "harnas_bevindingen_per_controle": dict(controles.most_common()),
         "harnas_informatief": informatief,
         "antwoordoordeel_per_operatie": dict(antwoord),
+        "overeenstemming": antwoord["beide"] + antwoord["geen van beide"],
+        "verschillen": antwoord["alleen Prism"] + antwoord["alleen harnas"],
+        "ongeldig_geaccepteerd": sum(r["ongeldig_geaccepteerd"] for r in vergelijking["operaties"]),
+        "geldig_geweigerd": sum(r["geldig_geweigerd"] for r in vergelijking["operaties"]),
         "vergelijking": vergelijking,
     }
 
@@ -470,7 +474,10 @@ def toon(c: dict) -> None:
     print(f"harnas: bevindingen per controle (boven informatief; plus {c['harnas_informatief']} informatief):")
     for controle, n in c["harnas_bevindingen_per_controle"].items():
         print(f"  {n:6d}  {controle}")
-    print(f"antwoord tegen de spec, per operatie: {c['antwoordoordeel_per_operatie']}")
+    print(f"antwoord tegen de spec, per operatie van de spec: {c['antwoordoordeel_per_operatie']} — "
+          f"overeenstemming {c['overeenstemming']}, verschillen {c['verschillen']}")
+    print(f"verzoeken volgens Prism ongeldig en toch 2xx: {c['ongeldig_geaccepteerd']}; "
+          f"volgens Prism geldig en toch 400/422: {c['geldig_geweigerd']} (zie docs/prism.md)")
     rijen = [[r["operatie"] if len(r["operatie"]) < 48 else r["operatie"][:45] + "…", r["verzoeken"], r["antwoord"],
               ",".join(sorted(r["prism_antwoord"])) or "-",
               f"{r['ongeldig_geaccepteerd']}/{r['geldig_geweigerd']}",
@@ -512,6 +519,12 @@ def main(argv: list[str] | None = None) -> int:
         toon(c)
         print(f"scenario in totaal (met starten van referentie en Prism): {c['totaal_s']} s")
         alle.append(c)
+    print("\n=== overzicht")
+    print(_tabel(["scenario", "oordeel", "verzoeken", "met Prism-schending", "harnas boven informatief",
+                  "overeenstemming", "verschillen", "fase (s)", "totaal (s)"],
+                 [[c["scenario"], c["oordeel"], c["verzoeken"], c["uitwisselingen_met_prism_schending"],
+                   sum(c["harnas_bevindingen_per_controle"].values()), c["overeenstemming"], c["verschillen"],
+                   c["duur_s"], c["totaal_s"]] for c in alle]))
     if args.json:
         args.json.write_text(json.dumps(alle, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
