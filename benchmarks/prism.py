@@ -388,7 +388,8 @@ def vergelijk(uitslag: Uitslag) -> dict:
         elif not fout_verzoek and u.status in (400, 422):
             op["geldig_geweigerd"] += 1
     for r in uitslag.bevindingen:
-        if r["fase"] == "contracten" and r["onderwerp"] not in ("specificatie", "doel", "fase"):
+        # operations only ("GET /free"): workflows and spec-level records have no one operation
+        if r["fase"] == "contracten" and re.match(r"^[A-Z]+ /", r["onderwerp"]):
             per_op[(r["component"], r["onderwerp"])]["harnas"].add(r["controle"])
     rijen = []
     for (dienst, operatie), op in sorted(per_op.items()):
