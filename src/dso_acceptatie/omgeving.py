@@ -38,9 +38,12 @@ def gedocumenteerde_operatie(dienst: str) -> str | None:
     return None
 
 
+GEEN_ENDPOINT = (404, 405)   # "no such path / method": the endpoint is not there
+
+
 def _operatie_antwoordt(status: int) -> bool:
     """Any answer of the service itself: not "no such path/method" and not a server error."""
-    return status < 500 and status not in (404, 405)
+    return status < 500 and status not in GEEN_ENDPOINT
 
 
 def _controleer(naam: str, basis: str, sleutel: str | None, vastgelegd: bool = False) -> dict:
@@ -69,7 +72,9 @@ def _controleer(naam: str, basis: str, sleutel: str | None, vastgelegd: bool = F
                 except ValueError:
                     pass
             uitkomst["api_version_header"] = spec.headers.get("api-version")
-            pad = gedocumenteerde_operatie(naam) if vastgelegd and not uitkomst["gezond"] else None
+            # Only for a service without a health endpoint: one that reports itself unhealthy is.
+            zonder_health = uitkomst["health_status"] in GEEN_ENDPOINT
+            pad = gedocumenteerde_operatie(naam) if vastgelegd and zonder_health and not uitkomst["gezond"] else None
             if pad is not None:
                 op = c.get(basis + pad)
                 uitkomst["operatie"] = {"pad": pad, "status": op.status_code,
@@ -101,9 +106,11 @@ def _gezondheid(u: dict, specs: str) -> tuple[str, str]:
     endpoint only weighs informatief; the contract phase judges the operations themselves.
     """
     kop = (f"{u['dienst']} antwoordt op {u['url']}, maar heeft geen gezonde /health "
-           f"(HTTP {u.get('health_status')}) en geen openapi.json (HTTP {u.get('openapi_status')})")
+           f"(HTTP {u.get('health_status')}) en geen bruikbare openapi.json (HTTP {u.get('openapi_status')})")
     if specs != "vastgelegd":
         return "ernstig", kop + "; het doel haalt zijn specs live op (specs = \"live\"), dus de spec hoort er te staan"
+    if u.get("health_status") not in GEEN_ENDPOINT:
+        return "ernstig", kop + "; de health-endpoint bestaat en meldt de dienst niet gezond"
     op = u.get("operatie")
     if op is None:
         return "ernstig", (kop + "; het doel test tegen vastgelegde specs, maar er is voor deze dienst geen "

@@ -1,6 +1,7 @@
 """The environment pre-check on a service that answers but has no /health and no openapi.json
 (e.g. a Prism mock): ernstig when the target must serve its spec (specs = "live"); with pinned
-specs (specs = "vastgelegd") a documented operation that answers suffices, and the record says so."""
+specs (specs = "vastgelegd") a documented operation that answers suffices, and the record says so.
+A health endpoint that exists and reports the service unhealthy stays ernstig."""
 
 from __future__ import annotations
 
@@ -71,6 +72,14 @@ def test_vastgelegd_zonder_antwoordende_operatie_blijft_ernstig(tmp_path):
     [r] = records
     assert testbaar and (r["controle"], r["ernst"]) == ("gezondheid", "ernstig")
     assert "GET /free antwoordt niet (HTTP 404)" in r["bericht"]
+
+
+def test_vastgelegd_met_ongezonde_health_blijft_ernstig(tmp_path):
+    with _dienst({"/health": 503, "/free": 200}) as (url, gezien):
+        _, records = _controleer(tmp_path, url, "vastgelegd")
+    [r] = records
+    assert (r["controle"], r["ernst"]) == ("gezondheid", "ernstig") and "niet gezond" in r["bericht"]
+    assert "/free" not in gezien          # a health endpoint that says no is not overruled
 
 
 def test_live_zonder_health_en_spec_blijft_ernstig(tmp_path):
