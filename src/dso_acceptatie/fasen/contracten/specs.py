@@ -7,9 +7,11 @@ phase goes on with the other APIs.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
+import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -270,3 +272,104 @@ def verschillen(vast: dict, live: dict) -> list[str]:
 def vastgelegd(dienst: str, instellingen: Instellingen) -> Spec | None:
     """The pinned copy of a service's spec, or None when there is none."""
     return _vastgelegd(dienst, instellingen)
+
+
+# ------------------------------------------------------------ for schemathesis
+# The largest finite 32-bit float (FLT_MAX, 3.4028234663852886e38). Exact, so that a boundary
+# value we call valid is accepted by a server that compares against Float.MAX_VALUE or 2**128.
+FLOAT32_MAX = struct.unpack(">f", b"\x7f\x7f\xff\xff")[0]
+
+
+def voor_schemathesis(spec: dict) -> dict:
+    """A copy of the spec with two OpenAPI defaults spelled out that schemathesis does not apply
+    by itself, so that it never counts invalid input as valid (``positive_data_acceptance``):
+
+    - ``allowEmptyValue: false`` on every query parameter that does not declare the keyword (the
+      OAS 3.0/3.1 default). schemathesis only honours it when it is written out (schemathesis
+      #4574/#4575): it then sends no empty value as a positive case, and drops the empty value
+      from the negative cases where the schema itself admits it, so an empty value decides
+      nothing either way. Without it, ``q=`` for a required ``q`` counted as valid, and a server
+      that treats it as missing (Prism, OAS) failed ``positive_data_acceptance``.
+    - ``minimum``/``maximum`` ±FLOAT32_MAX on ``format: float`` where the schema gives no bound
+      of its own (``float`` is a 32-bit number in OAS; schemathesis generated doubles up to
+      1.8e308). Only schemas of the request (parameters and request bodies, with the components
+      they refer to): response schemas are judged as published.
+
+    The original is left alone: drift, probes and evidence use the spec as it was served.
+    """
+    kopie = copy.deepcopy(spec)
+    gezien: set[int] = set()
+    for item in (kopie.get("paths") or {}).values():
+        item = _los_op(kopie, item)
+        if not isinstance(item, dict):
+            continue
+        operaties = [item] + [item[m] for m in _METHODEN if isinstance(item.get(m), dict)]
+        for op in operaties:
+            for p in op.get("parameters") or []:
+                p = _los_op(kopie, p)
+                if not isinstance(p, dict):
+                    continue
+                if p.get("in") == "query" and "allowEmptyValue" not in p:
+                    p["allowEmptyValue"] = False
+                _begrens_float(kopie, p.get("schema"), gezien)
+                for media in (p.get("content") or {}).values():
+                    if isinstance(media, dict):
+                        _begrens_float(kopie, media.get("schema"), gezien)
+            body = _los_op(kopie, op.get("requestBody"))
+            if isinstance(body, dict):
+                for media in (body.get("content") or {}).values():
+                    if isinstance(media, dict):
+                        _begrens_float(kopie, media.get("schema"), gezien)
+    return kopie
+
+
+def _los_op(spec: dict, obj):
+    """Resolve a local $ref (as often as needed); the target in ``spec`` itself, not a copy."""
+    for _ in range(20):
+        if not (isinstance(obj, dict) and isinstance(obj.get("$ref"), str) and obj["$ref"].startswith("#/")):
+            return obj
+        doel = spec
+        for deel in obj["$ref"][2:].split("/"):
+            doel = doel.get(deel.replace("~1", "/").replace("~0", "~")) if isinstance(doel, dict) else None
+        obj = doel
+    return obj
+
+
+# Keywords whose value is a schema, or a list or map of schemas. Not "not": a bound inside it
+# would make the numbers outside the range valid.
+_SCHEMA = ("items", "additionalProperties", "additionalItems", "contains", "propertyNames",
+           "if", "then", "else", "unevaluatedItems", "unevaluatedProperties")
+_SCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
+
+
+def _is_getal(waarde) -> bool:
+    return isinstance(waarde, (int, float)) and not isinstance(waarde, bool)
+
+
+def _begrens_float(spec: dict, schema, gezien: set[int]) -> None:
+    schema = _los_op(spec, schema)
+    if not isinstance(schema, dict) or id(schema) in gezien:
+        return
+    gezien.add(id(schema))
+    soort = schema.get("type")
+    if schema.get("format") == "float" and (soort in (None, "number")
+                                            or (isinstance(soort, list) and "number" in soort)):
+        # In 3.0 exclusiveMinimum is a flag next to minimum; in 3.1 it is a bound of its own.
+        if "minimum" not in schema and not _is_getal(schema.get("exclusiveMinimum")):
+            schema["minimum"] = -FLOAT32_MAX
+        if "maximum" not in schema and not _is_getal(schema.get("exclusiveMaximum")):
+            schema["maximum"] = FLOAT32_MAX
+    for sleutel in _SCHEMA:
+        if isinstance(schema.get(sleutel), (dict, list)):
+            waarden = schema[sleutel] if isinstance(schema[sleutel], list) else [schema[sleutel]]
+            for s in waarden:
+                _begrens_float(spec, s, gezien)
+    for sleutel in _SCHEMAS:
+        if isinstance(schema.get(sleutel), list):
+            for s in schema[sleutel]:
+                _begrens_float(spec, s, gezien)
+    for sleutel in _SCHEMA_MAPS:
+        if isinstance(schema.get(sleutel), dict):
+            for s in schema[sleutel].values():
+                _begrens_float(spec, s, gezien)

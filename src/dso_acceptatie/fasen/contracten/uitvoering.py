@@ -17,7 +17,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from dso_acceptatie.fasen.contracten import controles
+from dso_acceptatie.fasen.contracten import controles, specs
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen
 
 ALLE_FASEN = ("examples", "coverage", "fuzzing", "stateful")
@@ -171,7 +171,7 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
                           dienst=dienst)
     controles.reset()
     try:
-        schema = schemathesis.openapi.from_dict(spec, config=config)
+        schema = schemathesis.openapi.from_dict(specs.voor_schemathesis(spec), config=config)
     except Exception as e:  # noqa: BLE001 — any loader error is a finding about the spec
         uitslag.algemene_fouten.append(f"schemathesis kan de spec niet laden: {e}")
         return uitslag
