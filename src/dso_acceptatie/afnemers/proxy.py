@@ -94,8 +94,13 @@ class OpnameProxy:
 
     def __init__(self, upstream: str, verkeer: Path, *, masker: Masker, sessiesleutel: str | None = None,
                  echte_sleutel: str | None = None, regisseur: Regisseur | None = None,
-                 host_doorgeven: bool = True, max_body: int = MAX_BODY, mutator: Mutator | None = None):
+                 host_doorgeven: bool = True, max_body: int = MAX_BODY, mutator: Mutator | None = None,
+                 http: str = "auto"):
         self.mutator = mutator   # zelftest: changes requests/answers on purpose (None: untouched)
+        # uvicorn's HTTP parser: "auto" is httptools (fast; llhttp knows a fixed list of methods and
+        # answers 400 to any other), "h11" passes every method token on (RFC 9110 allows any), which
+        # the zelftest needs to stay transparent
+        self.http = http
         self.onderweg = 0        # exchanges in flight (read by mutators of errors under load)
         if mutator is not None and hasattr(mutator, "koppel"):
             mutator.koppel(self)
@@ -141,7 +146,7 @@ class OpnameProxy:
         self._bestand = open(self.verkeer, "ab")  # noqa: SIM115 - open for the proxy's life, closed in stop()
         # log_level error: a request httptools cannot parse (the contract phase sends such on
         # purpose) gets uvicorn's own 400, like any uvicorn server; its warning line is noise
-        config = uvicorn.Config(self, log_level="error", access_log=False, lifespan="on",
+        config = uvicorn.Config(self, log_level="error", access_log=False, lifespan="on", http=self.http,
                                 timeout_keep_alive=30, server_header=False, date_header=False)
         self._server = uvicorn.Server(config)
         self._draad = threading.Thread(target=self._draai, args=(sock,), name="opname-proxy", daemon=True)

@@ -32,6 +32,9 @@ from dso_acceptatie.records import Masker
 from dso_acceptatie.referentie import ReferentieLV
 
 SLEUTEL_VARIABELE = "DSO_ZELFTEST_PROXY_API_KEY"
+# the proxy's HTTP parser: h11 passes any method on (httptools answers 400 to a method it does not
+# know, and a proxy that refuses what the target would take is itself a wrong system)
+HTTP = "h11"
 Headers = list[tuple[str, str]]
 PROBLEM_JSON = "application/problem+json"
 
@@ -663,12 +666,12 @@ def draai(mutatie_klasse: type[Mutatie], map_: Path, *, voer_uit: Callable[[Doel
         # and the proxy rewrites its origin in bodies and Location
         hosts = bool(api_upstream) and _is_loopback_url(api_upstream)
         api = stapel.enter_context(OpnameProxy(api_upstream, map_ / f"{deel}-verkeer.jsonl", masker=masker,
-                                               mutator=mutatie, host_doorgeven=hosts))
+                                               mutator=mutatie, host_doorgeven=hosts, http=HTTP))
         loket_url = api.url
         if loket_upstream:
             loket = stapel.enter_context(OpnameProxy(
                 loket_upstream, map_ / f"{deel}-loket-verkeer.jsonl", masker=masker, mutator=mutatie,
-                host_doorgeven=_is_loopback_url(loket_upstream)))
+                host_doorgeven=_is_loopback_url(loket_upstream), http=HTTP))
             loket_url = loket.url
         uitkomst = voer_uit(doel_via_proxy(basis, api.url, loket_url if basis.loket else None, diensten))
     return uitkomst, mutatie.toegepast
