@@ -162,3 +162,17 @@ def test_het_doel_via_de_proxy_houdt_zijn_naam_en_loketpad():
     assert list(alleen.dienst_urls()) == ["catalogus"] and alleen.loket is None
     verspreid = Doel(naam="v", diensten={"presenteren": "https://a.example/p", "catalogus": "https://b.example/c"})
     assert api_origin(verspreid) is None
+
+
+def test_een_gemiste_mutatie_toont_wat_binnen_de_norm_gevonden_werd():
+    from dso_acceptatie.zelftest import binnen_de_norm
+
+    criteria = Criteria()
+    binnen = binnen_de_norm([_r("gefaald", "hinderlijk", controle="response_headers_conformance"),
+                             _r("gefaald", "hinderlijk", controle="response_headers_conformance"),
+                             _r("gefaald", "ernstig", controle="x"), _r("gefaald", "informatief", controle="i"),
+                             _r("geblokkeerd", "blokkerend", fase="last", controle="throttling")], criteria)
+    assert binnen == ["contracten/response_headers_conformance (2, hinderlijk)", "last/throttling (1, geblokkeerd)"]
+    gemist = Uitslag("proxy:a", "contracten", "accepteren", False, toegepast=4, binnen_norm=binnen)
+    regel = next(r for r in als_tabel([gemist]).splitlines() if r.startswith("proxy:a"))
+    assert "binnen de norm: contracten/response_headers_conformance (2, hinderlijk)" in regel and "GEMIST" in regel

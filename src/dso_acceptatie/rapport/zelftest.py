@@ -34,7 +34,8 @@ def als_json(verslag: dict, map_: Path) -> dict:
         run = _relatief(u.get("run_map", ""), map_)
         rijen.append({
             "mutatie": u["mutatie"], "schoon": u["schoon"], "fase": u["fase"], "toegepast": u["toegepast"],
-            "afgewezen_door": u["afgewezen_door"], "oordeel": u["oordeel"], "uitslag": u["uitslag"],
+            "afgewezen_door": u["afgewezen_door"], "binnen_norm": u.get("binnen_norm") or [],
+            "oordeel": u["oordeel"], "uitslag": u["uitslag"],
             "redenen": u["redenen"], "duur_s": u["duur_s"], "run_map": run,
             "rapport": f"{run}/rapport.html" if run else None,
         })
@@ -82,6 +83,8 @@ def bouw_html(rj: dict, titel_tijd: str = "") -> str:
         toegepast = "—" if r["schoon"] else ("schakelaar" if r["toegepast"] is None else f"{r['toegepast']}×")
         door = ", ".join(r["afgewezen_door"]) or (r["redenen"][0] if r["oordeel"] == "afwijzen" and r["redenen"]
                                                   else "—")
+        if not r["afgewezen_door"] and r["binnen_norm"]:
+            door += " (gevonden binnen de norm: " + ", ".join(r["binnen_norm"]) + ")"
         rijen_html.append(
             f"<tr><th scope=\"row\">{naam}</th><td class=\"getal\">{_e(toegepast)}</td><td>{_e(r['fase'])}</td>"
             f"<td>{_e(door if not r['schoon'] else '—')}</td><td>{_label(r['oordeel'])}</td>"

@@ -79,6 +79,7 @@ class Uitslag:
     redenen: list[str] = field(default_factory=list)
     schoon: bool = False             # a control run (clean), not a mutation
     toegepast: int | None = None     # proxy mutations: exchanges changed (None: a fault switch)
+    binnen_norm: list[str] = field(default_factory=list)   # found, but allowed: "fase/controle (n, ernst)"
 
 
 def kies_mutaties(snel: bool, fasen: list[str] | None, namen: list[str] | None = None) -> list[Mutatie]:
@@ -142,8 +143,26 @@ def afwijzende_controles(bevindingen: list[dict], criteria: Criteria) -> tuple[l
     return [f"{sleutel} ({n})" for sleutel, n in telling.most_common()], boven
 
 
+def binnen_de_norm(bevindingen: list[dict], criteria: Criteria) -> list[str]:
+    """What a run found that the criteria allow (a finding is not a rejection): failed, blocked or
+    unstable checks above informatief that did not count against the verdict."""
+    telling: Counter = Counter()
+    for r in bevindingen:
+        if r.get("_zelf") or r.get("_bekend") or r.get("soort") == "administratie":
+            continue
+        ernst, status = r.get("ernst"), r.get("status")
+        if status not in ("gefaald", "geblokkeerd", "instabiel") or ernst == "informatief":
+            continue
+        telt = ((status == "gefaald" and criteria.maxima.get(ernst, -1) >= 0)
+                or (status == "geblokkeerd" and criteria.geblokkeerd == "afwijzen")
+                or (status == "instabiel" and criteria.instabiel == "afwijzen"))
+        if not telt:
+            telling[(f"{r.get('fase')}/{r.get('controle')}", status if status != "gefaald" else ernst)] += 1
+    return [f"{sleutel} ({n}, {wat})" for (sleutel, wat), n in telling.most_common()]
+
+
 def _run(doel: Doel, fasen: list[str], fouten: str, rapporten: Path, criteria: Criteria,
-         log: Callable[[str], object]) -> tuple[str, list[str], list[str], int, Path]:
+         log: Callable[[str], object]) -> tuple[str, list[str], list[str], int, Path, list[str]]:
     from dso_acceptatie.run import Orkestrator
 
     doel_kopie = replace(doel, fasen=list(fasen))
@@ -151,7 +170,8 @@ def _run(doel: Doel, fasen: list[str], fouten: str, rapporten: Path, criteria: C
                            meld=log).voer_uit()
     model = uitkomst.rapport.model
     door, boven = afwijzende_controles(model.bevindingen, criteria)
-    return model.oordeel, list(model.redenen), door, boven, uitkomst.run_map
+    return (model.oordeel, list(model.redenen), door, boven, uitkomst.run_map,
+            binnen_de_norm(model.bevindingen, criteria))
 
 
 def _volgorde(fasen) -> list[str]:
@@ -212,12 +232,12 @@ def voer_uit(doel: Doel, *, rapporten: Path, criteria: Criteria, snel: bool, fas
         for naam, fase, schoon, taak in taken:
             uit(f"Zelftest: {naam} — fase {fase} …")
             start = time.monotonic()
-            oordeel, redenen, door, boven, run_map, toegepast = taak()
+            oordeel, redenen, door, boven, run_map, binnen, toegepast = taak()
             gedood = (oordeel == ACCEPTEREN and boven == 0) if schoon else oordeel == AFWIJZEN
             if toegepast == 0 and not schoon:
                 gedood = False   # a mutation that changed nothing proves nothing
             u = Uitslag(naam, fase, oordeel, gedood, door, boven, str(run_map),
-                        round(time.monotonic() - start, 1), redenen, schoon, toegepast)
+                        round(time.monotonic() - start, 1), redenen, schoon, toegepast, binnen)
             uitslagen.append(u)
             uit(f"  {oordeel} in {u.duur_s:.1f} s — {uitslag_van(u)}")
     finally:
@@ -271,6 +291,9 @@ def als_tabel(uitslagen: list[Uitslag]) -> str:
             door = ", ".join(u.afgewezen_door[:3]) + (" …" if len(u.afgewezen_door) > 3 else "")
             if not door and u.oordeel == AFWIJZEN and u.redenen:
                 door = u.redenen[0][:80]   # rejected by a criterion that is no single check
+            if not door and u.binnen_norm:
+                meer = " …" if len(u.binnen_norm) > 2 else ""
+                door = "— (binnen de norm: " + ", ".join(u.binnen_norm[:2]) + meer + ")"
             door = door or "—"
         toegepast = "schakelaar" if u.toegepast is None else f"{u.toegepast}×"
         rijen.append((u.mutatie, "—" if u.schoon else toegepast, u.fase, door, u.oordeel, uitslag_van(u)))
