@@ -26,7 +26,7 @@ from dso_acceptatie.criteria import Criteria, lees_criteria
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.doelen import controleer_sleutel, doel_van_opdrachtregel, kies_doel, lees_doelen
 from dso_acceptatie.fasen import FASEN
-from dso_acceptatie.processen import Onderbreker
+from dso_acceptatie.processen import Onderbreker, ontvangen_signaal
 from dso_acceptatie.project import project
 from dso_acceptatie.records import Masker
 
@@ -268,6 +268,8 @@ def cmd_afnemer(args: argparse.Namespace) -> int:
     uitkomst = Sessie(rol, doel, rapporten=_basis(args.rapporten, "reports"), opdracht=client,
                       duur_s=args.duur, uit=lambda tekst: print(tekst, flush=True)).voer_uit()
     print("\n" + als_tekst(uitkomst))
+    if uitkomst.onderbroken and ontvangen_signaal() == signal.SIGTERM:
+        return EXIT_SIGTERM
     return uitkomst.exitcode
 
 

@@ -103,11 +103,18 @@ def lees_toml(pad: Path | None, *, oplossing_ontbreekt: str, mag_ontbreken: bool
         raise vertaal_toml_fout(pad, e) from None
 
 
-def regel_van(tekst: str, tabel: tuple[str, ...] = (), sleutel: str | None = None) -> int | None:
+def regel_van(tekst: str, tabel: tuple[str | int, ...] = (), sleutel: str | None = None) -> int | None:
     """Line of ``[a.b."c"]`` (or of ``sleutel =`` inside it, or at top level when ``tabel`` is
-    empty); tomllib gives no lines for errors of meaning."""
+    empty); tomllib gives no lines for errors of meaning. A trailing number in ``tabel`` picks
+    the n-th (0-based) block of an array of tables: ``("rollen", "x", "controles", 1)`` is the
+    second ``[[rollen.x.controles]]``."""
+    index = None
+    if tabel and isinstance(tabel[-1], int):
+        tabel, index = tabel[:-1], tabel[-1]
+    kop_patroon = r"^\s*\[\[([^\[\]]+)\]\]\s*(#.*)?$" if index is not None else r"^\s*\[([^\[\]]+)\]\s*(#.*)?$"
+
     def kop_past(regel: str) -> bool:
-        m = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", regel)
+        m = re.match(kop_patroon, regel)
         if not m:
             return False
         try:
@@ -116,18 +123,22 @@ def regel_van(tekst: str, tabel: tuple[str, ...] = (), sleutel: str | None = Non
             return False
 
     regels = tekst.splitlines()
-    for i, r in enumerate(regels):
-        if tabel and not kop_past(r):
-            continue
-        if sleutel is None:
-            return i + 1 if tabel else None
-        for j in range(i + 1 if tabel else 0, len(regels)):
+    if not tabel:
+        koppen = [-1]                      # top level: from the first line
+    else:
+        koppen = [i for i, r in enumerate(regels) if kop_past(r)]
+        if index is not None:
+            koppen = koppen[index:index + 1]
+    if not koppen:
+        return None
+    kop = koppen[0]
+    if sleutel is not None:
+        for j in range(kop + 1, len(regels)):
             if regels[j].lstrip().startswith("["):
                 break
             if re.match(r'^\s*("?)' + re.escape(sleutel) + r'\1\s*=', regels[j]):
                 return j + 1
-        return i + 1 if tabel else None
-    return None
+    return kop + 1 if tabel else None
 
 
 def eerste_regel_met(tekst: str, sleutel: str) -> int | None:

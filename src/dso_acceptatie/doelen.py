@@ -31,6 +31,7 @@ DOEL_SLEUTELS = {
     "fasen": list,                  # which phases make sense on this target
     "specs": str,                   # "live" (<base>/openapi.json) or "vastgelegd" (contracts/specs)
     "max_verzoeken_per_seconde": (int, float),
+    "intake": str,                  # LVBB intake (aanleveren): URL, or a path on the origin
 }
 SOORTEN = ("referentie", "extern")
 
@@ -49,6 +50,13 @@ class Doel:
     fasen: list[str] = field(default_factory=lambda: list(FASEN))
     specs: str = "live"
     max_verzoeken_per_seconde: float | None = None
+    intake: str | None = None
+
+    def intake_url(self) -> str | None:
+        """The intake's base URL: a path ('/overheid/...') is taken on the origin."""
+        if self.intake and self.intake.startswith("/"):
+            return self.origin.rstrip("/") + self.intake if self.origin else None
+        return self.intake
 
     def dienst_urls(self) -> dict[str, str]:
         """Base URL per service: explicit URLs win over origin + standard base path."""
@@ -76,6 +84,7 @@ class Doel:
             "api_sleutel_variabele": self.api_sleutel_variabele,
             "alleen_lezen": self.alleen_lezen, "fasen": self.fasen, "specs": self.specs,
             "max_verzoeken_per_seconde": self.max_verzoeken_per_seconde,
+            "intake": self.intake_url(),
         }
 
 
@@ -155,6 +164,12 @@ def _lees_doel(naam: str, waarden: dict, pad: Path, tekst: str) -> Doel:
             "begrenzing.")
     if doel.origin:
         _controleer_url(doel.origin, pad, regel_van(tekst, tabel, "origin"), "origin")
+    if doel.intake and not doel.intake.startswith("/"):
+        _controleer_url(doel.intake, pad, regel_van(tekst, tabel, "intake"), "intake")
+    elif doel.intake and not (doel.origin or doel.soort == "referentie"):
+        raise ConfiguratieFout(f"{plaats(pad, regel_van(tekst, tabel, 'intake'))}: intake "
+                               f"'{doel.intake}' is een pad, maar doel '{naam}' heeft geen origin. "
+                               "Oplossing: geef een volledige URL of zet 'origin'.")
     if doel.loket:
         _controleer_url(doel.loket, pad, regel_van(tekst, tabel, "loket"), "loket")
     diensten_tabel = (*tabel, "diensten")

@@ -36,6 +36,34 @@ MERK_VARIABELE = "DSO_ACCEPTATIE_PROCESMERK"
 _PROC = Path("/proc")
 
 
+OUDER_VARIABELE = "DSO_ACCEPTATIE_OUDER_PID"
+
+
+def stop_met_ouder() -> None:
+    """In a child process: ask the kernel for SIGTERM when the process that started us dies.
+
+    Covers the one path no handler can: the orchestrator killed with SIGKILL (an OOM kill, a CI
+    runner cancelling hard). The parent announces its pid in ``OUDER_VARIABELE``; the variable is
+    removed here so our own children do not inherit a parent that is not theirs. If the parent
+    is already gone when we get here, we stop at once. Linux only; elsewhere a no-op.
+    """
+    ouder = os.environ.pop(OUDER_VARIABELE, None)
+    if not ouder or not ouder.isdigit() or not _zet_ouderdoodsignaal(signal.SIGTERM):
+        return
+    if os.getppid() != int(ouder):       # died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _zet_ouderdoodsignaal(signum: int) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signum), 0, 0, 0) == 0   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
 def stoptijd_s() -> float:
     try:
         return max(0.0, float(os.environ.get("DSO_STOPTIJD_S", STANDAARD_STOPTIJD_S)))
@@ -224,6 +252,12 @@ class Onderbreker:
 
 
 _ACTIEF: Onderbreker | None = None
+
+
+def ontvangen_signaal() -> int | None:
+    """The signal (SIGINT/SIGTERM) the active :class:`Onderbreker` received, if any: for the
+    exit code of a command that handles its interruption itself (130 or 143)."""
+    return _ACTIEF.signaal if _ACTIEF is not None else None
 
 
 def zonder_onderbreking() -> contextlib.AbstractContextManager[None]:

@@ -49,7 +49,8 @@ class ReferentieLV:
         self.origin = f"http://127.0.0.1:{poort}"
         env = dict(os.environ, **self.omgeving, REFERENTIE_LV_API_SLEUTELS=self.api_sleutel,
                    REFERENTIE_LV_FOUTEN=self.fouten)
-        cmd = [sys.executable, "-m", "referentie_lv", "--fd", str(sock.fileno())]
+        # --ouder: the server stops when the process that started it dies, even by SIGKILL
+        cmd = [sys.executable, "-m", "referentie_lv", "--fd", str(sock.fileno()), "--ouder", str(os.getpid())]
         if self.data_map:
             cmd += ["--data-map", str(self.data_map)]
         with contextlib.ExitStack() as stapel:

@@ -38,7 +38,14 @@ from dso_acceptatie.criteria import Criteria
 from dso_acceptatie.doelen import Doel
 from dso_acceptatie.fasen import FASEN, Fase
 from dso_acceptatie.omgeving import voorcontrole
-from dso_acceptatie.processen import MERK_VARIABELE, Onderbreker, nieuw_merk, stop_procesgroep, zonder_onderbreking
+from dso_acceptatie.processen import (
+    MERK_VARIABELE,
+    OUDER_VARIABELE,
+    Onderbreker,
+    nieuw_merk,
+    stop_procesgroep,
+    zonder_onderbreking,
+)
 from dso_acceptatie.project import project
 from dso_acceptatie.rapport import Rapport, bouw_rapport
 from dso_acceptatie.records import STATUSSEN, Masker, RecordWriter
@@ -362,7 +369,8 @@ class Orkestrator:
         al_gezien = Counter(teller.telling(fase.naam))  # records of this fase from before (none, normally)
         with open(run_map / f"{fase.naam}.log", "ab") as log:
             self._merk = nieuw_merk()
-            omgeving = dict(os.environ, **{MERK_VARIABELE: self._merk})
+            # The phase dies with us even if we are killed with SIGKILL (stop_met_ouder).
+            omgeving = dict(os.environ, **{MERK_VARIABELE: self._merk, OUDER_VARIABELE: str(os.getpid())})
             try:
                 with zonder_onderbreking():  # keep the handle, or nobody could stop the child
                     self._kind = subprocess.Popen(opdracht, stdout=log, stderr=subprocess.STDOUT,

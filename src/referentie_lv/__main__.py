@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 
@@ -21,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fd", type=int, help="luister op een al geopende socket (door de run gezet)")
     p.add_argument("--fouten", help="komma-gescheiden namen van fouten voor de zelftest")
     p.add_argument("--data-map", help="map voor de database en ingediende verzoeken")
+    p.add_argument("--ouder", type=int, help="pid van het starter-proces: stop als dat verdwijnt")
     p.add_argument("--origin", help="origin voor links in antwoorden, zoals https://lv.example "
                                     "(standaard het adres van deze server)")
     args = p.parse_args(argv)
+    if args.ouder:
+        _stop_met_ouder(args.ouder)
     config = Config.uit_omgeving(fouten=args.fouten, data_map=args.data_map, origin=args.origin)
     app = create_app(config)
     opties = {"log_level": "warning", "access_log": False, **grenzen.UVICORN_OPTIES}
@@ -36,6 +40,22 @@ def main(argv: list[str] | None = None) -> int:
     sock = socket.socket(fileno=args.fd)
     uvicorn.Server(uvicorn.Config(app, **opties)).run(sockets=[sock])
     return 0
+
+
+def _stop_met_ouder(ouder: int) -> None:
+    """SIGTERM from the kernel when the starting process dies (also by SIGKILL), so a killed run
+    never leaves a server behind. (The harness has the same in dso_acceptatie.processen; the
+    reference does not import the harness.) Linux only."""
+    try:
+        import ctypes
+        import signal
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            return
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != ouder:
+        raise SystemExit(0)
 
 
 if __name__ == "__main__":

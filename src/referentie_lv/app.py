@@ -21,6 +21,7 @@ from referentie_lv.api import (
     basis,
     catalogus,
     geometrie,
+    intake,
     locatieserver,
     presenteren,
     regels_bij_activiteiten,
@@ -62,6 +63,9 @@ def create_app(config: Config | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/health", health), Route("/app-info", app_info)]
     routes += [basis.mount(d, config, limieten) for d in diensten]
+    # The LVBB intake (leveringen phase) is mounted apart from 'diensten': app-info lists what the
+    # contracten phase fuzzes, and fuzzing the intake would only queue deliveries.
+    routes.append(basis.mount(intake.dienst(config), config, limieten))
     routes.append(Mount("/", app=maak_loket(config)))      # the loket: web pages at the origin root, last
     # The Host header may only name this server: links are built from it (grenzen.HostControle).
     app = Starlette(routes=routes, middleware=[Middleware(grenzen.HostControle, origin=config.origin)])

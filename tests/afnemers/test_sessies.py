@@ -253,9 +253,10 @@ def test_rapport_oordeelt_per_rol_over_de_sessie(viewer_goed, viewer_fout):
         assert r.returncode == verwacht, r.stdout + r.stderr
 
 
-def test_ctrl_c_tijdens_de_client_beoordeelt_wat_er_is(tmp_path):
-    """SIGINT while the client runs: the client is stopped, the recording is judged, the run is
-    marked onderbroken (exit 130), and no process is left behind."""
+@pytest.mark.parametrize("signaal,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_onderbreken_tijdens_de_client_beoordeelt_wat_er_is(tmp_path, signaal, code):
+    """SIGINT or SIGTERM while the client runs: the client is stopped, the recording is judged,
+    the run is marked onderbroken (exit 130 or 143), and no process is left behind."""
     rapporten = tmp_path / "rapporten"
     klant = ("import os, time, httpx\n"
              "httpx.get(os.environ['DSO_BASIS_URL'] + '/publiek/omgevingsdocumenten/api/presenteren/v8/regelingen',"
@@ -272,12 +273,12 @@ def test_ctrl_c_tijdens_de_client_beoordeelt_wat_er_is(tmp_path):
                 break
             time.sleep(0.1)
         assert klaar.exists(), "de client kwam niet aan zijn verzoek toe"
-        proces.send_signal(signal.SIGINT)
+        proces.send_signal(signaal)
         uit, _ = proces.communicate(timeout=60)
     finally:
         if proces.poll() is None:
             proces.kill()
-    assert proces.returncode == 130, uit
+    assert proces.returncode == code, uit
     assert "Oordeel voor de rol: onderbroken" in uit
     run = next((rapporten / "runs").iterdir())
     records = [json.loads(r) for r in (run / "records" / "afnemers.jsonl").read_text().splitlines()]

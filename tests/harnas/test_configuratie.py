@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dso_acceptatie.configuratie import ConfiguratieFout, lees_toml
+from dso_acceptatie.configuratie import ConfiguratieFout, lees_toml, regel_van
 from dso_acceptatie.criteria import lees_criteria
 from dso_acceptatie.doelen import doel_van_opdrachtregel, lees_doelen
 
@@ -128,3 +128,26 @@ def test_cli_geeft_exitcode_2_en_geen_traceback(tmp_path, args, verwacht):
     assert verwacht in uit.stderr
     assert "Traceback" not in uit.stderr + uit.stdout and "geheim" not in uit.stderr + uit.stdout
     assert not (tmp_path / "reports").exists()   # nothing was run
+
+
+def test_regel_van_vindt_tabellen_lijsttabellen_en_sleutels():
+    tekst = ('titel = "x"\n'                       # 1
+             "[rollen.a]\n"                         # 2
+             'titel = "A"\n'                        # 3
+             "[[rollen.a.controles]]\n"             # 4
+             'fase = "contracten"\n'                # 5
+             "[[rollen.a.controles]]\n"             # 6
+             "# uitleg\n"                           # 7
+             'klantreis = "Aanvragen"\n'            # 8
+             '[rollen."b.c"]\n'                     # 9
+             'titel = "B"\n')                       # 10
+    assert regel_van(tekst, (), "titel") == 1
+    assert regel_van(tekst, ("rollen", "a")) == 2
+    assert regel_van(tekst, ("rollen", "a"), "titel") == 3
+    assert regel_van(tekst, ("rollen", "a", "controles", 0), "fase") == 5
+    assert regel_van(tekst, ("rollen", "a", "controles", 1)) == 6
+    assert regel_van(tekst, ("rollen", "a", "controles", 1), "klantreis") == 8
+    assert regel_van(tekst, ("rollen", "a", "controles", 1), "fase") == 6   # not there: the header
+    assert regel_van(tekst, ("rollen", "a", "controles", 2)) is None         # no third block
+    assert regel_van(tekst, ("rollen", "b.c"), "titel") == 10
+    assert regel_van(tekst, ("rollen", "d")) is None

@@ -193,3 +193,52 @@ def test_sigterm_tijdens_een_run_op_de_referentie_stopt_ook_de_referentie_lv(tmp
     [run_map] = list((tmp_path / "runs").iterdir())
     [einde] = [r for r in lees_records(run_map) if r["controle"] == "run-einde"]
     assert einde["details"]["uitkomst"] == "onderbroken" and "SIGTERM" in einde["bericht"]
+
+
+def test_sigkill_van_de_orkestrator_laat_fase_en_referentie_niet_achter(tmp_path):
+    """SIGKILL cannot be handled: the kernel's parent-death signal stops the phase and the
+    reference LV instead (processen.stop_met_ouder, referentie_lv --ouder)."""
+    env = dict(os.environ, DSO_PROEF_GEDRAG="hangt")
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "tests.harnas.proef_cli", "run", "--doel", "referentie", "--fase", "proef",
+         "--rapporten", str(tmp_path)],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    fase_pids: list[int] = []
+    try:
+        regels = []
+        for regel in proces.stdout:
+            regels.append(regel)
+            if "proef: gestart" in regel:
+                break
+        origin = next(r.split(" op ")[1].strip() for r in regels if "Referentie-LV draait op" in r)
+        [run_map] = list((tmp_path / "runs").iterdir())
+
+        def fase_processen() -> list[int]:
+            uit, kenmerk = [], b"--run-map\0" + str(run_map).encode()
+            for item in Path("/proc").iterdir():
+                try:
+                    if item.name.isdigit() and kenmerk in (item / "cmdline").read_bytes():
+                        uit.append(int(item.name))
+                except OSError:
+                    continue
+            return [p for p in uit if leeft(p)]
+
+        fase_pids = wacht_op(fase_processen)
+        proces.kill()
+        proces.communicate(timeout=30)   # also closes the pipes
+        wacht_op(lambda: not any(leeft(p) for p in fase_pids), seconden=30)
+
+        def referentie_weg() -> bool:
+            try:
+                httpx.get(origin + "/health", timeout=2)
+            except httpx.TransportError:
+                return True
+            return False
+
+        wacht_op(referentie_weg, seconden=30)
+    finally:
+        if proces.poll() is None:
+            proces.kill()
+        for pid in fase_pids:
+            if leeft(pid):
+                os.kill(pid, signal.SIGKILL)

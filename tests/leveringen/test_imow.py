@@ -12,7 +12,10 @@ from .helpers import GEMEENTESTAD, VOORBEELDEN
 @pytest.mark.parametrize("map_", ["opdracht", "opdracht_10", "opdracht_intrekking"])
 def test_gemeentestad_ow_geldig(map_):
     u = valideer(VOORBEELDEN / "gemeentestad" / map_, soort="tpod")
-    assert u.oordeel == "goedgekeurd", [(b.code, b.bericht) for b in u.bevindingen]
+    # XSD-valid all three; the published intrekking breaks TPOD1900 only (test_ozon.py)
+    fouten = {b.code for b in u.bevindingen if b.ernst == "fout"}
+    assert fouten == ({"TPOD1900"} if map_ == "opdracht_intrekking" else set()), \
+        [(b.code, b.bericht) for b in u.bevindingen]
     assert any(r.naam == "IMOW 2.0.0 XSD" and r.toegepast for r in u.regelsets)
     tpod = next(r for r in u.regelsets if r.naam.startswith("TPOD-validaties 1.0.6"))
     assert not tpod.toegepast and "IMOW 2.0.0" in tpod.toelichting

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from dso_acceptatie.leveringen import valideer
+from dso_acceptatie.leveringen import valideer, waardelijsten
 
 from .helpers import GEMEENTESTAD, VOORBEELDEN
 
@@ -14,9 +14,10 @@ ACTIVITEITEN = "owActiviteiten-Gemeentestad.xml"
 REF = 'xlink:href="{}"'
 
 
-@pytest.mark.parametrize("map_", ["opdracht", "opdracht_10", "opdracht_intrekking"])
-def test_originelen_door_de_ozon_regels(map_):
-    u = valideer(VOORBEELDEN / "gemeentestad" / map_, soort="tpod")
+@pytest.mark.parametrize("map_", ["opdracht", "opdracht_10", "intrekking-hersteld"])
+def test_originelen_door_de_ozon_regels(map_, tmp_path):
+    pad = _intrekking_hersteld(tmp_path) if map_ == "intrekking-hersteld" else VOORBEELDEN / "gemeentestad" / map_
+    u = valideer(pad, soort="tpod")
     assert u.oordeel == "goedgekeurd", [(b.code, b.bericht) for b in u.bevindingen if b.ernst == "fout"]
     (r,) = [r for r in u.regelsets if r.naam.startswith("Ozon-regels")]
     assert r.toegepast and "OW-objecten" in r.toelichting
@@ -128,3 +129,145 @@ def test_objecttype_niet_bij_artikelstructuur(tmp_path):
     assert b.bestand == REGELTEKST and "Tekstdeel nl.imow-gm0297.regeltekst.2019000001" in b.bericht
     assert b.bericht.startswith("Bij een OW-aanlevering behorend bij een besluit")
     assert b.regel == tekst[:begin].count("\n") + 1
+
+
+# --- rules that need the status of objects or the regeling the delivery changes -------------------
+
+INTREKKING = VOORBEELDEN / "gemeentestad" / "opdracht_intrekking"
+MUTATIE = VOORBEELDEN / "gemeentestad" / "opdracht_10"
+
+
+def _intrekking_hersteld(tmp_path):
+    from dso_acceptatie.leveringen.keten import HERSTEL_INTREKKING
+    lev = tmp_path / "intrekking"
+    shutil.copytree(INTREKKING, lev)
+    for bestand, oud, nieuw in HERSTEL_INTREKKING:
+        tekst = (lev / bestand).read_text(encoding="utf-8")
+        assert oud in tekst
+        (lev / bestand).write_text(tekst.replace(oud, nieuw), encoding="utf-8")
+    return lev
+
+
+def _fouten(u) -> dict[str, list]:
+    uit: dict[str, list] = {}
+    for b in u.bevindingen:
+        if b.ernst == "fout":
+            uit.setdefault(b.code, []).append(b)
+    return uit
+
+
+def test_tpod1900_gepubliceerde_intrekking_laat_actieve_verwijzingen_naar_beeindigde_objecten():
+    fouten = _fouten(valideer(INTREKKING, soort="tpod"))
+    assert set(fouten) == {"TPOD1900"}
+    teksten = " ".join(b.bericht for b in fouten["TPOD1900"])
+    assert "juridischeregel.2019000015" in teksten and "regeltekst.2019000008" in teksten
+    assert {b.regel for b in fouten["TPOD1900"]} >= {424, 485}
+
+
+def test_tpod1300_waarde_buiten_de_waardelijst(tmp_path):
+    groep = "http://standaarden.omgevingswet.overheid.nl/activiteit/id/concept/Kapactiviteit"
+    u, regel = _gemuteerd(tmp_path, ACTIVITEITEN, groep, groep.replace("Kapactiviteit", "Zaagactiviteit"))
+    (b,) = _fouten(u)["TPOD1300"]
+    assert b.regel == regel and "Zaagactiviteit" in b.bericht and "activiteitengroep" in b.bericht
+
+
+def test_tpod1300_waarde_uit_de_verkeerde_waardelijst(tmp_path):
+    # a value that exists, but in another list (idealisatie instead of activiteitregelkwalificatie)
+    oud = "http://standaarden.omgevingswet.overheid.nl/activiteitregelkwalificatie/id/concept/Vergunningplicht"
+    u, regel = _gemuteerd(tmp_path, REGELTEKST, oud,
+                          "http://standaarden.omgevingswet.overheid.nl/idealisatie/id/concept/Exact")
+    (b,) = _fouten(u)["TPOD1300"]
+    assert b.regel == regel and "wel van idealisatie" in b.bericht
+
+
+def _mutatie(tmp_path, oud=None, nieuw=None, bestand=ACTIVITEITEN):
+    lev = tmp_path / "mutatie"
+    shutil.copytree(MUTATIE, lev)
+    herstel = {"gebiedengroep.centrumgebied2": "gebiedengroep.centrumgebied",
+               "gebiedengroep.kantoorruimte": "gebiedengroep.centrumgebied"}
+    tekst = (lev / REGELTEKST).read_text(encoding="utf-8")
+    for a, b in herstel.items():
+        tekst = tekst.replace(a, b)
+    (lev / REGELTEKST).write_text(tekst, encoding="utf-8")
+    if oud:
+        tekst = (lev / bestand).read_text(encoding="utf-8")
+        assert oud in tekst
+        (lev / bestand).write_text(tekst.replace(oud, nieuw, 1), encoding="utf-8")
+    return valideer(lev, soort="tpod", basis=[GEMEENTESTAD])
+
+
+def test_mutatie_tegen_de_stand_origineel_en_hersteld(tmp_path):
+    # as published: two gebiedengroepen that exist nowhere (decided now that the stand is known)
+    fouten = _fouten(valideer(MUTATIE, soort="tpod", basis=[GEMEENTESTAD]))
+    assert set(fouten) == {"OZON0045", "OZON0121"}
+    # without the stand the same references stay undecided, never passed
+    zonder = valideer(MUTATIE, soort="tpod")
+    assert not _fouten(zonder) and "IMOW-VERWIJZING-OPEN" in zonder.codes()
+    assert not _fouten(_mutatie(tmp_path))
+
+
+def test_ozon0350_beeindigd_object_waar_de_regeling_nog_naar_verwijst(tmp_path):
+    ident = "<rol:identificatie>nl.imow-gm0297.activiteit.2019000241</rol:identificatie>"
+    fouten = _fouten(_mutatie(tmp_path, ident, "<ow:status>beëindigen</ow:status>" + ident))
+    # opdracht_10 also renames 2019000241, so ending it with other content than Ozon knows: OZON4002
+    assert set(fouten) == {"OZON0350", "TPOD1900", "OZON4002"}
+    assert any("juridischeregel" in b.bericht and "opdracht/owRegeltekst" in b.bericht for b in fouten["OZON0350"])
+
+
+def test_tpod0104_nieuw_object_beeindigd_tegen_de_stand(tmp_path):
+    ident = "<rol:identificatie>nl.imow-gm0297.activiteit.2019000690</rol:identificatie>"
+    fouten = _fouten(_mutatie(tmp_path, ident, "<ow:status>beëindigen</ow:status>" + ident))
+    # the delivery's own rules still point at it: TPOD1900 as well; OZON4001 is Ozon's code for it
+    assert set(fouten) == {"TPOD0104", "OZON4001", "TPOD1900"}
+    assert "activiteit.2019000690" in fouten["TPOD0104"][0].bericht
+
+
+def test_verwijzing_beslist_tegen_de_stand(tmp_path):
+    # 2019000243 is not in opdracht_10 itself, only in the regeling it changes
+    assert "2019000243</rol:identificatie>" not in (MUTATIE / ACTIVITEITEN).read_text(encoding="utf-8")
+    fouten = _fouten(_mutatie(tmp_path, REF.format("nl.imow-gm0297.activiteit.2019000243"),
+                              REF.format("nl.imow-gm0297.activiteit.2019999999"), REGELTEKST))
+    assert set(fouten) == {"OZON0038"}
+
+
+def test_ozon0080_groep_hoort_bij_het_type_van_de_gebiedsaanwijzing(tmp_path):
+    # 'Bedrijf' is a functiegroep value; under a Gebiedsaanwijzing of type Functie a bodemgroep
+    # value (exists, but in the wrong list) must fail
+    oud = "http://standaarden.omgevingswet.overheid.nl/functie/id/concept/Bedrijf"
+    ander = sorted(waardelijsten.waarden()["bodemgroep"])[0]
+    u, regel = _gemuteerd(tmp_path, "owGebiedsaanwijzingen-Gemeentestad.xml", oud, ander)
+    fouten = _fouten(u)
+    assert set(fouten) == {"TPOD1300", "OZON0080"}
+    assert fouten["OZON0080"][0].regel == regel and "functiegroep" in fouten["OZON0080"][0].bericht
+
+
+def test_ozon0070_activiteitregelkwalificatie_van_de_regel(tmp_path):
+    oud = "http://standaarden.omgevingswet.overheid.nl/activiteitregelkwalificatie/id/concept/Vergunningplicht"
+    u, _ = _gemuteerd(tmp_path, REGELTEKST, oud, oud + "Nergens")
+    assert set(_fouten(u)) == {"TPOD1300", "OZON0070"}
+
+
+def test_ozon0351_levering_laat_een_object_verweesd_achter(tmp_path):
+    # 2019000540 is used by one rule only; pointing that rule elsewhere leaves it without a reference
+    fouten = _fouten(_mutatie(tmp_path, REF.format("nl.imow-gm0297.activiteit.2019000540"),
+                              REF.format("nl.imow-gm0297.activiteit.2019000690"), REGELTEKST))
+    assert set(fouten) == {"OZON0351"}
+    assert "activiteit.2019000540" in fouten["OZON0351"][0].bericht
+
+
+def test_opnieuw_aangeleverd_zonder_wijziging_en_eerder_beeindigd():
+    # opdracht_10 delivered twice: its activities are unchanged (OZON4003) and 2019000760, ended the
+    # first time, cannot be ended or changed again (OZON0111)
+    fouten = _fouten(valideer(MUTATIE, soort="tpod", basis=[GEMEENTESTAD, MUTATIE]))
+    assert {"OZON4003", "OZON0111"} <= set(fouten)
+    assert any("activiteit.2019000760" in b.bericht for b in fouten["OZON0111"])
+    assert any("activiteit.2019000690" in b.bericht for b in fouten["OZON4003"])
+
+
+def test_ozon4005_type_van_een_bekend_object_verandert(tmp_path):
+    tekst = (MUTATIE / ACTIVITEITEN).read_text(encoding="utf-8")
+    assert "nl.imow-gm0297.gebied.2019000001" not in tekst
+    # give a delivered activity the identificatie of a Gebied the regeling already has
+    fouten = _fouten(_mutatie(tmp_path, "nl.imow-gm0297.activiteit.2019000690</rol:identificatie>",
+                              "nl.imow-gm0297.gebied.2019000001</rol:identificatie>"))
+    assert "OZON4005" in fouten and "was in de regeling een Gebied" in fouten["OZON4005"][0].bericht

@@ -98,8 +98,6 @@ def lees_rol(naam_of_pad: str) -> Rol:
     data, tekst = lees_toml(pad, oplossing_ontbreekt="geef een bestaand rolbestand (afnemers/rollen/*.toml).")
 
     def f(tabel: tuple, sleutel: str | None, bericht: str) -> ConfiguratieFout:
-        if len(tabel) == 2:  # (array table, index): the n-th [[naam]] block
-            return fout(pad, _regel_in_blok(tekst, tabel[0], tabel[1], sleutel), bericht)
         return fout(pad, regel_van(tekst, tabel, sleutel), bericht)
 
     for sleutel in data:
@@ -130,22 +128,6 @@ def lees_rol(naam_of_pad: str) -> Rol:
                alleen_lezen=bool(data.get("alleen_lezen", True)), diensten=list(diensten), regels=regels,
                ensceneringen=ensceneringen, voorbereiding=dict(voorbereiding), bestand=pad,
                rapportrol=data.get("rapportrol"))
-
-
-def _regel_in_blok(tekst: str, naam: str, index: int, sleutel: str | None) -> int | None:
-    """Line of ``sleutel =`` in the ``index``-th ``[[naam]]`` block (or of its header)."""
-    regels = tekst.splitlines()
-    koppen = [i for i, r in enumerate(regels) if re.match(rf"^\s*\[\[\s*{re.escape(naam)}\s*\]\]", r)]
-    if index >= len(koppen):
-        return None
-    kop = koppen[index]
-    if sleutel is not None:
-        for j in range(kop + 1, len(regels)):
-            if regels[j].lstrip().startswith("["):
-                break
-            if re.match(r'^\s*("?)' + re.escape(sleutel) + r'\1\s*=', regels[j]):
-                return j + 1
-    return kop + 1
 
 
 def _patroon(waarde, f, tabel, sleutel) -> re.Pattern:

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dso_acceptatie.processen import stop_met_ouder
 from dso_acceptatie.records import Masker, RecordWriter
 
 
@@ -36,6 +37,7 @@ class DoelInfo:
     fasen: tuple[str, ...] = ()
     specs: str = "live"
     max_verzoeken_per_seconde: float | None = None
+    intake: str | None = None          # base URL of the LVBB intake (aanleveren); None: none named
 
     @classmethod
     def uit_json(cls, data: dict) -> DoelInfo:
@@ -86,6 +88,7 @@ class FaseContext:
     @classmethod
     def uit_argumenten(cls, fase: str, argv: list[str] | None = None,
                        bestand: str | None = None) -> FaseContext:
+        stop_met_ouder()
         p = argparse.ArgumentParser(prog=f"fase {fase}")
         p.add_argument("--run-map", required=True, type=Path)
         p.add_argument("--doel", required=True, type=Path)

@@ -20,7 +20,15 @@ The rule texts come from ``contracts/standaarden/validatiematrix/Validaties-OZON
 * "at most once the same …": OZON0320–0329, 0331, 0340–0346, 0369, 0371–0383, 0385 (``EEN_KEER``);
 * OZON0083 (no activity above itself, also not via others), OZON0085 (not related to itself),
   OZON0310 (identifications unique — within the delivery), OZON0013 (object type listed in the
-  file's objectTypen).
+  file's objectTypen);
+* waardelijsten (``waardelijsten.py``, IMOW-waardelijsten 4.3.0): TPOD1300 on every value, with the
+  Ozon code of the attribute where the matrix has one (OZON0070–0080, OZON0113–0120);
+* status: TPOD1900 (an object that stays active refers to one the delivery ends); with the state of
+  the regeling the delivery changes (``lees_stand``, ``levering --basis``): references outside the
+  delivery decided against it, OZON0350 (an object ended while the regeling still refers to it),
+  OZON0351 (an object the delivery leaves without any reference), TPOD0104 also in mutations (with
+  OZON4001), and on a new version of a known object OZON0111 (ended before), OZON4002 (ended with
+  other content; = OZON0107), OZON4003 (delivered unchanged; = OZON0108), OZON4005 (other type).
 
 A reference to an object that is not in the delivery can only be judged when the delivery carries
 the whole regeling (a besluit that establishes a new regeling, no mutation or withdrawal) — then it
@@ -38,6 +46,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from dso_acceptatie.leveringen import waardelijsten
 from dso_acceptatie.leveringen.matrix import regel as matrixregel
 from dso_acceptatie.leveringen.model import FOUT, INFORMATIEF, Bevinding
 from dso_acceptatie.leveringen.paden import standaarden
@@ -230,8 +239,72 @@ def _geometrie_ids(bestanden) -> dict[str, tuple[str, int]]:
     return uit
 
 
-def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
-    """Findings for one folder of a delivery and a one-line account of what was decided."""
+class Stand(dict):
+    """identificatie -> {type, refs, bron, ouder, inhoud}; ``beeindigd``: ids ended earlier."""
+
+    def __init__(self):
+        super().__init__()
+        self.beeindigd: set[str] = set()
+
+
+def _inhoud(top) -> tuple:
+    """What an OW object says, independent of layout and prefixes, without its status."""
+    uit = []
+    for el in top.iter():
+        if not isinstance(el.tag, str) or _lokaal(el) == "status":
+            continue
+        pad = []
+        x = el
+        while x is not None and x is not top.getparent():
+            pad.append(_lokaal(x))
+            x = x.getparent()
+        uit.append(("/".join(reversed(pad)), (el.text or "").strip() if len(el) == 0 else "",
+                    tuple(sorted((etree.QName(k).localname, v.strip()) for k, v in el.attrib.items()))))
+    return tuple(sorted(uit))
+
+
+def lees_stand(mappen) -> Stand:
+    """The Ozon state from earlier deliveries of the regeling (folders, applied in order):
+    identificatie -> {type, refs (hrefs in the object), bron, ouder, inhoud}; ended objects removed
+    (and remembered in ``beeindigd``)."""
+    from dso_acceptatie.leveringen import veilig
+
+    stand = Stand()
+    for map_ in mappen:
+        for pad in sorted(p for p in map_.iterdir() if p.suffix.lower() == ".xml"):
+            root = veilig.lees_xml(pad, pad.name).getroot()
+            if _ns(root) != DEELBESTAND_NS:
+                continue
+            for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+                for top in owobject:
+                    ident = _identificatie(top) if isinstance(top.tag, str) else None
+                    if not ident:
+                        continue
+                    subs = [el for el in top.iter() if el is not top and isinstance(el.tag, str)
+                            and _ns(el).startswith(IMOW) and _identificatie(el)]
+                    for oud in [k for k, v in stand.items() if v.get("ouder") == ident]:
+                        del stand[oud]
+                    if any(_lokaal(x) == "status" and (x.text or "").strip().startswith("beëindig")
+                           for x in top.iter() if isinstance(x.tag, str)):
+                        stand.pop(ident, None)
+                        stand.beeindigd.add(ident)
+                        continue
+                    bron = f"{map_.name}/{pad.name}"
+                    stand[ident] = {"type": _lokaal(top), "bron": bron, "ouder": None, "inhoud": _inhoud(top),
+                                    "refs": {r.get(XLINK_HREF).strip() for r in top.iter()
+                                             if isinstance(r.tag, str) and r.get(XLINK_HREF)}}
+                    for el in subs:
+                        stand[_identificatie(el)] = {"type": _lokaal(el), "bron": bron, "ouder": ident,
+                                                     "refs": set()}
+    return stand
+
+
+def valideer_map(bestanden, stand: Stand | None = None) -> tuple[list[Bevinding], str]:
+    """Findings for one folder of a delivery and a one-line account of what was decided.
+
+    ``stand``: the Ozon state of the regeling the delivery changes (``lees_stand``); with it,
+    references outside the delivery are decided against it, and TPOD0104, TPOD1900 and OZON0350
+    are judged on the state after the delivery."""
     uit: list[Bevinding] = []
 
     def bev(code: str, tekst: str, b, regel: int | None, ernst: str | None = None) -> None:
@@ -247,8 +320,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
     per_el: dict = {}
     for b in ow:
         root = b.boom.getroot()
-        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
-            for top in stand:
+        for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in owobject:
                 if not isinstance(top.tag, str):
                     continue
                 eindigt = any(_lokaal(s) == "status" and (s.text or "").strip().startswith("beëindig")
@@ -266,8 +339,8 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
         root = b.boom.getroot()
         typen = {(el.text or "").strip() for el in root.iter() if isinstance(el.tag, str)
                  and _lokaal(el) == "objectType"}
-        for stand in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
-            for top in stand:
+        for owobject in root.iter(f"{{{DEELBESTAND_NS}}}owObject"):
+            for top in owobject:
                 if isinstance(top.tag, str) and typen and _lokaal(top) not in typen:
                     bev("OZON0013", f"{_lokaal(top)} {_identificatie(top)} staat niet in de objectTypen "
                         f"van dit bestand ({', '.join(sorted(typen))}).", b, top.sourceline)
@@ -294,6 +367,14 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
         if top and heel and o.eindigt:
             bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar de levering stelt een nieuwe regeling "
                 "vast: het object is nieuw.", o.bestand, o.el.sourceline)
+        elif top and stand is not None and o.eindigt and o.id and o.id not in stand:
+            bev("TPOD0104", f"{o.naam} heeft status beëindigen, maar staat niet in de regeling die de "
+                "levering wijzigt: het object is nieuw.", o.bestand, o.el.sourceline)
+            bev("OZON4001", f"{o.naam} wordt beëindigd, maar is bij Ozon (de regeling die de levering wijzigt) "
+                "niet bekend.", o.bestand, o.el.sourceline)
+        if top and stand is not None and o.id:
+            _versie(o, stand, bev)
+        _waardelijsten(o, per_el, bev)
     gezagen = {m.group(1) for o in objecten if (m := _BG.match(o.id or ""))}
     geometrie = _geometrie_ids(bestanden)
     gebruikt_geo: set[str] = set()
@@ -309,6 +390,10 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                 o.el.sourceline)
         for r in refs:
             naam, href = _lokaal(r), r.get(XLINK_HREF).strip()
+            beeindigd = per_id.get(href)
+            if beeindigd is not None and beeindigd.eindigt:
+                bev("TPOD1900", f"{o.naam} blijft actief maar verwijst met {naam} naar {beeindigd.naam}, dat "
+                    "deze levering beëindigt.", o.bestand, r.sourceline)
             if naam == "GeometrieRef":
                 gebruikt_geo.add(href)
                 if o.type in GEOMETRIE and href not in geometrie:
@@ -333,16 +418,33 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
                 if doel.type not in doelen:
                     bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is een "
                         f"{doel.type}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
-                continue   # an object ended here still exists in this delivery (OZON0350 not applied)
+                continue
             m = _BG.match(href)
             if m and gezagen and m.group(1) not in gezagen:
                 continue    # another authority's object: lives in Ozon, not decidable here
-            if heel and code not in IN_OZON:
+            if stand is not None and href in stand:
+                if stand[href]["type"] not in doelen:
+                    bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat is in de regeling een "
+                        f"{stand[href]['type']}, geen {' of '.join(sorted(doelen))}.", o.bestand, r.sourceline)
+            elif stand is not None and code not in IN_OZON:
+                bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet in de "
+                    "levering en niet in de regeling die zij wijzigt.", o.bestand, r.sourceline)
+            elif heel and code not in IN_OZON:
                 bev(code, f"{o.naam} verwijst met {naam} naar '{href}', maar dat object zit niet "
                     "in de levering (en de levering stelt een nieuwe regeling vast).", o.bestand,
                     r.sourceline)
             else:
                 open_.append(f"{o.naam} → {href}")
+    if stand is not None:
+        _verweesd(objecten, stand, bev)
+        beeindigd = {o.id: o for o in objecten if o.eindigt and o.id}
+        for ident, oud in sorted(stand.items()):
+            if ident in per_id or (oud["ouder"] and oud["ouder"] in per_id):
+                continue   # delivered again (or ended) in this delivery: judged above
+            for href in sorted(oud["refs"] & set(beeindigd)):
+                o = beeindigd[href]
+                bev("OZON0350", f"{o.naam} wordt beëindigd, maar {oud['type']} {ident} in de regeling "
+                    f"({oud['bron']}) verwijst er nog naar.", o.bestand, o.el.sourceline)
     _cyclus(objecten, per_id, bev)
     for gid, (bestand, regel) in sorted(geometrie.items()):
         if gid not in gebruikt_geo:
@@ -356,9 +458,86 @@ def valideer_map(bestanden) -> tuple[list[Bevinding], str]:
             f"{'; '.join(open_[:3])}).", ow[0], None, INFORMATIEF)
     uitleg = (f"{len(objecten)} OW-objecten, {len(geometrie)} geometrieën; "
               + ("volledige regeling: elke verwijzing moet in de levering landen" if heel else
-                 "wijziging/intrekking")
+                 f"wijziging/intrekking tegen de stand van {len(stand)} objecten" if stand is not None
+                 else "wijziging/intrekking")
              + f"; {len(open_)} verwijzing(en) naar buiten de levering niet beslist")
     return uit, uitleg
+
+
+def _versie(o, stand: Stand, bev) -> None:
+    """Rules on a new version of an object Ozon knows (OZON0111, 4002, 4003, 4005)."""
+    if o.id in stand.beeindigd and o.id not in stand:
+        bev("OZON0111", f"{o.naam} is eerder beëindigd en kan niet meer worden gewijzigd.", o.bestand,
+            o.el.sourceline)
+        return
+    oud = stand.get(o.id)
+    if oud is None or oud["ouder"] is not None:
+        return
+    if oud["type"] != o.type:
+        bev("OZON4005", f"{o.naam} was in de regeling een {oud['type']} ({oud['bron']}); het type mag "
+            "niet veranderen.", o.bestand, o.el.sourceline)
+        return
+    gelijk = _inhoud(o.el) == oud["inhoud"]
+    if o.eindigt and not gelijk:
+        bev("OZON4002", f"{o.naam} wordt beëindigd, maar de inhoud wijkt af van wat Ozon kent "
+            f"({oud['bron']}).", o.bestand, o.el.sourceline)
+    elif not o.eindigt and gelijk:
+        bev("OZON4003", f"{o.naam} wordt opnieuw aangeleverd zonder wijziging ten opzichte van "
+            f"{oud['bron']}.", o.bestand, o.el.sourceline)
+
+
+# Objects that exist to be referred to: left without any reference they are orphans (OZON0351).
+# Not the Ambtsgebied: it is the bevoegd gezag's, shared with its other regelingen, which the state
+# of one regeling does not show.
+VERWIJSBAAR = (LOCATIES - {"Ambtsgebied"}) | {"Activiteit", "Gebiedsaanwijzing", "Omgevingsnorm",
+                                              "Omgevingswaarde"}
+
+
+def _verweesd(objecten, stand: dict[str, dict], bev) -> None:
+    """OZON0351: an object that the regeling referred to before this delivery, still exists after it,
+    and is referred to by nothing any more."""
+    na = {k: {"type": v["type"], "refs": v["refs"]} for k, v in stand.items() if v["ouder"] is None}
+    geleverd: dict[str, object] = {}
+    for o in objecten:
+        top = o.el.getparent() is not None and o.el.getparent().tag == f"{{{DEELBESTAND_NS}}}owObject"
+        if not top or not o.id:
+            continue
+        geleverd[o.id] = o
+        if o.eindigt:
+            na.pop(o.id, None)
+        else:
+            na[o.id] = {"type": o.type, "refs": {r.get(XLINK_HREF).strip() for r in o.el.iter()
+                                                 if isinstance(r.tag, str) and r.get(XLINK_HREF)}}
+    voor = set().union(*(v["refs"] for v in stand.values()))
+    daarna = set().union(*(v["refs"] for v in na.values()))
+    for ident in sorted(voor - daarna):
+        if ident in na and na[ident]["type"] in VERWIJSBAAR:
+            o = geleverd.get(ident)
+            bev("OZON0351", f"{na[ident]['type']} {ident} wordt na deze levering door geen enkel object meer "
+                "gebruikt (verweesd).", o.bestand if o else objecten[0].bestand, o.el.sourceline if o else None)
+
+
+def _waardelijsten(o, per_el, bev) -> None:
+    """TPOD1300 on every leaf value of the object (not of a nested object with its own
+    identificatie), plus the Ozon code for that attribute (OZON0070–0080, 0113–0120)."""
+    hoofd = o.el
+    while hoofd.getparent() is not None and hoofd.getparent().tag != f"{{{DEELBESTAND_NS}}}owObject":
+        hoofd = hoofd.getparent()
+    type_uri = next(((el.text or "").strip() for el in o.el if isinstance(el.tag, str)
+                     and _lokaal(el) == "type"), None)
+    for el in o.el.iter():
+        if not isinstance(el.tag, str) or len(el) or el is o.el or _eigenaar(el, per_el) is not o:
+            continue
+        naam, waarde = _lokaal(el), (el.text or "").strip()
+        if not waarde or (waardelijsten.lijsten_voor(o.type, naam) is None
+                          and not waarde.startswith(waardelijsten.PREFIX)):
+            continue
+        reden = waardelijsten.oordeel(o.type, naam, waarde, type_uri)
+        if reden:
+            bev("TPOD1300", f"{o.naam}, {naam}: {reden}.", o.bestand, el.sourceline)
+            code = waardelijsten.OZON.get((o.type, naam)) or waardelijsten.OZON.get((_lokaal(hoofd), naam))
+            if code:
+                bev(code, f"{o.naam}, {naam}: {reden}.", o.bestand, el.sourceline)
 
 
 def _een_keer(o, refs, per_el, bev) -> None:

@@ -111,11 +111,13 @@ def _ozon(levering, bevindingen: list[Bevinding]) -> list[Regelset]:
     from dso_acceptatie.leveringen import ozon
 
     uitleg = []
+    basis = levering.opties.get("basis") or []
+    stand = ozon.lees_stand([Path(p) for p in basis]) if basis else None
     for map_, bestanden in levering.mappen().items():
         if not any(b.soort == "tpod" for b in bestanden):
             continue
         try:
-            uit, wat = ozon.valideer_map(bestanden)
+            uit, wat = ozon.valideer_map(bestanden, stand)
         except Exception as e:  # noqa: BLE001 -- a rule set that breaks on a folder = folder unchecked
             bevindingen.append(niet_uitgevoerd(ozon.REGELSET, levering.naam_van(map_) or None,
                                                f"{type(e).__name__}: {e}", "tpod", "dso-acceptatie"))

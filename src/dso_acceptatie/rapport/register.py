@@ -72,18 +72,14 @@ def lees_register(pad: Path | None) -> list[BekendeBevinding]:
         raise _fout(pad, regel_van(tekst, (), sleutel),
                     f"onbekende sleutel '{sleutel}'. Oplossing: elke bekende bevinding is een "
                     "[[bevinding]]-tabel.")
-    koppen = [i for i, r in enumerate(tekst.splitlines(), 1) if r.strip() == "[[bevinding]]"]
     uit: list[BekendeBevinding] = []
     gezien: set[str] = set()
     for n, item in enumerate(data.get("bevinding", [])):
-        regel = koppen[n] if n < len(koppen) else None
+        regel = regel_van(tekst, ("bevinding", n))
         waar = f"[[bevinding]] nummer {n + 1}"
 
-        def fout(tekst_: str, sleutel: str | None = None, _regel_=regel, waar=waar):
-            plek = _regel_
-            if sleutel:
-                plek = _sleutelregel(tekst, _regel_, sleutel) or _regel_
-            return _fout(pad, plek, f"{waar}: {tekst_}")
+        def fout(tekst_: str, sleutel: str | None = None, n=n, waar=waar):
+            return _fout(pad, regel_van(tekst, ("bevinding", n), sleutel), f"{waar}: {tekst_}")
 
         for sleutel in item:
             if sleutel not in (*VERPLICHT, "link", *MATCH_SLEUTELS):
@@ -115,16 +111,3 @@ def lees_register(pad: Path | None) -> list[BekendeBevinding]:
         uit.append(BekendeBevinding(item["id"], match, item["reden"], item["eigenaar"], vervaldatum,
                                     item.get("link"), regel))
     return uit
-
-
-def _sleutelregel(tekst: str, vanaf: int | None, sleutel: str) -> int | None:
-    if vanaf is None:
-        return None
-    regels = tekst.splitlines()
-    for i in range(vanaf, len(regels)):
-        r = regels[i].strip()
-        if r.startswith("["):
-            return None
-        if r.split("=", 1)[0].strip() == sleutel:
-            return i + 1
-    return None

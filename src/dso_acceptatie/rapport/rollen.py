@@ -64,40 +64,18 @@ def lees_rollen(pad: Path | None) -> list[Rol]:
         for i, s in enumerate(r.get("controles", []), 1):
             waar = f"[[{tabel}.controles]] nummer {i}"
             if not isinstance(s, dict) or not s:
-                raise fout(pad, _kop(tekst, f"{tabel}.controles"), f"{waar} is leeg.")
+                raise fout(pad, regel_van(tekst, ("rollen", naam, "controles", i - 1)), f"{waar} is leeg.")
             sel = {}
             for sleutel, waarde in s.items():
                 if sleutel not in SELECTOR_SLEUTELS:
-                    raise fout(pad, _sleutel_in_lijsttabel(tekst, f"{tabel}.controles", i, sleutel),
+                    raise fout(pad, regel_van(tekst, ("rollen", naam, "controles", i - 1), sleutel),
                                 f"{waar}: onbekende sleutel '{sleutel}'. Oplossing: "
                                 f"{', '.join(SELECTOR_SLEUTELS)}.")
                 waarden = [waarde] if isinstance(waarde, str) else waarde
                 if not isinstance(waarden, list) or not all(isinstance(w, str) for w in waarden):
-                    raise fout(pad, _sleutel_in_lijsttabel(tekst, f"{tabel}.controles", i, sleutel),
+                    raise fout(pad, regel_van(tekst, ("rollen", naam, "controles", i - 1), sleutel),
                                 f"{waar}: '{sleutel}' moet tekst of een lijst met tekst zijn.")
                 sel[sleutel] = tuple(waarden)
             selectors.append(sel)
         rollen.append(Rol(naam, r["titel"], r.get("omschrijving", ""), tuple(selectors)))
     return rollen
-
-
-def _sleutel_in_lijsttabel(tekst: str, tabel: str, nummer: int, sleutel: str) -> int | None:
-    """Line of ``sleutel =`` in the n-th ``[[tabel]]`` (1-based)."""
-    regels = tekst.splitlines()
-    koppen = [i for i, r in enumerate(regels) if r.strip() == f"[[{tabel}]]"]
-    if len(koppen) < nummer:
-        return None
-    for j in range(koppen[nummer - 1] + 1, len(regels)):
-        r = regels[j].strip()
-        if r.startswith("["):
-            break
-        if r.split("=", 1)[0].strip().strip('"') == sleutel:
-            return j + 1
-    return koppen[nummer - 1] + 1
-
-
-def _kop(tekst: str, tabel: str) -> int | None:
-    for i, regel in enumerate(tekst.splitlines(), 1):
-        if regel.strip() in (f"[{tabel}]", f"[[{tabel}]]"):
-            return i
-    return None

@@ -204,6 +204,55 @@ class Store(Adresregister):
         nr = self.versie_op(geldig_op)
         return self._snapshots[nr] if nr is not None else None
 
+    # --- deliveries accepted at run time (intake, referentie_lv/intake/) ---------------------------
+
+    def pas_aanlevering_toe(self, regelingen: list[dict], intrekkingen: list[tuple[str, str]]) -> None:
+        """Hook for the intake: add regelingversies (rows shaped as ``stop.lees_besluit`` gives them
+        plus ``geldig_vanaf`` and ``besluit``) and end regelingen (work, date) from an accepted
+        delivery. In memory only (gone after a restart); new rows go after the loaded ones, so a
+        wId lookup without a regeling still finds the loaded plan first. Copy-on-write under the
+        lock: readers in other threads see the old or the new lists, never half an update."""
+        with self._slot:
+            rijen = [dict(r) for r in self._regelingen]
+            tekst, begrippen = dict(self._tekst), dict(self._begrippen)
+            for reg in regelingen:
+                dag = reg["geldig_vanaf"]
+                for oud in rijen:
+                    if oud["work"] == reg["work"] and oud["geldig_vanaf"] <= dag \
+                            and (oud["geldig_tot"] is None or dag < oud["geldig_tot"]):
+                        oud["geldig_tot"] = dag
+                b = reg["besluit"]
+                data = {k: v for k, v in reg.items() if k not in ("tekst", "begrippen")}
+                # a version dated before one already there ends where that one starts
+                later = [o["geldig_vanaf"] for o in rijen if o["work"] == reg["work"] and o["geldig_vanaf"] > dag]
+                rijen.append({
+                    "expression": reg["expression"], "work": reg["work"], "versie_nr": None,
+                    "geldig_vanaf": dag, "geldig_tot": min(later, default=None),
+                    "officiele_titel": reg.get("officieleTitel"),
+                    "citeertitel": reg.get("citeertitel"), "opschrift": reg.get("opschrift"),
+                    "soort_regeling": reg.get("soortRegeling"),
+                    "eindverantwoordelijke": reg.get("eindverantwoordelijke"), "besluit_work": b["work"],
+                    "besluit_expression": b["expression"], "bekend_op": b.get("bekendOp"),
+                    "data": {**data, "besluit": {**b, "titel": b.get("titel")}}})
+                tekst[reg["expression"]] = [
+                    {"regeling_expression": reg["expression"], "wid": k["wId"], "eid": k["eId"],
+                     "ouder_wid": k["ouder"], "soort": k["soort"], "label": k["label"], "nummer": k["nummer"],
+                     "opschrift": k["opschrift"], "diepte": k["diepte"], "volgorde": k["volgorde"],
+                     "tekst": k["tekst"], "blokken": k["blokken"], "xml": k["xml"]} for k in reg["tekst"]]
+                begrippen[reg["expression"]] = [
+                    {"regeling_expression": reg["expression"], "wid": x["wId"], "eid": x["eId"], "term": x["term"],
+                     "definitie": x["definitie"], "bron_wid": x["bron_wId"], "bron_label": x["bron_label"],
+                     "informatieobjecten": x["informatieobjecten"]} for x in reg["begrippen"]]
+            for work, dag in intrekkingen:
+                for oud in rijen:
+                    if oud["work"] == work and (oud["geldig_tot"] is None or dag < oud["geldig_tot"]):
+                        oud["geldig_tot"] = max(dag, oud["geldig_vanaf"])
+            per_wid = {(e, k["wid"]): k for e, lijst in tekst.items() for k in lijst}
+            per_eid = {(e, k["eid"]): k for e, lijst in tekst.items() for k in lijst}
+            self._tekst, self._begrippen = tekst, begrippen
+            self._tekst_per_wid, self._tekst_per_eid = per_wid, per_eid
+            self._regelingen = rijen
+
     # --- regelingen and legal text ---------------------------------------------------------------
 
     @staticmethod
