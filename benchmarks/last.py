@@ -1,11 +1,18 @@
-"""Benchmark: the last phase against the reference LV with the full profile of the main run.
+"""Benchmark: the last phase against the reference LV with the full profile of the main run,
+and (``doorvoer``) the load generator itself.
 
     .venv/bin/python benchmarks/last.py [--fouten traag:presenteren] [--profiel zwaar]
+    .venv/bin/python benchmarks/last.py doorvoer [--duur 15] [--gebruikers 100]
 
-Runs ``dso-acceptatie run --fase last`` (reference started and stopped by the run itself) in a
-temporary folder and prints the phase's wall time, the machine load, and per endpoint: requests,
-failures, p50/p95/p99/max and throughput, with the SLO verdicts. Goal: phase ≤ 60 s. Prints
-figures; judges nothing itself (the verdicts are the phase's).
+The first runs ``dso-acceptatie run --fase last`` (reference started and stopped by the run
+itself) in a temporary folder and prints the phase's wall time, the machine load, and per
+endpoint: requests, failures, p50/p95/p99/max and throughput, with the SLO verdicts. Goal: phase
+≤ 60 s. Prints figures; judges nothing itself (the verdicts are the phase's).
+
+``doorvoer`` measures how many requests a second our locust machinery can make (benchmarks/
+last_doorvoer.py): our DsoGebruiker (load/, locust_steun) against a bare locust FastHttpUser doing
+the same GET on the same endpoint (goal: ours ≥ 0.9 × bare), requests/s per worker process, and
+scaling with 1, 2 and 4 local workers.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["doorvoer"]:
+        from last_doorvoer import main as doorvoer
+
+        return doorvoer(sys.argv[2:])
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--fouten", default="", help="fouten in de referentie-LV (zelftest)")
     p.add_argument("--profiel", default="", help="profiel uit load/slo.toml (standaard: gekozen)")

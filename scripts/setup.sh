@@ -28,7 +28,7 @@ if [ "$(cat "$VENV/.dso-stamp" 2>/dev/null)" != "$py_stamp" ]; then
   echo "$py_stamp" > "$VENV/.dso-stamp"
 fi
 
-# --- npm: Spectral, axe-core, NL Design System CSS, exactly as in package-lock.json ---------------
+# --- npm: Spectral, Prism, axe-core, NL Design System CSS, exactly as in package-lock.json --------
 npm_stamp=$(cat package-lock.json | sha256sum | cut -c1-16)
 if [ "$(cat node_modules/.dso-stamp 2>/dev/null)" != "$npm_stamp" ]; then
   if ! command -v npm >/dev/null 2>&1; then

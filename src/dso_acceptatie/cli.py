@@ -208,6 +208,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise Gebruiksfout(f"--fase {onbekend[0]}: onbekende fase. Kies uit {', '.join(FASEN)}.")
         doel.fasen = [fase for fase in doel.fasen if fase in args.fase] or list(args.fase)
     criteria = _criteria(args)
+    if args.workers is not None and not args.workers.isdigit():
+        raise Gebruiksfout(f"--workers {args.workers}: geef een geheel getal (0: één locust-proces zonder workers).")
+    # The load phase reads these from its environment (it is a process of its own); it checks
+    # the values itself and blocks with a Dutch message when one is wrong.
+    for waarde, variabele in ((args.last_profiel, "DSO_LAST_PROFIEL"), (args.workers, "DSO_LAST_WORKERS"),
+                              (args.master_host, "DSO_LAST_MASTER_HOST")):
+        if waarde is not None:
+            os.environ[variabele] = str(waarde)
     if args.fouten:
         if doel.soort != "referentie":
             raise Gebruiksfout("--fouten werkt alleen op het doel 'referentie' (zelftest).")
@@ -358,6 +366,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--dienst", action="append", default=[], metavar="NAAM=URL",
                    help="leveranciersdoel: URL van één dienst (herhaalbaar)")
     run.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
+    run.add_argument("--last-profiel", metavar="PROFIEL",
+                     help="profiel van de lastfase uit load/slo.toml (zwaar, zacht, piek, duur, trap)")
+    run.add_argument("--workers", metavar="N", help="lastfase: locust-master met N workers (zie deploy/)")
+    run.add_argument("--master-host", metavar="ADRES",
+                     help="lastfase: adres waarop de master workers van andere machines afwacht")
     run.add_argument("--pi", help="label van het programma-increment, bijv. PI-42 (voor de trend)")
     run.set_defaults(func=cmd_run)
 

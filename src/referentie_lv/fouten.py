@@ -81,6 +81,19 @@ FOUTEN: tuple[Fout, ...] = (
     Fout("loket-lang-ontbreekt",
          "Loket: het attribuut lang=\"nl\" ontbreekt op het html-element van alle pagina's.",
          "referentie_lv.loket"),
+    Fout("verschoven-drempel",
+         "Toepasbare regels uitvoeren: elke getaldrempel van de beslistabellen ligt één hoger (een "
+         "numeriek antwoord wordt met 1 verlaagd voordat de tabellen het beoordelen); bijvoorbeeld "
+         "30 m² bijgebouw wordt meldingsplicht in plaats van vergunningplicht. Vragen en uitleg "
+         "blijven ongewijzigd.",
+         "referentie_lv.api.uitvoeren"),
+    Fout("verwisselde-conclusie",
+         "Toepasbare regels uitvoeren: alleen voor één activiteit volgt de conclusie niet meer uit de "
+         "beslistabellen (zoals bij verkeerde-conclusie); de andere activiteiten blijven juist. "
+         "Schrijf 'verwisselde-conclusie:<activiteit>', bijvoorbeeld "
+         "'verwisselde-conclusie:nl.imow-gm0297.activiteit.2019000810' (kappen van een boom).",
+         "referentie_lv.api.uitvoeren", parameter=("nl.imow-gm0297.activiteit.2019000800",
+                                                   "nl.imow-gm0297.activiteit.2019000810")),
     Fout("verkeerde-conclusie",
          "Toepasbare regels uitvoeren: de conclusie volgt niet meer uit de beslistabellen: "
          "vergunningplicht wordt toestemmingsvrij, toestemmingsvrij en meldingsplicht worden "
@@ -100,6 +113,10 @@ class OnbekendeFout(SystemExit):
     """
 
 
+def _plaatshouder(f: Fout) -> str:
+    return "" if not f.parameter else ":<dienst>" if f.parameter == DIENST_NAMEN else ":<waarde>"
+
+
 def _splits(naam: str) -> tuple[str, str | None]:
     basis, _, waarde = naam.partition(":")
     return basis, (waarde or None)
@@ -111,7 +128,7 @@ def controleer(namen: Iterable[str]) -> None:
         basis, waarde = _splits(naam)
         fout = _PER_NAAM.get(basis)
         if fout is None:
-            bekend = ", ".join(f.naam + (":<dienst>" if f.parameter else "") for f in FOUTEN)
+            bekend = ", ".join(f.naam + _plaatshouder(f) for f in FOUTEN)
             raise OnbekendeFout(f"Onbekende fout '{naam}'. Bekende fouten: {bekend}.")
         if fout.parameter is None and waarde is not None:
             raise OnbekendeFout(f"De fout '{basis}' neemt geen waarde; schrijf '{basis}'.")
@@ -134,7 +151,7 @@ def lijst() -> str:
     """The register as text (``python -m referentie_lv.fouten``)."""
     regels = []
     for f in FOUTEN:
-        naam = f.naam + (":<dienst>" if f.parameter else "")
+        naam = f.naam + _plaatshouder(f)
         regels.append(f"{naam}\n    {f.beschrijving}")
     return "\n".join(regels)
 

@@ -13,12 +13,13 @@ from tests.contracten.helpers import nieuwe_sleutel
 
 @contextmanager
 def referentie(tmp: Path, fouten: str = "", env: dict[str, str] | None = None):
-    """A reference LV with its own data folder; throttling off unless the test asks for it."""
+    """A reference LV with its own data folder. Its limit is so high that nothing is throttled
+    (unless the test asks for it), while the documented X-Rate-Limit headers are still sent."""
     sleutel = nieuwe_sleutel()
     (tmp / "data").mkdir(parents=True, exist_ok=True)
     lv = ReferentieLV(api_sleutel=sleutel, fouten=fouten, data_map=tmp / "data",
                       log=tmp / "referentie-lv.log",
-                      omgeving={"REFERENTIE_LV_LIMIETEN": "*=0", **(env or {})})
+                      omgeving={"REFERENTIE_LV_LIMIETEN": "*=100000", **(env or {})})
     origin = lv.start()
     try:
         yield origin, sleutel

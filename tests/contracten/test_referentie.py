@@ -35,13 +35,18 @@ VERWACHTINGEN = {
     "authenticatie-genegeerd": Verwachting(("geometrieopvragen",), "GET /crss",
                                            frozenset({"dso_authenticatie", "ignored_auth"})),
     # The fault slows one whole service: any of its operations is the right place.
-    "traag": Verwachting(("geometrieopvragen",), None, frozenset({"max_response_time"}),
-                         env={"REFERENTIE_LV_TRAAG_SECONDEN": "0.6",
-                              "DSO_CONTRACTEN_MAX_ANTWOORDTIJD": "0.3"},
-                         fasen="examples", waarde="geometrieopvragen"),
+    # The verdict on latency is dso_latentie (median against the SLO's p95, 500 ms here).
+    "traag": Verwachting(("geometrieopvragen",), None, frozenset({"dso_latentie"}),
+                         env={"REFERENTIE_LV_TRAAG_SECONDEN": "1.2"},
+                         fasen="examples,coverage", waarde="geometrieopvragen"),
     "503-deel": Verwachting(("locatieserver",), None, frozenset({"not_a_server_error"})),
     "kapotte-paginering": Verwachting(("catalogus",), "GET /activiteiten",
                                       frozenset({"dso_paginering"})),
+    "verschoven-drempel": Verwachting(("uitvoeren",), None, frozenset({"dso_toepasbare_regels"}),
+                                      fasen="examples"),
+    "verwisselde-conclusie": Verwachting(
+        ("uitvoeren",), "nl.imow-gm0297.activiteit.2019000810 · Conclusie Kappen van een boom - Initiele versie",
+        frozenset({"dso_toepasbare_regels"}), fasen="examples", waarde="nl.imow-gm0297.activiteit.2019000810"),
     "verkeerde-conclusie": Verwachting(("uitvoeren",),
                                        "vergunningcheck.arazzo.yaml#bijgebouw-conclusie",
                                        frozenset({"workflow"}), fasen="examples"),
@@ -78,7 +83,9 @@ def test_schone_referentie_slaagt(start_referentie, tmp_path):
         # All services, few examples; the full default pipeline is in the next test.
         records = draai_fase(tmp_path / "run", dienst_urls(origin), sleutel=sleutel,
                              voorbeelden=2, fasen="examples,fuzzing", adr=True)
-    fouten = [r for r in gefaald(records)
+    # Clean means clean: no finding above informatief (the ADR findings in the unchanged
+    # third-party specs are informatief), also no hinderlijk one within the norm.
+    fouten = [r for r in gefaald(records, ernsten=("blokkerend", "ernstig", "hinderlijk", "cosmetisch"))
               if (r["component"], r["controle"]) not in BEKENDE_REFERENTIEFOUTEN]
     niet_aangeboden = [r for r in fouten if r["component"] not in aangeboden
                        and r["controle"] in ("spec-beschikbaar", "dso_openapi_op_basis_uri")]
@@ -89,7 +96,18 @@ def test_schone_referentie_slaagt(start_referentie, tmp_path):
         assert (dienst, "spec") in geslaagd
         assert (dienst, "not_a_server_error") in geslaagd
         assert (dienst, "dso_api_version") in geslaagd
+        assert (dienst, "dso_spec_drift") in geslaagd      # serves the pinned contract
     assert ("workflows", "workflow") in geslaagd
+    # Every published activity × model against the STTR oracle: all agree, every reachable row.
+    regels = {(r["details"]["activiteit"], r["details"]["typering"]): r for r in records
+              if r["controle"] == "dso_toepasbare_regels"}
+    kappen, bijgebouw = "nl.imow-gm0297.activiteit.2019000810", "nl.imow-gm0297.activiteit.2019000800"
+    assert set(regels) == {(bijgebouw, "Conclusie"), (kappen, "Conclusie"), (kappen, "Indieningsvereisten")}
+    assert all(r["status"] == "geslaagd" for r in regels.values()), beschrijf(list(regels.values()))
+    assert regels[(bijgebouw, "Conclusie")]["details"]["regels_gedekt"] == 3
+    assert regels[(kappen, "Conclusie")]["details"]["regels_gedekt"] == 7
+    # Rows no complete set of answers reaches are named, never counted as compared.
+    assert regels[(kappen, "Indieningsvereisten")]["details"]["niet_bereikbaar"]
     # ADR lint ran on every spec; findings in the unchanged published third-party specs weigh
     # 'informatief', the modelled specs have no errors.
     assert any(r["controle"].startswith("nlgov:") for r in records if r["component"] == "presenteren")

@@ -26,8 +26,8 @@ def test_ongeldige_spec_is_een_bevinding_en_de_fase_gaat_door(tmp_path):
     with StubDienst() as stub:
         records = draai_fase(tmp_path / "run", {
             "presenteren": stub.url + "/kapot", "geometrieopvragen": stub.url + "/structuur",
-            "catalogus": stub.url + "/goed", "uitvoeren": stub.url + "/bestaat-niet",
-            "verzoeken-indienen": stub.url + "/half"},
+            "catalogus": stub.url + "/goed", "eigen-dienst": stub.url + "/bestaat-niet",
+            "uitvoeren": stub.url + "/bestaat-niet", "verzoeken-indienen": stub.url + "/half"},
             sleutel=None, fasen="examples", voorbeelden=1)
     per = {(r["component"], r["controle"]): r for r in records}
     kapot = per[("presenteren", "spec-ongeldig")]
@@ -36,7 +36,13 @@ def test_ongeldige_spec_is_een_bevinding_en_de_fase_gaat_door(tmp_path):
     structuur = per[("geometrieopvragen", "spec-ongeldig")]
     assert "/paths/~1a/get/responses/200" in structuur["bericht"]
     assert structuur["details"]["problemen"][0]["plaats"].startswith("/paths/~1a/get")
-    assert per[("uitvoeren", "spec-beschikbaar")]["status"] == "geblokkeerd"
+    # No spec at all: not tested. A DSO service without a live spec is tested against its pinned
+    # contract (contracts/specs/dso-uitvoeren), and not publishing it is a finding of its own.
+    assert per[("eigen-dienst", "spec-beschikbaar")]["status"] == "geblokkeerd"
+    assert ("uitvoeren", "spec-beschikbaar") not in per
+    assert per[("uitvoeren", "spec")]["details"]["bron"] == "vastgelegd"
+    assert "getest tegen de vastgelegde kopie" in per[("uitvoeren", "spec")]["bericht"]
+    assert per[("uitvoeren", "dso_openapi_op_basis_uri")]["status"] == "gefaald"
     # An operation whose schema cannot be used is a finding of its own; its neighbours are tested.
     half = [r for r in records if r["component"] == "verzoeken-indienen"]
     ongeldig = next(r for r in half if r["controle"] == "spec-ongeldig")

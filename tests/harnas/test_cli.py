@@ -41,6 +41,35 @@ def test_gebruiksfouten_in_het_nederlands(capsys, args, verwacht):
     assert not any(woord in fout for woord in ENGELS), fout
 
 
+def test_workers_moet_een_getal_zijn(tmp_path):
+    uit = dso("run", "--workers", "twee", "--rapporten", str(tmp_path))
+    assert uit.returncode == 2, uit.stdout + uit.stderr
+    assert "--workers twee: geef een geheel getal" in uit.stderr
+
+
+def test_lastopties_gaan_naar_de_fase(monkeypatch, tmp_path):
+    """--last-profiel/--workers/--master-host reach the load phase (a process of its own) through
+    its environment; the orchestrator is stopped right there, before any phase starts."""
+    gezien = {}
+
+    class Stop(Exception):
+        pass
+
+    def orkestrator(*_a, **_k):
+        gezien.update({k: os.environ.get(k) for k in ("DSO_LAST_PROFIEL", "DSO_LAST_WORKERS",
+                                                      "DSO_LAST_MASTER_HOST")})
+        raise Stop
+
+    for k in ("DSO_LAST_PROFIEL", "DSO_LAST_WORKERS", "DSO_LAST_MASTER_HOST"):
+        monkeypatch.setenv(k, "oud")   # so monkeypatch restores (removes) what cmd_run sets
+    monkeypatch.setattr("dso_acceptatie.run.Orkestrator", orkestrator)
+    with pytest.raises(Stop):
+        cli.cmd_run(cli.parser().parse_args(["run", "--last-profiel", "piek", "--workers", "2",
+                                                  "--master-host", "127.0.0.1",
+                                                  "--rapporten", str(tmp_path)]))
+    assert gezien == {"DSO_LAST_PROFIEL": "piek", "DSO_LAST_WORKERS": "2", "DSO_LAST_MASTER_HOST": "127.0.0.1"}
+
+
 def test_hulp_in_het_nederlands(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["run", "--help"])

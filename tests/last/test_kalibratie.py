@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from pathlib import Path
 
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last.fase import weeg_meetomgeving
@@ -27,6 +29,10 @@ def test_kalibratie_meet_echte_controleverzoeken_en_cpu():
     assert 0 < c.controle_mediaan_ms <= c.controle_p95_ms <= c.controle_max_ms
     assert c.cpu_bezet is not None and 0 <= c.cpu_bezet <= 1 and c.cpu_steal >= 0
     assert c.details()["controle_aantal"] == c.controle_aantal
+    # CPU pressure (PSI) where the kernel has it: a share of the measured time, never more
+    if Path("/proc/pressure/cpu").exists():
+        assert c.cpu_druk is not None and 0 <= c.cpu_druk <= 1 and "CPU-druk" in c.samenvatting()
+    assert "cpu_druk" in c.details()
     assert "controleverzoek op loopback" in c.samenvatting()
 
 
@@ -49,3 +55,10 @@ def test_geen_excuus_voor_fouten_of_voor_een_geslaagde_meting():
     assert weeg_meetomgeving(fouten, druk).status == "gefaald"
     goed = slo_mod.Uitkomst("x GET /y", "p95-latentie", "geslaagd", 10.0, 800.0, "ms", "ok")
     assert weeg_meetomgeving(goed, druk).status == "geslaagd"
+
+
+def test_cpu_druk_beslist_niet_maar_staat_in_de_melding():
+    druk = replace(cijfers(3.0), cpu_druk=0.85)
+    u = weeg_meetomgeving(MIS, druk)
+    assert u.status == "gefaald" and "CPU-druk 85%" in u.bericht
+    assert "CPU-druk" not in weeg_meetomgeving(MIS, replace(cijfers(3.0), cpu_druk=0.1)).bericht

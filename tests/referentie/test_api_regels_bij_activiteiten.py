@@ -60,7 +60,10 @@ MET_ACTIVITEIT = {k: v for k, v in REGELS.items() if v["activiteiten"]}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("REFERENTIE_LV_LIMIETEN", "*=0")
+        # a limit far above what the test sends: the spec documents X-Rate-Limit-* headers, and the
+        # harness's dso_rate_limit check (registered with schemathesis when the contract phase is
+        # imported in the same worker) rightly wants them; without a limit they are absent
+        mp.setenv("REFERENTIE_LV_LIMIETEN", "*=100000")
         app = create_app(Config(api_sleutels=frozenset({SLEUTEL}),
                                 data_map=str(tmp_path_factory.mktemp("rba"))))
     with UvicornServer(app, POORT) as s:

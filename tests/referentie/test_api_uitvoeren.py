@@ -135,12 +135,15 @@ def test_locatie(api):
     buiten = {"type": "Point", "coordinates": [100000, 400000]}
     r = bepaal(api, {"activiteiten": [KAP], "locatie": buiten}, headers=crs)
     assert r.json()["resultaten"][0]["status"] == "nietOpLocatie"
+    # Schema-valid, but a locatie needs its CRS and must be a valid geometry: 422 (content).
     r = bepaal(api, {"activiteiten": [KAP], "locatie": binnen})
-    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "Content-Crs"
+    assert r.status_code == 422 and r.json()["invalidParams"][0]["name"] == "Content-Crs"
     r = bepaal(api, {"activiteiten": [KAP]}, headers={"Content-Crs": "epsg:4326"})
     assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "Content-Crs"
     r = bepaal(api, {"activiteiten": [KAP], "locatie": {"type": "Point", "coordinates": []}}, headers=crs)
-    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "locatie"
+    assert r.status_code == 422 and r.json()["invalidParams"][0]["name"] == "locatie"
+    r = bepaal(api, {"activiteiten": [KAP], "locatie": {"type": "Point", "coordinates": [0, 0]}}, headers=crs)
+    assert r.status_code == 422 and r.json()["invalidParams"][0]["name"] == "locatie"
 
 
 @pytest.mark.parametrize("body, status, veld", [
@@ -156,9 +159,12 @@ def test_locatie(api):
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": "nee", "waarde": 1}]}, 422, "antwoorden[0].vraagId"),
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": f"{KAP_MODEL}/UitvId0001", "waarde": 80},
                                             {"vraagId": f"{KAP_MODEL}/UitvId0002", "waarde": "misschien"}]},
-     400, "antwoorden[1].waarde"),
+     422, "antwoorden[1].waarde"),
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": f"{KAP_MODEL}/UitvId0001", "waarde": "dik"}]},
-     400, "antwoorden[0].waarde"),
+     422, "antwoorden[0].waarde"),
+    ({"activiteiten": [KAP], "antwoorden": [{"vraagId": f"{KAP_MODEL}/UitvId0001", "waarde": False}]},
+     422, "antwoorden[0].waarde"),
+    ({"activiteiten": [], "werkzaamheden": []}, 400, "activiteiten"),
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": f"{KAP_MODEL}/UitvId0001"}]}, 400, "antwoorden[0].waarde"),
     ({"activiteiten": [KAP], "antwoorden": [{"vraagId": f"{KAP_MODEL}/UitvId0001", "waarde": [1]}]},
      400, "antwoorden[0].waarde"),

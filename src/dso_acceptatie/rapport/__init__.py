@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.criteria import Criteria, lees_criteria
-from dso_acceptatie.rapport import allure, certificaat, html, trend, uitvoer
+from dso_acceptatie.rapport import allure, certificaat, html, lastgrafieken, trend, uitvoer
 from dso_acceptatie.rapport.certificaat import Verificatie, verifieer
 from dso_acceptatie.rapport.model import (
     ACCEPTEREN,
@@ -135,6 +135,7 @@ def bouw_rapport(run_map: Path, criteria_pad: Path | Criteria | None = None, reg
             ("markdown", run_map / "samenvatting.md",
              lambda p: p.write_text(uitvoer.als_markdown(rj), encoding="utf-8")),
             ("junit", run_map / "junit.xml", lambda p: uitvoer.schrijf_junit(model, p)),
+            ("grafieken", run_map / "grafieken", lambda p: lastgrafieken.schrijf(run_map, p)),
             ("html", run_map / "rapport.html", lambda p: html.schrijf_html(rj, p)),
             ("allure", run_map / "allure-results", lambda p: allure.schrijf_allure(model, run_map)),
             ("certificaat", run_map / certificaat.BESTAND,

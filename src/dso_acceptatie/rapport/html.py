@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from dso_acceptatie.project import project
+from dso_acceptatie.rapport import lastgrafieken
 from dso_acceptatie.rapport.uitvoer import ADVIES, GROEP_TITEL, UITLEG_OORDEEL
 from dso_acceptatie.records import ERNSTEN, STATUSSEN, Masker
 
@@ -267,6 +268,7 @@ def bouw_html(rj: dict, run_map: Path | None = None) -> str:
             if grafiek:
                 grafiek += ('<p class="meta">Balk: gemeten p95-latentie per endpoint (ergste eerst, '
                             "hoogstens 30); streep: de SLO-grens. Groen gehaald, rood overschreden.</p>")
+            grafiek += lastgrafieken.als_html(run_map)
         inhoud = _groepentabel(soort, groepen, kop)
         if soort == "rol":
             inhoud += "".join(

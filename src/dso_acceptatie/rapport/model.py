@@ -82,7 +82,9 @@ def groepen_van(r: dict) -> list[tuple[str, str]]:
             uit.append(("operatie", f"{r.get('component')} {onderwerp}"))
     elif fase == "leveringen":
         uit.append(("levering", onderwerp.split(": ", 1)[0]))
-    elif fase == "last" and r.get("controle") in SLO_CONTROLES:
+    elif fase == "last" and r.get("soort", "controle") == "controle":
+        # every load check, by its kind: the SLOs, capaciteit (trap), throttling, the soak checks,
+        # kalibratie (a blocked step) — not only the four SLOs
         uit.append(("slo", str(r.get("controle"))))
     return uit
 

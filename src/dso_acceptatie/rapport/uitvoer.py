@@ -17,7 +17,8 @@ from dso_acceptatie.records import STATUSSEN
 SCHEMA = "dso-acceptatie/rapport/1"
 MAX_AANGETOOND = 500   # per role: what passed (component: onderwerp); the counts are always complete
 GROEP_TITEL = {"klantreis": "Per klantreis", "api": "Per API", "operatie": "Per API-operatie",
-               "levering": "Per levering", "slo": "Per SLO (last)", "component": "Per component",
+               "levering": "Per levering", "slo": "Per lastcontrole (SLO's, capaciteit, throttling, duur)",
+               "component": "Per component",
                "rol": "Per rol"}
 UITLEG_OORDEEL = {
     "accepteren": "alle criteria gehaald, met geslaagde controles als bewijs",

@@ -7,12 +7,13 @@ or the conclusion with its explanation. Decisions where the public documentation
   ``vraagId`` as returned in a question (unique over all toepasbare regels).
 - With ``locatie`` (GeoJSON Point/Polygon in RD New, ``Content-Crs`` required) an activity the
   omgevingsplan does not regulate at that location gets status ``nietOpLocatie`` and no questions.
-- Syntax errors in the body are 400, ids that do not exist (activity, vraagId) 422; both name
-  the field in ``invalidParams`` (e.g. ``antwoorden[1].waarde``).
-- schemathesis (all checks) finds no 5xx and no schema violation; what it still reports is
-  "schema-valid request rejected" for ids that do not exist and for answers of the wrong type
-  for their question (a number question answered ``false``): the schema cannot know per vraagId
-  which type is right, the service must refuse them.
+- A body the schema refuses is 400; a schema-valid body whose content does not fit is 422: an
+  id that does not exist (activity, werkzaamheid, vraagId), an answer of the wrong type for its
+  question (a number question answered ``false``), a ``locatie`` that is no valid geometry or lies
+  outside RD New, or a ``locatie`` without ``Content-Crs``. The schema cannot say per vraagId which
+  type is right or which ids exist; 422 ("content understood, cannot be processed", RFC 9110) is
+  what the spec declares for them, and the contract phase expects it for these operations only
+  (contracts/contracten.toml, [[verwacht]]). Both name the field in ``invalidParams``.
 - No maatregelen-op-maat packages exist in the delivery: ``/maatregelen/_bepaal`` answers per
   activity with status ``geenToepasbareRegels``, as it would for any activity without them.
 """
@@ -38,6 +39,8 @@ from referentie_lv.sttr.vragenboom import zet_om
 BASISPAD = "/publiek/toepasbare-regels/api/toepasbareregelsuitvoerenservices/v3"
 SPEC = basis.SPECS / "uitvoeren.yaml"
 FOUT_VERKEERDE_CONCLUSIE = "verkeerde-conclusie"
+FOUT_VERSCHOVEN_DREMPEL = "verschoven-drempel"
+FOUT_VERWISSELD = "verwisselde-conclusie"
 
 # Fault "verkeerde-conclusie": what each conclusion becomes.
 _VERKEERD = {"Vergunningplicht": "Toestemmingsvrij", "Toestemmingsvrij": "Vergunningplicht",
@@ -121,6 +124,9 @@ def dienst(config: Config) -> basis.Dienst:
 
     # Decided once, at build time: with the fault off, no fault code runs per request.
     verkeerd = fouten.actief(config.fouten, FOUT_VERKEERDE_CONCLUSIE)
+    verschoven = fouten.actief(config.fouten, FOUT_VERSCHOVEN_DREMPEL)
+    # "verwisselde-conclusie:<activiteit>": the one activity whose conclusion is wrong.
+    verwisseld = {f.partition(":")[2] for f in config.fouten if f.startswith(FOUT_VERWISSELD + ":")}
 
     # -- listings ----------------------------------------------------------------------------
 
@@ -195,8 +201,11 @@ def dienst(config: Config) -> basis.Dienst:
                                    "volgendeVraag": None, "openVragen": [], "conclusie": None})
                 continue
             for m in modellen:
-                resultaten.append(_resultaat(request, x, m, basis_item, antwoorden.get(m.id, {}),
-                                             typering, verkeerd))
+                eigen = antwoorden.get(m.id, {})
+                if verschoven:
+                    eigen = _verlaagd(eigen)
+                resultaten.append(_resultaat(request, x, m, basis_item, eigen, typering,
+                                             verkeerd or act in verwisseld))
         status = "vragen" if any(r["status"] == "vragen" for r in resultaten) else "afgerond"
         return basis.hal({"status": status, "resultaten": resultaten,
                           "_links": {"self": {"href": str(request.url)}}})
@@ -214,6 +223,12 @@ def dienst(config: Config) -> basis.Dienst:
         return await bepaal(request, "Maatregelen")
 
     return d
+
+
+def _verlaagd(antwoorden: dict) -> dict:
+    """Fault "verschoven-drempel": every numeric answer one lower, i.e. every threshold one up."""
+    return {k: (w - 1 if isinstance(w, (int, float)) and not isinstance(w, bool) else w)
+            for k, w in antwoorden.items()}
 
 
 def _resultaat(request: Request, x: Uitvoeren, m: Model, basis_item: dict, antwoorden: dict,
@@ -323,7 +338,7 @@ def _lees_verzoek(request: Request, body: Any, x: Uitvoeren):
             try:
                 zet_om(vraag, w, f"antwoorden[{i}].waarde")
             except OngeldigAntwoord as e:
-                raise basis.ongeldige_parameter(e.sleutel, e.reden, "invalid") from None
+                raise basis.ongeldige_parameter(e.sleutel, e.reden, "invalid", 422) from None
             antwoorden.setdefault(boom.model.id, {})[vid] = w
 
     geometrie = None
@@ -333,21 +348,24 @@ def _lees_verzoek(request: Request, body: Any, x: Uitvoeren):
             raise basis.ongeldige_parameter("Content-Crs", "De header is leeg.", "crs")
         basis.content_crs(request, verplicht=False)
     if "locatie" in body:                               # null is no geometry either
-        basis.content_crs(request, verplicht=True)
         loc = body["locatie"]
         if not isinstance(loc, dict) or loc.get("type") not in ("Point", "Polygon", "MultiPolygon"):
             raise basis.ongeldige_parameter("locatie", "Verwacht een GeoJSON-geometrie van type Point, "
                                                        "Polygon of MultiPolygon.", "type")
+        if not crs:
+            # The header is optional in the schema and required with a locatie: content, not syntax.
+            raise basis.ongeldige_parameter("Content-Crs", "Header is verplicht bij een locatie.",
+                                            "required", 422)
         try:
             geometrie = shape(loc)
             ok = geometrie.is_valid and not geometrie.is_empty
         except Exception:  # noqa: BLE001 -- shapely raises several kinds for bad coordinates
             ok = False
         if not ok:
-            raise basis.ongeldige_parameter("locatie", "Geen geldige geometrie.", "geometry")
+            raise basis.ongeldige_parameter("locatie", "Geen geldige geometrie.", "geometry", 422)
         minx, miny, maxx, maxy = geometrie.bounds
         x0, y0, x1, y1 = _RD_GRENZEN
         if minx < x0 or maxx > x1 or miny < y0 or maxy > y1:
             raise basis.ongeldige_parameter("locatie", "Coördinaten liggen buiten RD New "
-                                                       "(EPSG:28992).", "geometry")
+                                                       "(EPSG:28992).", "geometry", 422)
     return alle, antwoorden, geometrie

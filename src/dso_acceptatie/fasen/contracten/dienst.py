@@ -34,6 +34,7 @@ class Opdracht:
     rps: float | None = None
     alleen_lezen: bool = False
     deadline: float | None = None  # time.monotonic() at which the phase's budget for tests ends
+    latentie: dict[str, float] = field(default_factory=dict)  # operation label -> SLO p95 (ms)
 
 
 @dataclass
@@ -111,18 +112,31 @@ def test(o: Opdracht, *, deadline: float | None, client: httpx.Client | None = N
         uitslag = uitvoering.voer_uit(o.spec, basis_url=o.basis, headers=o.headers,
                                       instellingen=o.instellingen, max_per_seconde=o.rps,
                                       alleen_lezen=o.alleen_lezen, seed=o.instellingen.seed,
-                                      deadline=deadline, voortgang=voortgang)
+                                      deadline=deadline, voortgang=voortgang, dienst=o.dienst,
+                                      latentie=o.latentie)
         begrenzer.pauzeer(1.0)    # and a gap after schemathesis' last request
         du = DienstUitslag(o.dienst, uitslag, deadline=deadline,
                            aandeel_s=None if deadline is None else deadline - start)
         for label, op in uitslag.operaties.items():
             if op.ongeldig or op.overgeslagen or not op.getest:
                 continue
+            if uitslag.te_traag:
+                du.sondes[label] = _niet_gedaan(o, op, f"{uitvoering.TE_TRAAG} ({uitslag.te_traag})")
+                continue
             du.sondes[label] = _sondes(o, op, client, deadline)
         return du
     finally:
         if eigen:
             client.close()
+
+
+def _niet_gedaan(o: Opdracht, op: uitvoering.OperatieUitslag, reden: str) -> list[SondeUitslag]:
+    """The probes this operation would get, each 'overgeslagen' with the reason."""
+    namen = (["dso_authenticatie"] if o.met_sleutel else []) + (
+        ["dso_paginering"] if op.methode == "GET" and sondes.pagineerbaar(operatie(o.spec, op.pad, op.methode))
+        else []) + (["dso_niet_gevonden"] if op.methode == "GET" and "{" in op.pad else [])
+    return [SondeUitslag(n, sondes.Sonde("overgeslagen", f"{reden}: de controle is niet uitgevoerd"), 0.0)
+            for n in namen]
 
 
 def _sondes(o: Opdracht, op: uitvoering.OperatieUitslag, client: httpx.Client,
@@ -161,6 +175,9 @@ def _sondes(o: Opdracht, op: uitvoering.OperatieUitslag, client: httpx.Client,
     if op.methode == "GET" and sondes.pagineerbaar(opdict):
         sonde("dso_paginering",
               lambda: sondes.paginering(client, opdict, minimaal or voorbeeld, o.headers))
+    if op.methode == "GET" and "{" in op.pad:
+        sonde("dso_niet_gevonden",
+              lambda: sondes.niet_gevonden(client, o.basis, op.pad, opdict, o.spec, o.headers, voorbeeld))
     return uit
 
 

@@ -21,10 +21,11 @@ import httpx
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
-from dso_acceptatie.fasen.contracten import adr, arazzo, specs, uitvoering
+from dso_acceptatie.fasen.contracten import adr, arazzo, beslistabellen, controles, specs, uitvoering
 from dso_acceptatie.fasen.contracten import dienst as dienst_mod
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
+from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.records import RecordWriter
 from dso_acceptatie.tempo import Begrenzer
 
@@ -48,11 +49,16 @@ OMSCHRIJVING = {
     "dso_api_version": "header API-Version gelijk aan de specversie",
     "dso_problem_json": "fouten als application/problem+json met status, title en detail",
     "dso_hal_links": "HAL-antwoord met _links.self",
-    "dso_content_crs": "geometrie met header Content-Crs",
+    "dso_content_crs": "geometrie met header Content-Crs, het gevraagde CRS (standaard RD New)",
+    "dso_rate_limit": "gedocumenteerde X-Rate-Limit-headers aanwezig",
+    "dso_niet_gevonden": "niet-bestaande resource geeft 404",
     "dso_retry_after": "429 met Retry-After",
     "dso_paginering": "paginering klopt (next/previous, paginagrootte, geen gaten of dubbelen)",
     "dso_authenticatie": "verzoek zonder of met onbekende x-api-key wordt geweigerd",
     "dso_openapi_op_basis_uri": "spec gepubliceerd op <basis-URI>/openapi.json",
+    "dso_latentie": "antwoordtijd binnen de SLO (mediaan onder de p95-grens)",
+    "dso_toepasbare_regels": "conclusie per activiteit en beslistabelregel gelijk aan het orakel",
+    "dso_spec_drift": "de geserveerde spec is het vastgelegde contract (paden, operaties, schema's)",
 }
 
 
@@ -90,6 +96,7 @@ class Contracten:
         # Tests stop at the deadline; what is left of the budget is for the ADR results and the
         # records. Workflows stop there too (each step checks it).
         self.deadline = self.start + self.i.budget_s * (1 - BUDGET_RESERVE)
+        self.slo: slo_mod.SloBestand | None = None
         self.totaal_operaties = 0
         self._klaar: dict[str, int] = {}
         self._voortgang_lock = threading.Lock()
@@ -145,6 +152,11 @@ class Contracten:
                 pad.write_bytes(spec.ruw)
                 geladen.append((dienst, basis, spec, pad))
         lint = adr.start([pad for *_, pad in geladen]) if self.i.adr else None
+        try:
+            self.slo = slo_mod.lees(self.i.slo)
+        except (ConfiguratieFout, OSError) as e:
+            self.schrijf("contracten", "slo", "dso_latentie", "geblokkeerd",
+                         f"De antwoordtijden zijn niet aan de SLO getoetst: {e}", ernst="blokkerend")
         opdrachten = [self.opdracht(dienst, basis, spec) for dienst, basis, spec, _ in geladen
                       if spec.bruikbaar]
         self.totaal_operaties = sum(dienst_mod.aantal_operaties(o.spec) for o in opdrachten)
@@ -168,7 +180,21 @@ class Contracten:
         return dienst_mod.Opdracht(
             dienst=dienst, basis=basis, spec=spec.inhoud, headers=self.headers, instellingen=self.i,
             met_sleutel=bool(self.sleutel) and dienst not in self.i.open_diensten, rps=self.rps,
-            alleen_lezen=self.alleen_lezen, deadline=self.deadline)
+            alleen_lezen=self.alleen_lezen, deadline=self.deadline, latentie=self.latentie(dienst, spec.inhoud))
+
+    def latentie(self, dienst: str, spec: dict) -> dict[str, float]:
+        """Per operation label its p95 limit from the SLO file ([endpoints] or [standaard])."""
+        if self.slo is None:
+            return {}
+        uit = {}
+        for pad, item in (spec.get("paths") or {}).items():
+            for methode in (item or {}) if isinstance(item, dict) else ():
+                if methode in ("get", "put", "post", "delete", "patch", "head", "options"):
+                    label = f"{methode.upper()} {pad}"
+                    grens = self.slo.grenzen(f"{dienst} {label}").p95_ms
+                    if grens is not None:
+                        uit[label] = float(grens)
+        return uit
 
     def parallel(self, opdrachten: list[dienst_mod.Opdracht]) -> bool:
         """Services side by side, each in its own process; not for a target with a request cap
@@ -262,12 +288,48 @@ class Contracten:
                          + ". De operaties van deze dienst zijn niet getest.",
                          details={**details, "problemen": [p.__dict__ for p in spec.problemen]})
             return spec
+        self.drift(dienst, basis, spec)
         self.schrijf(dienst, "specificatie", "spec", "geslaagd",
                      f"getest tegen '{spec.titel}' versie {spec.versie} ({spec.bron}: "
                      f"{spec.locatie}, sha256 {spec.sha256[:12]}…)"
                      + (f"; {spec.opmerking}" if spec.opmerking else ""), details=details,
                      soort="administratie")
         return spec
+
+    def drift(self, dienst: str, basis: str, spec: specs.Spec) -> None:
+        """The spec the target serves against the pinned contract: a difference in paths,
+        operations or schemas means the target is not the system that was certified."""
+        vast = specs.vastgelegd(dienst, self.i)
+        if vast is None or not vast.bruikbaar:
+            return
+        live = spec if spec.bron == "live" else None
+        if live is None:
+            url = basis.rstrip("/") + "/openapi.json"
+            try:
+                r = self.client.get(url, headers=self.headers)
+            except httpx.HTTPError:
+                return   # serving no spec is its own finding (dso_openapi_op_basis_uri)
+            if r.status_code != 200:
+                return
+            live = specs.Spec(dienst, "live", url, ruw=r.content)
+            live.inhoud, live.problemen = specs.ontleed(r.content)
+        if live.inhoud is None:
+            return
+        verschil = specs.verschillen(vast.inhoud, live.inhoud)
+        details = {"vastgelegd": vast.locatie, "vastgelegd_sha256": vast.sha256, "geserveerd": live.locatie,
+                   "geserveerd_sha256": live.sha256, "verschillen": verschil[:50],
+                   "aantal_verschillen": len(verschil)}
+        if verschil:
+            pad = self.bewijs.schrijf_tekst(dienst, "spec-geserveerd" + live.achtervoegsel,
+                                            live.ruw.decode("utf-8", "replace"))
+            self.schrijf(dienst, "specificatie", "dso_spec_drift", "gefaald",
+                         f"Niet voldaan: {OMSCHRIJVING['dso_spec_drift']}. De spec op {live.locatie} wijkt "
+                         f"af van {vast.locatie} in {len(verschil)} punt(en): {'; '.join(verschil[:5])}"
+                         + (" …" if len(verschil) > 5 else ""), bewijs=[pad], details=details)
+        else:
+            self.schrijf(dienst, "specificatie", "dso_spec_drift", "geslaagd",
+                         f"de geserveerde spec ({live.locatie}) is gelijk aan het vastgelegde contract "
+                         f"{vast.locatie} in paden, operaties en schema's", details=details)
 
     def verwerk(self, o: dienst_mod.Opdracht, du: dienst_mod.DienstUitslag) -> None:
         """The records of one tested service."""
@@ -285,6 +347,8 @@ class Contracten:
                 continue
             if op.overgeslagen:
                 self.schrijf(dienst, label, "schemathesis", "overgeslagen", op.overgeslagen)
+                if len(op.latentie_ms) >= self.i.latentie_metingen:
+                    self.schrijf_latentie(dienst, label, op)   # measured before the stop
                 continue
             for fout in op.fouten:
                 # A network failure says something about the API; anything else (a schema
@@ -299,6 +363,14 @@ class Contracten:
                     continue  # without security in the spec the check has nothing to test
                 wat = OMSCHRIJVING.get(naam, naam)
                 details = {"voorbeelden": cu.aantal, "gefaald": cu.gefaald, "verzoeken": op.verzoeken}
+                uitzondering = next((v for v in self.i.uitzonderingen(dienst)
+                                     if v.controle == naam and label in v.operaties), None)
+                if uitzondering is not None:
+                    # Visible in every record it touches: a widened check is never silent.
+                    details["uitzondering"] = {"ook_status": list(uitzondering.ook_status),
+                                               "reden": uitzondering.reden}
+                    wat += (f" (hier telt ook {', '.join(map(str, uitzondering.ook_status))} als goed "
+                            "antwoord; zie [[verwacht]] in contracten.toml)")
                 if cu.gefaald:
                     titel = "" if (cu.titel or "").startswith("Custom check failed") else (cu.titel or "")
                     uitleg = " ".join((cu.bericht or "").split())
@@ -319,6 +391,7 @@ class Contracten:
                 continue
             for su in du.sondes.get(label, []):
                 self.schrijf_sonde(dienst, label, su)
+            self.schrijf_latentie(dienst, label, op)
         self.schrijf(dienst, "specificatie", "stateful", "geslaagd" if uitslag.stateful == "uitgevoerd"
                      else "overgeslagen",
                      f"stateful tests via links: {uitslag.stateful or 'niet uitgevoerd'}",
@@ -338,21 +411,50 @@ class Contracten:
                  and f not in u.fasen_gedaan and u.budget_op]
         bericht = (f"{len(getest)} van {len(ops)} operaties getest met schemathesis "
                    f"({', '.join(u.fasen_gedaan) or 'geen fase volledig'}) in {u.duur_s:.0f} s")
+        if u.te_traag:
+            bericht += (f"; gestopt, {uitvoering.TE_TRAAG}: {u.te_traag}; de rest van de dienst en zijn "
+                        "sondes zijn niet getest")
         if u.budget_op:
             bericht += (f"; {uitvoering.TIJDSBUDGET_OP} na {du.aandeel_s or 0:.0f} s: "
                         + (f"{len(budget)} operatie(s) niet getest" if budget else "alle operaties kregen verzoeken")
                         + (f", fase(n) {', '.join(deels)} niet afgemaakt" if deels else ""))
         self.schrijf(o.dienst, "specificatie", "dekking",
-                     "overgeslagen" if u.budget_op else "geslaagd", bericht, soort="administratie",
+                     "overgeslagen" if u.budget_op or u.te_traag else "geslaagd", bericht, soort="administratie",
                      duur_ms=u.duur_s * 1000,
                      details={"operaties_getest": len(getest), "operaties_totaal": len(ops),
                               "niet_getest_tijdsbudget": budget, "tijdsbudget_op": u.budget_op,
+                              "te_traag": u.te_traag,
                               "aandeel_s": None if du.aandeel_s is None else round(du.aandeel_s, 1),
                               "fasen_afgerond": u.fasen_gedaan,
                               "voorbeelden_per_operatie": {label: op.verzoeken for label, op in ops.items()},
                               "fase_duur_s": {f: round(d, 2) for f, d in u.fase_duur_s.items()},
                               "operatie_duur_s": {label: {f: round(d, 2) for f, d in op.duur_s.items()}
                                                   for label, op in ops.items()}})
+
+    def schrijf_latentie(self, dienst: str, label: str, op: uitvoering.OperatieUitslag) -> None:
+        """One verdict per operation: the median of its response times against the SLO's p95."""
+        grens, metingen = op.latentie_grens_ms, op.latentie_ms
+        if grens is None:
+            return
+        details = {"grens_p95_ms": grens, "metingen_ms": metingen[:50], "aantal": len(metingen),
+                   "slo": str(self.i.slo), "endpoint": f"{dienst} {label}"}
+        if len(metingen) < self.i.latentie_metingen:
+            self.schrijf(dienst, label, "dso_latentie", "overgeslagen",
+                         f"te weinig metingen voor een oordeel over de antwoordtijd ({len(metingen)} van "
+                         f"de {self.i.latentie_metingen} nodig)", details=details)
+            return
+        m = controles.mediaan(metingen)
+        details["mediaan_ms"] = round(m, 1)
+        if m > grens:
+            self.schrijf_uitwisseling(dienst, label, "dso_latentie",
+                         f"Niet voldaan: {OMSCHRIJVING['dso_latentie']}. Mediaan {m:.0f} ms over "
+                         f"{len(metingen)} aanroepen; de SLO eist p95 ≤ {grens:.0f} ms, dus meer dan de "
+                         f"helft van de aanroepen is trager dan wat 95% moet halen ({self.i.slo.name}, "
+                         f"'{dienst} {label}'). Bewijs: de traagste aanroep.", op.traagste, details=details)
+        else:
+            self.schrijf(dienst, label, "dso_latentie", "geslaagd",
+                         f"mediaan {m:.0f} ms over {len(metingen)} aanroepen, binnen de SLO "
+                         f"(p95 ≤ {grens:.0f} ms)", details=details)
 
     def schrijf_sonde(self, dienst: str, label: str, su: dienst_mod.SondeUitslag) -> None:
         s = su.sonde
@@ -366,6 +468,29 @@ class Contracten:
 
     def workflows(self) -> None:
         arazzo.voer_alle_uit(self)
+        self.bescherm("uitvoeren", "beslistabellen", self.beslistabellen)
+
+    def beslistabellen(self) -> None:
+        """Every published activity × decision-table row against the oracle (beslistabellen.py)."""
+        basis = self.doel.diensten.get("uitvoeren")
+        if basis is None:
+            return
+        start = time.perf_counter()
+        uitkomsten = beslistabellen.controleer(self.client, basis, self.headers, self.i.sttr,
+                                               deadline=self.deadline)
+        gevallen = sum(u.gevallen for u in uitkomsten)
+        for u in uitkomsten:
+            onderwerp = f"{u.activiteit} · {u.model}"
+            details = {**u.details, "activiteit": u.activiteit, "model": u.model}
+            if u.status == "gefaald":
+                self.schrijf_uitwisseling("uitvoeren", onderwerp, beslistabellen.CONTROLE,
+                                          f"Niet voldaan: {OMSCHRIJVING[beslistabellen.CONTROLE]}. {u.bericht}",
+                                          u.uitwisseling, details)
+            else:
+                self.schrijf("uitvoeren", onderwerp, beslistabellen.CONTROLE, u.status, u.bericht,
+                             ernst="blokkerend" if u.status == "geblokkeerd" else None, details=details)
+        print(f"contracten: beslistabellen: {len(uitkomsten)} activiteit×model, {gevallen} gevallen in "
+              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
     def adr(self, lint: adr.Lint | None, geladen) -> None:
         if not geladen:

@@ -3,7 +3,9 @@
 - authentication: the request of a successful example, again without key and with an unknown
   key, must be refused (401/403);
 - paging: with a small page size, next/previous links work, page sizes are honoured, and pages
-  1 and 2 together equal page 1 of twice the size (no duplicates, no gaps).
+  1 and 2 together equal page 1 of twice the size (no duplicates, no gaps);
+- not found: a GET of a resource that cannot exist (a made-up identification of the right shape)
+  gives 404 where the spec documents one, never 200.
 Each probe returns a :class:`Sonde` verdict with the exchange that decided it.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -212,3 +214,78 @@ def minimaal_voorbeeld(client: httpx.Client, basis: str, pad: str, operatie: dic
         return None
     r = client.get(basis.rstrip("/") + pad, headers=headers)
     return _uit(r) if 200 <= r.status_code < 300 else None
+
+
+def _niet_bestaand(schema: dict) -> str | None:
+    """A value of the parameter's shape that no real resource has; None when we cannot make one."""
+    if not isinstance(schema, dict) or "enum" in schema or schema.get("format") in ("date", "date-time", "uuid"):
+        return None
+    if schema.get("type") == "integer":
+        hoogste = min(int(schema.get("maximum", 2_000_000_000)), 2_000_000_000)
+        return str(max(int(schema.get("minimum", 0)), hoogste - secrets.randbelow(1000)))
+    if schema.get("type") not in (None, "string"):
+        return None
+    patroon = schema.get("pattern")
+    if not patroon:
+        return "bestaat-niet-" + secrets.token_hex(6)
+    import warnings
+
+    from hypothesis import strategies
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # .example() outside a test: exactly what we want here
+        for _ in range(20):
+            waarde = strategies.from_regex(patroon, fullmatch=True).example()
+            if waarde != schema.get("example") and "/" not in waarde and waarde.isprintable():
+                return waarde
+    return None
+
+
+def niet_gevonden(client: httpx.Client, basis: str, pad: str, operatie: dict, spec: dict,
+                  headers: dict[str, str], voorbeeld: Uitwisseling | None = None) -> Sonde:
+    if "404" not in (operatie.get("responses") or {}):
+        return Sonde("overgeslagen", "de spec documenteert geen 404 voor deze operatie")
+    verplicht = [p for p in operatie.get("parameters", []) if isinstance(p, dict) and p.get("required")
+                 and p.get("in") in ("query", "header") and str(p.get("name", "")).lower() != "x-api-key"]
+    query = ""
+    if verplicht:
+        # The query and headers of a successful example (e.g. Geometrie opvragen's required crs).
+        if voorbeeld is None:
+            return Sonde("overgeslagen", "de operatie heeft verplichte query- of headerparameters en er "
+                                         "is geen geslaagd voorbeeld om ze van over te nemen")
+        query = urlsplit(voorbeeld.url).query
+        headers = {**_headers(voorbeeld), **headers}
+    schemas = {}
+    for p in operatie.get("parameters", []):
+        if isinstance(p, dict) and p.get("in") == "path":
+            schema = p.get("schema") or {}
+            while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/"):
+                doel = spec
+                for deel in schema["$ref"][2:].split("/"):
+                    doel = doel.get(deel, {}) if isinstance(doel, dict) else {}
+                schema = doel
+            schemas[p.get("name")] = schema
+    # Two different made-up identifications: a pattern with a small value space (a four-digit
+    # code) can hit a real one by chance, two in a row that both exist is not chance.
+    for poging in range(2):
+        waarden = {}
+        for naam, schema in schemas.items():
+            waarde = _niet_bestaand(schema)
+            if waarde is None:
+                return Sonde("overgeslagen", f"geen niet-bestaande waarde te maken voor '{naam}'")
+            waarden[naam] = waarde
+        url = basis.rstrip("/") + pad
+        for naam, waarde in waarden.items():
+            url = url.replace("{" + str(naam) + "}", quote(waarde, safe=""))
+        r = client.get(url + (f"?{query}" if query else ""), headers=headers)
+        if r.status_code == 404:
+            return Sonde("geslaagd", f"een niet-bestaande resource ({', '.join(waarden.values())}) geeft 404",
+                         details={"waarden": waarden})
+        if not 200 <= r.status_code < 300:
+            break
+        if poging == 1:
+            return Sonde("gefaald", f"resources die niet bestaan (tweemaal verzonnen, laatst "
+                                    f"{', '.join(waarden.values())}) gaven HTTP {r.status_code} in plaats van "
+                                    "404", _uit(r), details={"waarden": waarden})
+    return Sonde("overgeslagen", f"de verzonnen identificatie ({', '.join(waarden.values())}) gaf HTTP "
+                                 f"{r.status_code}; niet te beoordelen of een 404 terecht was",
+                 details={"waarden": waarden})

@@ -196,3 +196,77 @@ def haal(dienst: str, basis_url: str, bron: str, instellingen: Instellingen,
     if bron == "vastgelegd":
         spec.opmerking = "geen vastgelegde spec voor deze dienst; de live spec is geprobeerd"
     return spec
+
+
+# ---------------------------------------------------------------------- drift
+# What does not change the contract: prose, examples, servers, vendor extensions.
+_ONVERSCHILLIG = {"description", "summary", "example", "examples", "externalDocs", "title", "tags"}
+_METHODEN = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+# Maps whose keys are names chosen by the author (a property called "title" is contract).
+_NAMEN = {"properties", "patternProperties", "schemas", "parameters", "responses", "headers",
+          "requestBodies", "securitySchemes", "links", "callbacks", "content", "paths"}
+
+
+def _kern(data, namen: bool = False):
+    """The contract part of a spec node: prose, examples and x-* extensions left out."""
+    if isinstance(data, dict):
+        return {k: _kern(v, k in _NAMEN and not namen) for k, v in data.items()
+                if namen or (k not in _ONVERSCHILLIG and not str(k).startswith("x-"))}
+    if isinstance(data, list):
+        return [_kern(v) for v in data]
+    return data
+
+
+def _operaties(spec: dict) -> dict[str, dict]:
+    uit = {}
+    for pad, item in (spec.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        gedeeld = item.get("parameters")
+        for m in _METHODEN:
+            if isinstance(item.get(m), dict):
+                uit[f"{m.upper()} {pad}"] = {"pad_parameters": gedeeld, **item[m]}
+    return uit
+
+
+def verschillen(vast: dict, live: dict) -> list[str]:
+    """How the served spec differs from the pinned one in what binds: operations (added, gone,
+    changed: parameters, request body, responses, security), schemas and the other components,
+    top-level security, and info.version. Each a Dutch sentence; empty when equal."""
+    vast, live = _genormaliseerd(vast), _genormaliseerd(live)
+    uit: list[str] = []
+    v_ver, l_ver = (vast.get("info") or {}).get("version"), (live.get("info") or {}).get("version")
+    if v_ver != l_ver:
+        uit.append(f"info.version is {l_ver!r}, vastgelegd is {v_ver!r}")
+    ov, ol = _operaties(vast), _operaties(live)
+    for label in sorted(set(ov) - set(ol)):
+        uit.append(f"operatie {label} ontbreekt")
+    for label in sorted(set(ol) - set(ov)):
+        uit.append(f"operatie {label} is erbij gekomen")
+    for label in sorted(set(ov) & set(ol)):
+        a, b = _kern(ov[label]), _kern(ol[label])
+        delen = [k for k in sorted(set(a) | set(b)) if k != "operationId" and a.get(k) != b.get(k)]
+        if delen:
+            uit.append(f"operatie {label} is gewijzigd ({', '.join(delen)})")
+    cv, cl = vast.get("components") or {}, live.get("components") or {}
+    for soort in sorted(set(cv) | set(cl)):
+        a, b = cv.get(soort) or {}, cl.get(soort) or {}
+        if not (isinstance(a, dict) and isinstance(b, dict)):
+            continue
+        for naam in sorted(set(a) - set(b)):
+            uit.append(f"components.{soort}.{naam} ontbreekt")
+        for naam in sorted(set(b) - set(a)):
+            uit.append(f"components.{soort}.{naam} is erbij gekomen")
+        for naam in sorted(set(a) & set(b)):
+            if _kern(a[naam]) != _kern(b[naam]):
+                uit.append(f"components.{soort}.{naam} is gewijzigd")
+    if _kern(vast.get("security")) != _kern(live.get("security")):
+        uit.append("de beveiliging (security) is gewijzigd")
+    return uit
+
+
+def vastgelegd(dienst: str, instellingen: Instellingen) -> Spec | None:
+    """The pinned copy of a service's spec, or None when there is none."""
+    return _vastgelegd(dienst, instellingen)

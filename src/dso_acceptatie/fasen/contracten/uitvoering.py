@@ -67,6 +67,9 @@ class OperatieUitslag:
     ongeldig: str | None = None                      # the operation's schema could not be used
     overgeslagen: str | None = None
     duur_s: dict[str, float] = field(default_factory=dict)   # seconds per schemathesis phase
+    latentie_ms: list[float] = field(default_factory=list)    # response times (SLO check)
+    latentie_grens_ms: float | None = None                    # the SLO's p95 for this operation
+    traagste: Uitwisseling | None = None                      # the slowest exchange (evidence)
 
     @property
     def getest(self) -> bool:
@@ -83,6 +86,7 @@ class Uitslag:
     fase_duur_s: dict[str, float] = field(default_factory=dict)   # wall time per schemathesis phase
     budget_op: bool = False          # stopped because the time budget ran out
     fasen_gedaan: list[str] = field(default_factory=list)   # schemathesis phases that finished
+    te_traag: str | None = None      # stopped early: the service is far slower than its SLO (why)
 
 
 def _uitwisseling(interaction) -> Uitwisseling:
@@ -94,9 +98,28 @@ def _uitwisseling(interaction) -> Uitwisseling:
         antwoord_body=resp.content if resp is not None else None)
 
 
+def _standaard_statussen(controle: str) -> list[str]:
+    """schemathesis' own expected statuses of a configurable check (what an exception widens)."""
+    checks = SchemathesisConfig.from_dict({}).projects.default.checks
+    return list(getattr(checks, controle).expected_statuses)
+
+
+def uitzonderingen(instellingen: Instellingen, dienst: str | None) -> list[dict]:
+    """schemathesis ``operations`` entries for the service's [[verwacht]] exceptions: only those
+    operations, only that check, the default statuses plus the ones named."""
+    uit = []
+    for v in instellingen.uitzonderingen(dienst) if dienst else []:
+        statussen = _standaard_statussen(v.controle) + [str(s) for s in v.ook_status]
+        for label in v.operaties:
+            # By the operation's name ("POST /pad"): separate include-path and include-method
+            # filters are OR-ed by schemathesis, which would widen every POST.
+            uit.append({"include-name": label, "checks": {v.controle: {"expected-statuses": statussen}}})
+    return uit
+
+
 def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
-                 max_per_seconde: float | None, alleen_lezen: bool, seed: int | None = None
-                 ) -> SchemathesisConfig:
+                 max_per_seconde: float | None, alleen_lezen: bool, seed: int | None = None,
+                 dienst: str | None = None) -> SchemathesisConfig:
     fasen = set(instellingen.schemathesis_fasen)
     project: dict[str, Any] = {
         "base-url": basis_url,
@@ -116,6 +139,9 @@ def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Inste
         for naam in ("unsupported_method", "use_after_free", "ensure_resource_availability"):
             project["checks"][naam] = {"enabled": False}
         project["phases"]["stateful"] = {"enabled": False}
+    operaties = uitzonderingen(instellingen, dienst)
+    if operaties:
+        project["operations"] = operaties
     data: dict[str, Any] = {**project, "suppress-health-check": ["all"]}
     if seed is not None:
         data["seed"] = seed
@@ -123,20 +149,26 @@ def configuratie(*, basis_url: str, headers: dict[str, str], instellingen: Inste
 
 
 TIJDSBUDGET_OP = "tijdsbudget op"
+TE_TRAAG = "dienst te traag"
 
 
 def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellingen: Instellingen,
              max_per_seconde: float | None = None, alleen_lezen: bool = False,
              seed: int | None = None, deadline: float | None = None,
-             voortgang: Callable[[int], None] | None = None) -> Uitslag:
+             voortgang: Callable[[int], None] | None = None, dienst: str | None = None,
+             latentie: dict[str, float] | None = None) -> Uitslag:
     """Run schemathesis over one spec. ``deadline`` (time.monotonic()): stop there, whatever
     is running; operations that got no request by then are marked ``overgeslagen`` (time budget).
     ``voortgang(n)``: called with the number of operations done so far (approximately: the
-    scenarios finished divided by the unit phases that run)."""
+    scenarios finished divided by the unit phases that run).
+    ``latentie``: per operation label the SLO's p95 limit (ms); response times are collected, and
+    once an operation is ``latentie_stopfactor`` times over it (median of enough calls) the run
+    stops like at the deadline, the rest ``overgeslagen`` with the reason "dienst te traag"."""
     start = time.perf_counter()
     uitslag = Uitslag()
     config = configuratie(basis_url=basis_url, headers=headers, instellingen=instellingen,
-                          max_per_seconde=max_per_seconde, alleen_lezen=alleen_lezen, seed=seed)
+                          max_per_seconde=max_per_seconde, alleen_lezen=alleen_lezen, seed=seed,
+                          dienst=dienst)
     controles.reset()
     try:
         schema = schemathesis.openapi.from_dict(spec, config=config)
@@ -163,18 +195,30 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
         schema = schema.include(lambda ctx: is_raadplegend(ctx.operation.method, ctx.operation.path))
 
     stroom = from_schema(schema).execute()
+    control = _besturing(stroom)
+
+    def rem() -> None:
+        if control is not None:
+            control.max_time = 0          # as if schemathesis' own budget ran out: see _besturing
+        else:
+            stroom.stop()
+
+    def te_traag(reden: str) -> None:
+        uitslag.te_traag = reden
+        rem()
+
+    controles.LATENTIE.update(grenzen=dict(latentie or {}), min_metingen=instellingen.latentie_metingen,
+                              stopfactor=instellingen.latentie_stopfactor, bij_te_traag=te_traag)
+    for label, grens in (latentie or {}).items():
+        if label in uitslag.operaties:
+            uitslag.operaties[label].latentie_grens_ms = grens
     wekker = None
     if deadline is not None and deadline <= time.monotonic():
         uitslag.budget_op = True          # no time left at all: not a single request
     elif deadline is not None:
-        control = _besturing(stroom)
-
         def stop() -> None:
             uitslag.budget_op = True
-            if control is not None:
-                control.max_time = 0      # as if schemathesis' own budget ran out: see _besturing
-            else:
-                stroom.stop()
+            rem()
         wekker = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
         wekker.daemon = True
         wekker.start()
@@ -184,7 +228,24 @@ def voer_uit(spec: dict, *, basis_url: str, headers: dict[str, str], instellinge
     finally:
         if wekker is not None:
             wekker.cancel()
-    if uitslag.budget_op:
+        controles.LATENTIE["bij_te_traag"] = None
+    for label, metingen in controles.LATENTIE["metingen"].items():
+        if label in uitslag.operaties:
+            uitslag.operaties[label].latentie_ms = [round(m, 1) for m in metingen]
+            _, req, resp = controles.LATENTIE["traagste"][label]
+            body = req.body.encode() if isinstance(req.body, str) else req.body
+            uitslag.operaties[label].traagste = Uitwisseling(
+                req.method, req.url, dict(req.headers), body, resp.status_code,
+                {k: ", ".join(v) if isinstance(v, list) else v for k, v in resp.headers.items()},
+                resp.content)
+    if uitslag.te_traag:
+        for op in uitslag.operaties.values():
+            if not (op.ongeldig or op.overgeslagen or op.getest):
+                op.overgeslagen = (f"{TE_TRAAG}: schemathesis is gestopt voordat deze operatie aan de "
+                                   f"beurt was ({uitslag.te_traag})")
+        if uitslag.stateful is None:
+            uitslag.stateful = f"niet uitgevoerd ({TE_TRAAG})"
+    elif uitslag.budget_op:
         for op in uitslag.operaties.values():
             if not (op.ongeldig or op.overgeslagen or op.getest):
                 op.overgeslagen = (f"{TIJDSBUDGET_OP}: schemathesis is gestopt voordat deze operatie "
@@ -240,12 +301,13 @@ def _volg(stroom, uitslag: Uitslag, instellingen: Instellingen,
             naam = ev.phase.name.value
             if naam in fase_start:
                 uitslag.fase_duur_s[naam] = ev.timestamp - fase_start[naam]
-            if naam in ALLE_FASEN and ev.phase.is_enabled and not uitslag.budget_op:
+            if naam in ALLE_FASEN and ev.phase.is_enabled and not (uitslag.budget_op or uitslag.te_traag):
                 uitslag.fasen_gedaan.append(naam)
             if naam == "stateful":
                 reden = ev.phase.skip_reason
                 uitslag.stateful = (
-                    f"niet (volledig) uitgevoerd ({TIJDSBUDGET_OP})" if uitslag.budget_op and ev.phase.is_enabled
+                    f"niet (volledig) uitgevoerd ({TE_TRAAG})" if uitslag.te_traag and ev.phase.is_enabled
+                    else f"niet (volledig) uitgevoerd ({TIJDSBUDGET_OP})" if uitslag.budget_op and ev.phase.is_enabled
                     else "uitgevoerd" if ev.phase.is_enabled
                     else "geen links in de spec" if reden and reden.value == "not_applicable"
                     else f"niet uitgevoerd ({reden.value if reden else 'uit'})")

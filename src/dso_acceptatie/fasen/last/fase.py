@@ -19,11 +19,14 @@ loopback only (throttling.py).
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import csv
 import ipaddress
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -34,8 +37,9 @@ from urllib.parse import urlparse
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
-from dso_acceptatie.fasen.last import throttling
+from dso_acceptatie.fasen.last import throttling, verloop
 from dso_acceptatie.fasen.last.kalibratie import Cijfers, Kalibratie
+from dso_acceptatie.fasen.last.verloop import Geheugenmeter
 from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.project import project
 from dso_acceptatie.records import RecordWriter
@@ -54,6 +58,57 @@ REIZEN: dict[str, tuple[str, ...]] = {
 REIS_TITEL = {"raadplegen.py": "regels op een locatie raadplegen",
               "vergunningcheck.py": "Vergunningcheck"}
 EXTRA_TIJD_S = 60   # start-up, stop-timeout and report writing on top of the run time
+MAX_WERKERS = 32
+STANDAARD_MASTER_POORT = 5557   # locust's own default, what its worker image expects
+WACHT_OP_WERKERS_S = 120        # remote workers: how long the master waits for them to connect
+MAX_PUNTEN_VERLOOP = 150        # per series in the 'verloop' record (the report's charts)
+CPU_DRUK_MELDING = 0.5          # from this CPU pressure on, a timing miss says so in its message
+
+
+@dataclass(frozen=True)
+class Verdeling:
+    """How locust runs: one process (``werkers`` 0), or a master with ``werkers`` workers.
+
+    Without ``master_host`` the workers are local processes and the master listens on 127.0.0.1
+    only. With it the master listens on that address and starts no workers: they come from other
+    machines (deploy/), which is how a load one machine cannot make is made."""
+    werkers: int = 0
+    master_host: str | None = None
+    master_poort: int = STANDAARD_MASTER_POORT
+
+    @property
+    def op_afstand(self) -> bool:
+        return self.master_host is not None
+
+
+def lees_verdeling(argv: list[str] | None, omgeving: dict[str, str]) -> Verdeling:
+    """``--workers N`` / ``--master-host ADRES`` / ``--master-poort P`` from the phase's command
+    line, else ``DSO_LAST_WORKERS`` / ``DSO_LAST_MASTER_HOST`` / ``DSO_LAST_MASTER_POORT``.
+    A bad value raises ConfiguratieFout (Dutch, naming the option)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--workers")
+    p.add_argument("--master-host")
+    p.add_argument("--master-poort")
+    args, _ = p.parse_known_args(argv)
+    werkers = args.workers or omgeving.get("DSO_LAST_WORKERS") or "0"
+    host = args.master_host or omgeving.get("DSO_LAST_MASTER_HOST") or None
+    poort = args.master_poort or omgeving.get("DSO_LAST_MASTER_POORT") or str(STANDAARD_MASTER_POORT)
+    if not werkers.isdigit() or int(werkers) > MAX_WERKERS:
+        raise ConfiguratieFout(f"--workers / DSO_LAST_WORKERS = {werkers!r}: geef een geheel getal van 0 "
+                               f"tot en met {MAX_WERKERS} (0: één locust-proces zonder workers).")
+    if not poort.isdigit() or not 1 <= int(poort) <= 65535:
+        raise ConfiguratieFout(f"--master-poort / DSO_LAST_MASTER_POORT = {poort!r}: geef een poort "
+                               "van 1 tot en met 65535.")
+    if host is not None and not werkers.strip("0"):
+        raise ConfiguratieFout("--master-host / DSO_LAST_MASTER_HOST zonder --workers: zeg hoeveel "
+                               "workers van andere machines de master moet afwachten (--workers N).")
+    return Verdeling(int(werkers), host, int(poort))
+
+
+def vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @dataclass
@@ -89,11 +144,14 @@ def kies_profiel(doel: DoelInfo, slo: slo_mod.SloBestand, urls: list[str],
     if profiel is None:
         return Keuze(None, "geblokkeerd", f"profiel '{naam}' staat niet in {slo.pad}; bekend: "
                                           f"{', '.join(slo.profielen)}")
-    if profiel.alleen_loopback and not loopback:
+    if profiel.alleen_loopback and not loopback and not (
+            profiel.ook_met_plafond and doel.max_verzoeken_per_seconde):
         niet = sorted({urlparse(u).hostname or u for u in urls if not is_loopback(u)})
         return Keuze(None, "geblokkeerd",
-                     f"profiel '{naam}' is alleen voor loopback-doelen, maar dit doel staat op "
-                     f"{', '.join(niet)}; kies een zacht profiel")
+                     f"profiel '{naam}' is alleen voor loopback-doelen"
+                     + (" of voor een doel dat zijn maximale tempo noemt (max_verzoeken_per_seconde)"
+                        if profiel.ook_met_plafond else "")
+                     + f", maar dit doel staat op {', '.join(niet)}; kies een zacht profiel")
     caps = [c for c in (profiel.max_verzoeken_per_seconde, doel.max_verzoeken_per_seconde)
             if c]
     return Keuze(profiel, max_per_seconde=min(caps) if caps else None)
@@ -162,12 +220,16 @@ def lees_exceptions_csv(pad: Path) -> list[str]:
 
 
 class Last:
-    def __init__(self, ctx: FaseContext, w: RecordWriter):
+    def __init__(self, ctx: FaseContext, w: RecordWriter, verdeling: Verdeling | None = None):
         self.ctx = ctx
         self.w = w
         self.doel = ctx.doel
         self.bewijs = ctx.bewijs_map                 # <run>/bewijs/last
         self.rel = Path("bewijs") / "last"
+        self.verdeling = verdeling or Verdeling()
+        self.telling: dict = {}                      # of the last distributed locust run
+        self.geheugen: list[tuple[float, float]] | None = None   # target RSS of the last run
+        self.geheugen_reden = "het profiel meet geen geheugen"
 
     def schrijf(self, component: str, onderwerp: str, controle: str, status: str, bericht: str,
                 ernst: str = "informatief", **kw) -> None:
@@ -198,6 +260,17 @@ class Last:
         gebruikt = sorted({d for r in reizen for d in REIZEN[r]})
         keuze = kies_profiel(self.doel, slo, [diensten[d] for d in gebruikt],
                              os.environ.get("DSO_LAST_PROFIEL") or None)
+        # workers elsewhere cannot reach this machine's loopback; a master on loopback has its
+        # workers on this machine (started by hand, or a container on the host network)
+        master = self.verdeling.master_host or ""
+        if keuze.profiel is not None and self.verdeling.op_afstand and not is_loopback(
+                f"http://[{master}]/" if ":" in master else f"http://{master}/") and all(
+                is_loopback(diensten[d]) for d in gebruikt):
+            keuze = Keuze(None, "geblokkeerd",
+                          f"--master-host {self.verdeling.master_host}: workers op andere machines "
+                          "bereiken de loopback van deze machine niet, dus ze zouden zichzelf "
+                          "belasten. Oplossing: lokale workers (alleen --workers N) tegen een "
+                          "loopback-doel, of een doel dat de workers kunnen bereiken")
         if keuze.profiel is None:
             # Not allowed here (read-only target) is bookkeeping; a profile that cannot be used
             # blocks the phase and stays a check.
@@ -247,16 +320,21 @@ class Last:
         code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, p.gebruikers, "locust",
                                               "rapport.html")
         self._kalibratie_record(machine, "de lasttest")
-        stats = Path(f"{prefix}_stats.csv")
-        bewijs = [str(self.rel / n) for n in ("locust_stats.csv", "locust_failures.csv",
-                                              "rapport.html", "locust.log")
+        stats = eind_csv(prefix, "stats")
+        bewijs = [str(self.rel / n) for n in ("locust_eind_stats.csv", "locust_eind_failures.csv",
+                                              "locust_stats.csv", "locust_failures.csv",
+                                              "locust_stats_history.csv", "rapport.html", "locust.log")
                   if (self.bewijs / n).exists()]
         profiel_details = {"profiel": p.naam, "gebruikers": p.gebruikers,
                            "spawnsnelheid": p.spawnsnelheid, "duur_s": p.duur_s,
                            "reizen_per_gebruiker_per_s": p.reizen_per_gebruiker_per_s,
                            "max_verzoeken_per_seconde": keuze.max_per_seconde,
                            "reizen": reizen, "locust_exitcode": code,
-                           "meetomgeving_te_druk": machine.te_druk}
+                           "meetomgeving_te_druk": machine.te_druk,
+                           "werkers": self.verdeling.werkers,
+                           "master_host": self.verdeling.master_host}
+        if self.verdeling.werkers:
+            profiel_details["werkertelling"] = self.telling
         if code is None or not stats.exists() or code not in (0, 1):
             reden = (f"locust overschreed de tijdslimiet van {p.duur_s + EXTRA_TIJD_S:g} s en is gestopt"
                      if code is None else f"locust stopte met code {code} zonder bruikbare "
@@ -264,7 +342,7 @@ class Last:
             self.schrijf("last", "lasttest", "locust", "geblokkeerd", reden, ernst="blokkerend",
                          duur_ms=duur_ms, bewijs=bewijs, details=profiel_details)
             return
-        uitzonderingen = lees_exceptions_csv(Path(f"{prefix}_exceptions.csv"))
+        uitzonderingen = lees_exceptions_csv(eind_csv(prefix, "exceptions"))
         if uitzonderingen:
             # a bug in a journey, not in the service: the measurement is incomplete
             self.schrijf("last", "lasttest", "reis-uitzonderingen", "geblokkeerd",
@@ -272,14 +350,19 @@ class Last:
                          f"onvolledig: {uitzonderingen[0]}", ernst="blokkerend", bewijs=bewijs,
                          details={"uitzonderingen": uitzonderingen[:5]})
         metingen = lees_stats_csv(stats)
-        meldingen = lees_failures_csv(Path(f"{prefix}_failures.csv"))
-        weigeringen = tel_weigeringen(Path(f"{prefix}_failures.csv"))
+        meldingen = lees_failures_csv(eind_csv(prefix, "failures"))
+        weigeringen = tel_weigeringen(eind_csv(prefix, "failures"))
         totaal = sum(m.aantal for m in metingen)
+        verdeeld = (f", verdeeld over {self.verdeling.werkers} workers"
+                    + (f" via {self.verdeling.master_host}" if self.verdeling.op_afstand else "")
+                    if self.verdeling.werkers else "")
         self.schrijf("last", "lastprofiel", "lastprofiel", "geslaagd",
                      f"profiel '{p.naam}': {p.gebruikers} gebruikers, {p.duur_s:g} s, "
-                     f"{totaal} verzoeken over {len(metingen)} endpoints "
+                     f"{totaal} verzoeken over {len(metingen)} endpoints{verdeeld} "
                      f"({', '.join(REIS_TITEL[r] for r in reizen)})",
                      duur_ms=duur_ms, bewijs=bewijs, details=profiel_details, soort="administratie")
+        if self.verdeling.werkers and not self.verdeling.op_afstand:
+            self._controleer_verdeling(totaal)
         verwacht = [e for e in slo.endpoints if e.split(" ", 1)[0] in diensten]
         per_naam = {m.endpoint: m for m in metingen}
         uitkomsten = [weeg_meetomgeving(u, machine)
@@ -302,6 +385,92 @@ class Last:
                          ernst=slo.ernst[u.slo] if u.status == "gefaald"
                          else "blokkerend" if u.status == "geblokkeerd" else "informatief",
                          bewijs=bewijs, details=details)
+        self._verloop_record(p, slo, Path(f"{prefix}_stats_history.csv"))
+        if p.is_duurtest:
+            self.duurcontroles(p, prefix, machine, bewijs)
+
+    def _verloop_record(self, p: slo_mod.Profiel, slo: slo_mod.SloBestand, pad: Path) -> None:
+        """The course over time (per second, at most MAX_PUNTEN_VERLOOP points per series) as
+        bookkeeping: the report draws its charts from it. It proves nothing by itself."""
+        reeksen = verloop.lees_verloop(pad)
+        if not reeksen:
+            return
+        uit: dict[str, dict[str, list]] = {}
+        for naam, punten in reeksen.items():
+            belast = [x for x in punten if x.gebruikers > 0] or punten
+            stap = max(1, -(-len(belast) // MAX_PUNTEN_VERLOOP))
+            gekozen = belast[::stap]
+            uit[naam] = {"t": [x.t for x in gekozen], "gebruikers": [x.gebruikers for x in gekozen],
+                         "p50_ms": [x.p50_ms for x in gekozen], "p95_ms": [x.p95_ms for x in gekozen],
+                         "p99_ms": [x.p99_ms for x in gekozen],
+                         "doorvoer": [round(x.doorvoer, 2) for x in gekozen],
+                         "fouten_per_s": [round(x.fouten_per_s, 2) for x in gekozen]}
+        self.schrijf("last", f"verloop {p.naam}", "verloop", "geslaagd",
+                     f"verloop van de lasttest per seconde ({len(uit) - ('Aggregated' in uit)} "
+                     "endpoints): gegevens voor de grafieken in het rapport",
+                     soort="administratie", bewijs=[str(self.rel / pad.name)],
+                     details={"profiel": p.naam, "reeksen": uit,
+                              "slo_p95_ms": {e: slo.grenzen(e).p95_ms for e in uit if e != "Aggregated"}})
+
+    def _doelprocessen(self, diensten: dict[str, str]) -> list[int]:
+        """The processes on this machine serving the target (loopback only), for its memory."""
+        if not all(is_loopback(u) for u in diensten.values()):
+            self.geheugen_reden = ("het doel draait niet op deze machine (geen loopback): zijn "
+                                   "geheugen is van hieruit niet te meten")
+            return []
+        pids = sorted({pid for u in diensten.values() for pid in verloop.luisteraars(u)})
+        if not pids:
+            self.geheugen_reden = ("geen proces gevonden dat op de poort van het doel luistert "
+                                   "(ander gebruikersaccount of container?)")
+        return pids
+
+    def duurcontroles(self, p: slo_mod.Profiel, prefix: Path, machine: Cijfers,
+                      bewijs: list[str]) -> None:
+        """The soak checks over time (verloop.py). Latency drift is timing: on a machine that was
+        too busy it is no verdict on the service (``geblokkeerd``); error and memory growth are not."""
+        reeksen = verloop.lees_verloop(Path(f"{prefix}_stats_history.csv"))
+        oordelen: list[verloop.Oordeel] = []
+        for endpoint in sorted(e for e in reeksen if e != "Aggregated"):
+            if p.max_latentiedrift is not None:
+                oordelen.append(verloop.latentiedrift(endpoint, reeksen[endpoint], p.max_latentiedrift))
+            if p.max_foutgroei is not None:
+                oordelen.append(verloop.foutgroei(endpoint, reeksen[endpoint], p.max_foutgroei))
+        if p.max_geheugengroei_mb is not None:
+            if self.geheugen is None:
+                oordelen.append(verloop.Oordeel("geheugen van het doel", "geheugengroei", "overgeslagen",
+                                                f"geheugengroei niet gemeten: {self.geheugen_reden}"))
+            else:
+                oordelen.append(verloop.geheugengroei(self.geheugen, p.max_geheugengroei_mb,
+                                                      "geheugen van het doel"))
+        ernst = {"latentiedrift": "ernstig", "foutgroei": "ernstig", "geheugengroei": "ernstig"}
+        for o in oordelen:
+            status, bericht, details = o.status, o.bericht, {**o.details, "profiel": p.naam}
+            if status == "gefaald" and o.controle == "latentiedrift" and machine.te_druk:
+                status = "geblokkeerd"
+                bericht = (f"meetomgeving te druk, geen oordeel over de dienst: {bericht}; maar "
+                           f"{'; '.join(machine.redenen)} ({machine.samenvatting()})")
+                details["meetomgeving"] = machine.details()
+            component = o.onderwerp.split(" ", 1)[0] if o.controle != "geheugengroei" else "last"
+            self.schrijf(component, o.onderwerp, o.controle, status, bericht,
+                         ernst=ernst[o.controle] if status == "gefaald"
+                         else "blokkerend" if status == "geblokkeerd" else "informatief",
+                         bewijs=bewijs, details=details)
+
+    def _controleer_verdeling(self, totaal: int) -> None:
+        """Local workers: the master's totals must be the sum of what the workers sent. If not,
+        the master lost statistics and every figure above is too low: the measurement blocks."""
+        werkers = self.telling.get("werkers") or []
+        som = sum(int(w.get("verzoeken", 0)) for w in werkers)
+        details = {"verzoeken_master": totaal, "verzoeken_werkers": som,
+                   "per_werker": [int(w.get("verzoeken", 0)) for w in werkers],
+                   "werkers_verwacht": self.verdeling.werkers}
+        if len(werkers) == self.verdeling.werkers and som == totaal:
+            return
+        self.schrijf("last", "lasttest", "verdeelde-telling", "geblokkeerd",
+                     f"de master telde {totaal} verzoeken, de {len(werkers)} van "
+                     f"{self.verdeling.werkers} workers samen {som}: de totalen en percentielen van "
+                     "de master zijn onvolledig; zie de logs van de workers", ernst="blokkerend",
+                     details=details)
 
     def _locust(self, slo: slo_mod.SloBestand, keuze: Keuze, reizen: list[str],
                 diensten: dict[str, str], gebruikers: int, naam: str,
@@ -323,17 +492,56 @@ class Last:
                "--diensten", json.dumps(diensten)]
         if keuze.max_per_seconde:
             cmd += ["--max-per-seconde", f"{keuze.max_per_seconde:g}"]
+        cmd.append("--csv-full-history")   # per endpoint per second: drift and the charts
+        v = self.verdeling
         limiet = p.duur_s + EXTRA_TIJD_S
+        werker_cmds: list[list[str]] = []
+        verslag = self.bewijs / f"{naam}_werkers"
+        if v.werkers:
+            bind = v.master_host or "127.0.0.1"
+            poort = v.master_poort if v.op_afstand else vrije_poort()
+            cmd += ["--master", "--master-bind-host", bind, "--master-bind-port", str(poort),
+                    "--expect-workers", str(v.werkers), "--werkerverslag", str(verslag)]
+            if v.op_afstand:
+                cmd += ["--expect-workers-max-wait", str(WACHT_OP_WERKERS_S)]
+                limiet += WACHT_OP_WERKERS_S
+            else:
+                # the same locustfiles and options; the master sends its custom options again at spawn
+                werker_cmds = [[sys.executable, "-m", "locust", "-f", cmd[cmd.index("-f") + 1],
+                                "--config", str(LOCUST_CONF), "--worker", "--master-host", "127.0.0.1",
+                                "--master-port", str(poort), "--profiel", p.naam, "--slo", str(slo.pad),
+                                "--sleutel-variabele", self.doel.api_sleutel_variabele or "",
+                                "--diensten", json.dumps(diensten), "--werkerverslag", str(verslag)]
+                               for _ in range(v.werkers)]
         start = time.monotonic()
         log_pad = self.bewijs / f"{naam}.log"
-        with open(log_pad, "wb") as log, Kalibratie() as kalibratie:
-            proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
-            code = self._wacht(proces, start, limiet, p.duur_s)
+        werkers: list[subprocess.Popen] = []
+        pids = self._doelprocessen(diensten) if p.max_geheugengroei_mb is not None else []
+        try:
+            with open(log_pad, "wb") as log, Kalibratie() as kalibratie, Geheugenmeter(pids) as geheugen:
+                proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+                for i, werker_cmd in enumerate(werker_cmds):
+                    with open(self.bewijs / f"{naam}_werker{i + 1}.log", "wb") as wlog:
+                        werkers.append(subprocess.Popen(werker_cmd, cwd=PROJECT, stdout=wlog,
+                                                        stderr=subprocess.STDOUT, start_new_session=True))
+                code = self._wacht(proces, start, limiet, p.duur_s)
+                # they quit on the master's word (SIGTERM below otherwise: they flushed their
+                # statistics at the stop and still write their counts on SIGTERM)
+                einde = time.monotonic() + 10
+                for werker in werkers:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        werker.wait(timeout=max(0.1, einde - time.monotonic()))
+        finally:
+            for werker in werkers:
+                stop_procesgroep(werker)
         duur_ms = (time.monotonic() - start) * 1000
         if kalibratie.cijfers is None:
             raise RuntimeError("kalibratie zonder cijfers")
-        self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"))
+        self.telling = lees_werkerverslag(verslag) if v.werkers else {}
+        self.geheugen = geheugen.monsters if pids else None
+        self._maskeer(log_pad, self.bewijs / html_naam, *self.bewijs.glob(f"{naam}_*.csv"),
+                      *self.bewijs.glob(f"{naam}_werker*.log"))
         return code, duur_ms, kalibratie.cijfers
 
     def _kalibratie_record(self, machine: Cijfers, wat: str, onderwerp: str = "meetomgeving") -> None:
@@ -362,9 +570,10 @@ class Last:
             code, duur_ms, machine = self._locust(slo, keuze, reizen, diensten, gebruikers, naam,
                                                   f"{naam}.html")
             self._kalibratie_record(machine, f"trap {gebruikers}", f"meetomgeving trap {gebruikers}")
-            bewijs += [str(self.rel / n) for n in (f"{naam}_stats.csv", f"{naam}.html", f"{naam}.log")
+            bewijs += [str(self.rel / n) for n in (f"{naam}_eind_stats.csv", f"{naam}_stats.csv",
+                                                   f"{naam}.html", f"{naam}.log")
                        if (self.bewijs / n).exists()]
-            stats = self.bewijs / f"{naam}_stats.csv"
+            stats = eind_csv(self.bewijs / naam, "stats")
             if code is None or code not in (0, 1) or not stats.exists():
                 self.schrijf("last", "trap", "locust", "geblokkeerd",
                              f"locust liep niet goed bij trap {gebruikers} ("
@@ -405,7 +614,8 @@ class Last:
                 break
         for e in sorted(verloop):
             details = {"stappen": verloop[e], "trap_stappen": list(p.trap_stappen),
-                       "hoogste_gehouden_gebruikers": gehouden.get(e), "profiel": p.naam}
+                       "hoogste_gehouden_gebruikers": gehouden.get(e), "profiel": p.naam,
+                       "slo_p95_ms": slo.grenzen(e).p95_ms}
             if e in gebroken:
                 stap, reden = gebroken[e]
                 details["brak_bij_gebruikers"] = stap
@@ -453,13 +663,38 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
     """A timing miss (latency, throughput) measured on a machine that was itself too busy says
     nothing about the service: ``geblokkeerd``, naming the figures. On a healthy machine the miss
     stays ``gefaald``, however small. Error percentages are not timing and are never excused."""
-    if u.status != "gefaald" or not machine.te_druk or not (
-            u.slo.endswith("latentie") or u.slo == "doorvoer"):
+    if u.status != "gefaald" or not (u.slo.endswith("latentie") or u.slo == "doorvoer"):
+        return u
+    if not machine.te_druk:
+        if machine.cpu_druk is not None and machine.cpu_druk >= CPU_DRUK_MELDING:
+            # stays gefaald (the pressure decides nothing yet, see kalibratie.py), but the reader
+            # should know the machine was contended while this was measured
+            return replace(u, bericht=f"{u.bericht} (let op: CPU-druk {machine.cpu_druk:.0%} tijdens de "
+                                      "meting; taken wachtten op een CPU, dus de machine kan meegemeten zijn)")
         return u
     return replace(u, status="geblokkeerd", bericht=(
         f"meetomgeving te druk, geen oordeel over de dienst: {u.bericht}; maar "
         f"{'; '.join(machine.redenen)} ({machine.samenvatting()}). Herhaal de meting op een "
         "rustige machine"))
+
+
+def eind_csv(prefix: Path, soort: str) -> Path:
+    """The final ``<prefix>_eind_<soort>.csv`` (locust_steun._eindstand), else locust's periodic
+    ``<prefix>_<soort>.csv`` (a locustfile without our hook, or locust stopped before quitting)."""
+    eind = Path(f"{prefix}_eind_{soort}.csv")
+    return eind if eind.exists() else Path(f"{prefix}_{soort}.csv")
+
+
+def lees_werkerverslag(map_: Path) -> dict:
+    """What the master and the local workers counted (locust_steun --werkerverslag)."""
+    uit: dict = {"master": None, "werkers": []}
+    try:
+        uit["master"] = json.loads((map_ / "master.json").read_text(encoding="utf-8"))
+        uit["werkers"] = [json.loads(f.read_text(encoding="utf-8"))
+                          for f in sorted(map_.glob("werker-*.json"))]
+    except (OSError, ValueError):
+        pass
+    return uit
 
 
 def _origin(url: str) -> str:
@@ -481,5 +716,11 @@ def _staart(pad: Path, regels: int = 5) -> str:
 def main(argv: list[str] | None = None) -> int:
     ctx = FaseContext.uit_argumenten("last", argv)
     with ctx.writer as w:
-        Last(ctx, w).voer_uit()
+        try:
+            verdeling = lees_verdeling(sys.argv[1:] if argv is None else argv, dict(os.environ))
+        except ConfiguratieFout as e:
+            w.schrijf(component="last", onderwerp="verdeling", controle="configuratie",
+                      status="geblokkeerd", ernst="blokkerend", bericht=str(e))
+            return 0
+        Last(ctx, w, verdeling).voer_uit()
     return 0

@@ -33,11 +33,16 @@ PROFIEL_SLEUTELS = {
     "omschrijving": str, "gebruikers": int, "spawnsnelheid": (int, float), "duur_s": (int, float),
     "reizen_per_gebruiker_per_s": (int, float), "max_verzoeken_per_seconde": (int, float),
     "alleen_loopback": bool, "doorvoer_toetsen": bool, "trap_stappen": list,
+    "ook_met_plafond": bool, "max_latentiedrift": (int, float), "max_foutgroei": (int, float),
+    "max_geheugengroei_mb": (int, float),
 }
 MAX_TRAPPEN = 6
 # Hard bounds so no file can turn the phase into an unbounded load generator.
 MAX_GEBRUIKERS = 200
 MAX_DUUR_S = 120
+# A soak ('duur': max_latentiedrift, max_foutgroei or max_geheugengroei_mb) may run longer, but
+# only with a rate cap, so its number of requests is bounded too (cap × duration).
+MAX_DUUR_SOAK_S = 1800
 ENDPOINT_SLEUTELS = {"p95_ms", "p99_ms", "foutpercentage", "doorvoer_min", "min_verzoeken"}
 BOVENSTE = {"profielen", "limieten", "throttling", "standaard", "endpoints", "ernst"}
 # [throttling]: per service its documented limit per key (requests/s), provoked on purpose by
@@ -59,6 +64,17 @@ class Profiel:
     doorvoer_toetsen: bool = True
     # step load ('trap'): users per step, each step duur_s long; empty = one constant run
     trap_stappen: tuple[int, ...] = ()
+    # alleen_loopback, but also allowed on a target that names its maximum rate (capped by it)
+    ook_met_plafond: bool = False
+    # soak ('duur'): the checks over time (verloop.py); None = not checked
+    max_latentiedrift: float | None = None
+    max_foutgroei: float | None = None
+    max_geheugengroei_mb: float | None = None
+
+    @property
+    def is_duurtest(self) -> bool:
+        return any(x is not None for x in (self.max_latentiedrift, self.max_foutgroei,
+                                           self.max_geheugengroei_mb))
 
 
 @dataclass(frozen=True)
@@ -187,17 +203,33 @@ def _profiel(naam: str, waarden: dict, pad: Path, tekst: str) -> Profiel:
                                 f"{waarden['duur_s']} s, meer dan {2 * MAX_DUUR_S} s. Oplossing: minder "
                                 "stappen of een kortere duur_s (per stap).")
     max_rps = waarden.get("max_verzoeken_per_seconde")
+    duursleutels = [s for s in ("max_latentiedrift", "max_foutgroei", "max_geheugengroei_mb")
+                    if s in waarden]
+    duurtest = bool(duursleutels)
+    if duurtest and max_rps is None:
+        raise fout(pad, regel_van(tekst, tabel, duursleutels[0]),
+                   f"profiel '{naam}' is een duurtest ({duursleutels[0]}) zonder "
+                   "max_verzoeken_per_seconde; een duurtest moet ook in verzoeken begrensd zijn. "
+                   "Oplossing: geef max_verzoeken_per_seconde = 50 (of lager).")
+
+    def optioneel(sleutel, **kw):
+        return float(g(sleutel, **kw)) if sleutel in waarden else None
+
     return Profiel(
         naam=naam, omschrijving=waarden.get("omschrijving", ""),
         gebruikers=int(g("gebruikers", geheel=True, minimum=1, maximum=MAX_GEBRUIKERS)),
         spawnsnelheid=float(g("spawnsnelheid", minimum=0.1, maximum=MAX_GEBRUIKERS)),
-        duur_s=float(g("duur_s", minimum=1, maximum=MAX_DUUR_S)),
+        duur_s=float(g("duur_s", minimum=1, maximum=MAX_DUUR_SOAK_S if duurtest else MAX_DUUR_S)),
         reizen_per_gebruiker_per_s=float(g("reizen_per_gebruiker_per_s", minimum=0.01, maximum=50)),
         max_verzoeken_per_seconde=None if max_rps is None else float(
             g("max_verzoeken_per_seconde", minimum=0.1)),
         alleen_loopback=bool(waarden.get("alleen_loopback", False)),
         doorvoer_toetsen=bool(waarden.get("doorvoer_toetsen", True)),
         trap_stappen=tuple(stappen),
+        ook_met_plafond=bool(waarden.get("ook_met_plafond", False)),
+        max_latentiedrift=optioneel("max_latentiedrift", minimum=1, maximum=100),
+        max_foutgroei=optioneel("max_foutgroei", minimum=0, maximum=100),
+        max_geheugengroei_mb=optioneel("max_geheugengroei_mb", minimum=1, maximum=100_000),
     )
 
 
