@@ -10,6 +10,7 @@ acceptatie: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/python -m pytest -n 2 $(ARGS)
+	.venv/bin/dso-acceptatie zelftest --snel
 
 setup:
 	@scripts/setup.sh

@@ -282,9 +282,10 @@ def cmd_afnemer(args: argparse.Namespace) -> int:
 
 
 def cmd_zelftest(args: argparse.Namespace) -> int:
-    """Mutation test of the harness: a clean run, then one run per mutation; exit 0 only when the
-    clean run is accepted and every mutation rejected."""
+    """Mutation test of the harness: clean runs, then one run per mutation; exit 0 only when every
+    clean run is accepted and clean and every applied mutation rejected."""
     from dso_acceptatie import zelftest
+    from dso_acceptatie.zelftest import proxy
 
     if args.fase:
         onbekend = [fase for fase in args.fase if fase not in FASEN]
@@ -293,20 +294,54 @@ def cmd_zelftest(args: argparse.Namespace) -> int:
     for naam in args.mutatie or []:
         if naam not in zelftest.alle_namen():
             raise Gebruiksfout(f"--mutatie {naam}: onbekende mutatie. Kies uit {', '.join(zelftest.alle_namen())}.")
-    if not (zelftest.kies_mutaties(args.snel, args.fase, args.mutatie)
-            or zelftest.kies_proxy_mutaties(args.snel, args.fase, args.mutatie)):
-        raise Gebruiksfout("geen mutatie past bij de gekozen --fase/--mutatie"
-                           f"{' in --snel' if args.snel else ''}.")
     doelen_pad = _basis(args.doelen, "doelen.toml")
-    doel = kies_doel(lees_doelen(doelen_pad), "referentie", doelen_pad)
+    doel = kies_doel(lees_doelen(doelen_pad), args.doel, doelen_pad)
+    fasen = args.fase
     if doel.soort != "referentie":
-        raise Gebruiksfout("zelftest: het doel 'referentie' in doelen.toml is geen referentiedoel.")
+        fasen = _zelftest_fasen_extern(doel, args, fasen, doelen_pad)
+        switches = [n for n in args.mutatie or [] if n not in proxy.PER_NAAM]
+        if switches:
+            raise Gebruiksfout(f"--mutatie {switches[0]}: een fout van de referentie-LV werkt alleen op het doel "
+                               "'referentie'; op een ander doel alleen mutaties 'proxy:…'.")
+    kandidaten = zelftest.kies_mutaties(args.snel, fasen, args.mutatie) if doel.soort == "referentie" else []
+    kandidaten += [k for k in zelftest.kies_proxy_mutaties(args.snel, fasen, args.mutatie) if k.fase in doel.fasen]
+    if not kandidaten:
+        raise Gebruiksfout("geen mutatie past bij de gekozen --fase/--mutatie"
+                           f"{' in --snel' if args.snel else ''} en de fasen van doel '{doel.naam}'.")
     uitslagen, map_ = zelftest.voer_uit(doel, rapporten=_basis(args.rapporten, "reports"),
-                                        criteria=_criteria(args), snel=args.snel, fasen=args.fase,
+                                        criteria=_criteria(args), snel=args.snel, fasen=fasen,
                                         namen=args.mutatie,
                                         uit=lambda tekst: print(tekst, flush=True))
     print("\n" + zelftest.als_tabel(uitslagen) + f"\nVerslag: {map_ / 'zelftest.md'}")
     return 0 if zelftest.geslaagd(uitslagen) else 1
+
+
+def _zelftest_fasen_extern(doel, args: argparse.Namespace, fasen: list[str] | None, doelen_pad: Path) -> list[str]:
+    """The phases a zelftest may run on a target other than the reference (policy in the README,
+    "Zelftest"): never on a read-only target; a target not on loopback only with
+    --extern-toegestaan, and never the load phase there (the proxy is on loopback, so the load
+    phase would pick its heavy profile and send it on to the remote target)."""
+    from dso_acceptatie.fasen.last.fase import is_loopback
+    from dso_acceptatie.zelftest import proxy
+
+    if doel.alleen_lezen:
+        raise Gebruiksfout(f"zelftest op doel '{doel.naam}' geweigerd: dit doel is alleen-lezen, en een zelftest "
+                           "stuurt gemuteerd en foutief verkeer. Kies de referentie of een testsysteem.")
+    controleer_sleutel(doel, doelen_pad)
+    if proxy.api_origin(doel) is None:
+        raise Gebruiksfout(f"zelftest op doel '{doel.naam}': de diensten staan op verschillende hosts; de "
+                           "muterende proxy staat voor één origin. Geef het doel één origin.")
+    urls = [u for u in (doel.origin, doel.loket, *doel.dienst_urls().values()) if u]
+    if all(is_loopback(u) for u in urls):
+        return fasen or list(doel.fasen)
+    if not args.extern_toegestaan:
+        raise Gebruiksfout(f"zelftest op doel '{doel.naam}' geweigerd: het doel staat niet op loopback "
+                           f"({doel.origin or doel.loket}). Een zelftest stuurt gemuteerd verkeer; doe dit alleen "
+                           "tegen een eigen testsysteem en bevestig dat met --extern-toegestaan.")
+    if fasen and "last" in fasen:
+        raise Gebruiksfout(f"--fase last: de lastfase draait in een zelftest alleen tegen loopback, niet tegen "
+                           f"doel '{doel.naam}'.")
+    return [f for f in (fasen or doel.fasen) if f in ("contracten", "klantreizen")]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -388,12 +423,17 @@ def parser() -> argparse.ArgumentParser:
     afn.set_defaults(func=cmd_afnemer)
 
     zt = sub.add_parser("zelftest", help="mutatietest van het harnas: schone run, dan één run per mutatie",
-                        description="Eén schone run tegen de referentie-LV, dan één run per mutatie (een fout "
-                                    "van de referentie-LV, beperkt tot de fase die hem moet afwijzen). Toont per "
-                                    "mutatie welke controle afwees, of GEMIST, en de mutatiescore. Exitcodes: 0 "
-                                    "schone run geaccepteerd en elke mutatie afgewezen, 1 anders, 2 gebruiks- of "
-                                    "configuratiefout.")
-    zt.add_argument("--snel", action="store_true", help="enkele mutaties (één per fase), snellere contracttests")
+                        description="Een schone run, dan één run per mutatie (een fout van de referentie-LV of "
+                                    "een muterende proxy voor het doel), beperkt tot de fase die haar moet afwijzen. "
+                                    "Toont per mutatie hoe vaak ze is toegepast, welke controle afwees, of GEMIST, "
+                                    "en de mutatiescore. Exitcodes: 0 schone runs geaccepteerd en elke toegepaste "
+                                    "mutatie afgewezen, 1 anders, 2 gebruiks- of configuratiefout.")
+    zt.add_argument("--doel", default="referentie",
+                    help="doel uit doelen.toml (standaard: referentie); nooit een alleen-lezen doel")
+    zt.add_argument("--extern-toegestaan", action="store_true",
+                    help="sta een doel buiten loopback toe (alleen een eigen testsysteem; nooit de lastfase)")
+    zt.add_argument("--snel", action="store_true",
+                    help="enkele proxy-mutaties (één per fase), snellere contracttests, één klantreis")
     zt.add_argument("--fase", action="append", help="alleen mutaties voor deze fase (herhaalbaar)")
     zt.add_argument("--mutatie", action="append", help="alleen deze mutatie (herhaalbaar; lijst: zie README)")
     zt.add_argument("--doelen", help="pad naar doelen.toml")

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 from dso_acceptatie.criteria import Criteria
-from dso_acceptatie.zelftest import MUTATIES, Uitslag, afwijzende_controles, als_tabel, geslaagd, kies_mutaties
+from dso_acceptatie.zelftest import (
+    MUTATIES,
+    Uitslag,
+    afwijzende_controles,
+    als_tabel,
+    geslaagd,
+    kies_mutaties,
+    kies_proxy_mutaties,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +62,10 @@ def test_elke_mutatie_is_een_bekende_fout_en_snel_dekt_elke_fase():
                          check=True, timeout=60)
     for m in MUTATIES:
         assert m.naam.split(":")[0] + ("\n" if ":" not in m.naam else ":") in uit.stdout + "\n", m.naam
-    assert {m.fase for m in kies_mutaties(True, None)} == {m.fase for m in MUTATIES}
+    # --snel: proxy mutations only, one per phase it covers (contracten and klantreizen at least)
+    snel = kies_proxy_mutaties(True, None)
+    assert not kies_mutaties(True, None) and len(snel) == len({k.fase for k in snel})
+    assert {"contracten", "klantreizen"} <= {k.fase for k in snel}
 
 
 def _r(status, ernst, fase="contracten", controle="c", **extra):
@@ -83,3 +94,85 @@ def test_gemiste_mutatie_of_vuile_schone_run_is_geen_geslaagde_zelftest():
     assert not geslaagd([schoon])   # no mutation applied proves nothing
     tabel = als_tabel([schoon, gedood, gemist])
     assert "GEMIST" in tabel and "Mutatiescore: 1/2 gedood (50%)" in tabel
+
+
+def test_een_mutatie_die_niets_veranderde_is_niet_toegepast_en_telt_niet_mee():
+    schoon = Uitslag("(schoon via proxy)", "contracten", "accepteren", True, schoon=True, toegepast=0)
+    gedood = Uitslag("proxy:a", "contracten", "afwijzen", True, ["contracten/x (1)"], toegepast=12)
+    niets = Uitslag("proxy:b", "contracten", "accepteren", False, toegepast=0)
+    tabel = als_tabel([schoon, gedood, niets])
+    regel = next(r for r in tabel.splitlines() if r.startswith("proxy:b"))
+    assert "niet toegepast" in regel and "GEMIST" not in regel and "gedood" not in regel
+    assert "Mutatiescore: 1/1 gedood (100%). Niet toegepast (telt niet mee): proxy:b." in tabel
+    assert geslaagd([schoon, gedood, niets]) and not geslaagd([schoon, niets])
+
+
+def test_het_verslag_is_ook_een_rapport_met_links_naar_de_runs(tmp_path):
+    from dso_acceptatie.zelftest import schrijf_verslag
+
+    run = tmp_path / "runs" / "runs" / "20261130T120000-referentie-abcd"
+    run.mkdir(parents=True)
+    uitslagen = [Uitslag("(schoon via proxy)", "contracten", "accepteren", True, schoon=True, run_map=str(run)),
+                 Uitslag("proxy:a", "contracten", "afwijzen", True, ["contracten/x (2)"], run_map=str(run),
+                         toegepast=7),
+                 Uitslag("proxy:b", "contracten", "accepteren", False, run_map=str(run), toegepast=3),
+                 Uitslag("proxy:c", "last", "accepteren", False, toegepast=0)]
+    schrijf_verslag(tmp_path, uitslagen, False, doel="referentie", duur_s=12.0)
+    rj = json.loads((tmp_path / "rapport.json").read_text(encoding="utf-8"))
+    assert rj["schema"] == "dso-acceptatie/zelftest/1" and rj["score"] == {"gedood": 1, "totaal": 2}
+    assert not rj["geslaagd"] and rj["niet_toegepast"] == ["proxy:c"]
+    assert rj["rijen"][1]["rapport"] == "runs/runs/20261130T120000-referentie-abcd/rapport.html"
+    html = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert 'href="runs/runs/20261130T120000-referentie-abcd/rapport.html"' in html
+    assert "mutatie &#x27;proxy:b&#x27; is GEMIST" in html and "NIET GESLAAGD" in html
+    assert '<html lang="nl">' in html and "niet toegepast" in html
+
+
+def test_doel_prod_en_een_extern_doel_zonder_toestemming_worden_geweigerd(tmp_path):
+    uit = _cli("zelftest", "--doel", "prod", "--rapporten", str(tmp_path), timeout=60)
+    assert uit.returncode == 2 and "doel 'prod' geweigerd: dit doel is alleen-lezen" in uit.stderr
+    doelen = tmp_path / "doelen.toml"
+    doelen.write_text('[doelen.leverancier]\norigin = "https://lv.leverancier.example"\n'
+                      'loket = "https://loket.leverancier.example"\nfasen = ["contracten", "last"]\n',
+                      encoding="utf-8")
+    uit = _cli("zelftest", "--doel", "leverancier", "--doelen", str(doelen), "--rapporten", str(tmp_path),
+               timeout=60)
+    assert uit.returncode == 2 and "niet op loopback" in uit.stderr and "--extern-toegestaan" in uit.stderr
+    uit = _cli("zelftest", "--doel", "leverancier", "--doelen", str(doelen), "--extern-toegestaan",
+               "--fase", "last", "--rapporten", str(tmp_path), timeout=60)
+    assert uit.returncode == 2 and "--fase last" in uit.stderr
+    uit = _cli("zelftest", "--doel", "leverancier", "--doelen", str(doelen), "--extern-toegestaan",
+               "--mutatie", "geen-api-version", "--rapporten", str(tmp_path), timeout=60)
+    assert uit.returncode == 2 and "alleen op het doel 'referentie'" in uit.stderr
+    assert not (tmp_path / "zelftest").exists()
+
+
+def test_het_doel_via_de_proxy_houdt_zijn_naam_en_loketpad():
+    from dso_acceptatie.doelen import Doel
+    from dso_acceptatie.zelftest.proxy import api_origin, doel_via_proxy
+
+    doel = Doel(naam="pre", origin="https://service.pre.example", loket="https://pre.example/loket",
+                api_sleutel_variabele="X")
+    assert api_origin(doel) == "https://service.pre.example"
+    via = doel_via_proxy(doel, "http://127.0.0.1:1", "http://127.0.0.1:2")
+    assert (via.naam, via.origin, via.loket, via.soort) == ("pre", "http://127.0.0.1:1",
+                                                            "http://127.0.0.1:2/loket", "extern")
+    assert via.dienst_urls()["presenteren"].startswith("http://127.0.0.1:1/")
+    alleen = doel_via_proxy(doel, "http://127.0.0.1:1", None, ("catalogus",))
+    assert list(alleen.dienst_urls()) == ["catalogus"] and alleen.loket is None
+    verspreid = Doel(naam="v", diensten={"presenteren": "https://a.example/p", "catalogus": "https://b.example/c"})
+    assert api_origin(verspreid) is None
+
+
+def test_een_gemiste_mutatie_toont_wat_binnen_de_norm_gevonden_werd():
+    from dso_acceptatie.zelftest import binnen_de_norm
+
+    criteria = Criteria()
+    binnen = binnen_de_norm([_r("gefaald", "hinderlijk", controle="response_headers_conformance"),
+                             _r("gefaald", "hinderlijk", controle="response_headers_conformance"),
+                             _r("gefaald", "ernstig", controle="x"), _r("gefaald", "informatief", controle="i"),
+                             _r("geblokkeerd", "blokkerend", fase="last", controle="throttling")], criteria)
+    assert binnen == ["contracten/response_headers_conformance (2, hinderlijk)", "last/throttling (1, geblokkeerd)"]
+    gemist = Uitslag("proxy:a", "contracten", "accepteren", False, toegepast=4, binnen_norm=binnen)
+    regel = next(r for r in als_tabel([gemist]).splitlines() if r.startswith("proxy:a"))
+    assert "binnen de norm: contracten/response_headers_conformance (2, hinderlijk)" in regel and "GEMIST" in regel

@@ -70,7 +70,18 @@ Regisseur = Callable[[str, str], "Geënsceneerd | None"]
 
 
 class Mutator(Protocol):
-    """A hook for the zelftest: a mutation of what passes through (a wrong system on purpose)."""
+    """A hook for the zelftest: a mutation of what passes through (a wrong system on purpose).
+
+    Besides the two required methods a mutator may have these (looked up with ``getattr``, so the
+    simple ones stay simple):
+
+    - ``koppel(proxy)``: called once with the proxy (e.g. to read ``proxy.onderweg``, the number
+      of exchanges in flight, for errors that only show under load);
+    - ``verzoek_body(methode, pad, headers, body) -> bytes``: the request body sent upstream;
+    - ``kortsluiting(methode, pad, headers, body) -> (status, headers, body) | None``: answer this
+      itself without forwarding (e.g. an upload that is swallowed);
+    - ``vertraging(methode, pad) -> float``: seconds to wait before forwarding (latency).
+    """
 
     def verzoek(self, methode: str, pad: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]: ...
 
@@ -83,8 +94,16 @@ class OpnameProxy:
 
     def __init__(self, upstream: str, verkeer: Path, *, masker: Masker, sessiesleutel: str | None = None,
                  echte_sleutel: str | None = None, regisseur: Regisseur | None = None,
-                 host_doorgeven: bool = True, max_body: int = MAX_BODY, mutator: Mutator | None = None):
+                 host_doorgeven: bool = True, max_body: int = MAX_BODY, mutator: Mutator | None = None,
+                 http: str = "auto"):
         self.mutator = mutator   # zelftest: changes requests/answers on purpose (None: untouched)
+        # uvicorn's HTTP parser: "auto" is httptools (fast; llhttp knows a fixed list of methods and
+        # answers 400 to any other), "h11" passes every method token on (RFC 9110 allows any), which
+        # the zelftest needs to stay transparent
+        self.http = http
+        self.onderweg = 0        # exchanges in flight (read by mutators of errors under load)
+        if mutator is not None and hasattr(mutator, "koppel"):
+            mutator.koppel(self)
         self.upstream = upstream.rstrip("/")
         self.verkeer = Path(verkeer)
         self.masker = masker
@@ -125,7 +144,9 @@ class OpnameProxy:
         sock = self._sock
         self.verkeer.parent.mkdir(parents=True, exist_ok=True)
         self._bestand = open(self.verkeer, "ab")  # noqa: SIM115 - open for the proxy's life, closed in stop()
-        config = uvicorn.Config(self, log_level="warning", access_log=False, lifespan="on",
+        # log_level error: a request httptools cannot parse (the contract phase sends such on
+        # purpose) gets uvicorn's own 400, like any uvicorn server; its warning line is noise
+        config = uvicorn.Config(self, log_level="error", access_log=False, lifespan="on", http=self.http,
                                 timeout_keep_alive=30, server_header=False, date_header=False)
         self._server = uvicorn.Server(config)
         self._draad = threading.Thread(target=self._draai, args=(sock,), name="opname-proxy", daemon=True)
@@ -172,6 +193,13 @@ class OpnameProxy:
             return
         if scope["type"] != "http":
             return
+        self.onderweg += 1
+        try:
+            await self._uitwisseling(scope, receive, send)
+        finally:
+            self.onderweg -= 1
+
+    async def _uitwisseling(self, scope, receive, send) -> None:
         start = time.time()
         t0 = time.perf_counter()
         self.aantal += 1  # numbered in order of arrival (the event loop is one thread)
@@ -194,12 +222,24 @@ class OpnameProxy:
             await asyncio.sleep(staging.vertraging_s)
         # forward unless the staged answer replaces the target's (a staged answer with
         # ``doorsturen`` lets the call take effect first; status None only delays)
-        if staging is None or staging.doorsturen or staging.status is None:
+        kort = None
+        if self.mutator is not None and hasattr(self.mutator, "kortsluiting"):
+            kort = self.mutator.kortsluiting(methode, pad, verzoek_headers, bytes(body))
+        if kort is not None:
+            status, antwoord_headers, antwoord = kort
+        elif staging is None or staging.doorsturen or staging.status is None:
             try:
-                omhoog = (self.mutator.verzoek(methode, pad, verzoek_headers) if self.mutator
-                          else verzoek_headers)
+                omhoog, omhoog_body = verzoek_headers, bytes(body)
+                if self.mutator:
+                    omhoog = self.mutator.verzoek(methode, pad, verzoek_headers)
+                    if hasattr(self.mutator, "verzoek_body"):
+                        omhoog_body = self.mutator.verzoek_body(methode, pad, omhoog, omhoog_body)
+                    if hasattr(self.mutator, "vertraging"):
+                        wacht = self.mutator.vertraging(methode, pad)
+                        if wacht:
+                            await asyncio.sleep(wacht)
                 status, antwoord_headers, antwoord = await self._stuur_door(methode, scope, query,
-                                                                            omhoog, bytes(body))
+                                                                            omhoog, omhoog_body)
                 if self.mutator:
                     status, antwoord_headers, antwoord = self.mutator.antwoord(
                         methode, pad, status, antwoord_headers, antwoord)
