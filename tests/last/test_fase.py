@@ -334,8 +334,12 @@ def test_twee_lokale_workers_tellen_op_tot_de_master_in_een_korte_duurtest(tmp_p
     for endpoint in (SUGGEST, ZOEK):
         drift, groei = r[(endpoint, "latentiedrift")], r[(endpoint, "foutgroei")]
         assert drift["soort"] == groei["soort"] == "controle"
-        # a clean reference has no errors at all, so no error growth, on any machine
-        assert groei["status"] == "geslaagd", groei["bericht"]
+        # a clean reference has no errors at all, so no error growth, on any machine; on a very
+        # busy machine a 12 s soak may have no requests of an endpoint in its first or last third,
+        # and then the check says so (the decision rule itself: tests/last/test_verloop.py)
+        assert groei["status"] in ("geslaagd", "overgeslagen"), groei["bericht"]
+        if groei["status"] == "overgeslagen":
+            assert "geen verzoeken" in groei["bericht"], groei["bericht"]
         if drift["status"] != "overgeslagen":
             assert drift["details"]["p95_begin_ms"] > 0 and drift["details"]["max_factor"] == 3
     geheugen = r[("geheugen van het doel", "geheugengroei")]

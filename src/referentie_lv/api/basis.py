@@ -254,6 +254,9 @@ def geheel_getal(request: Request, naam: str, standaard: int | None = None,
     return n
 
 
+FLOAT32_MAX = 3.4028234663852886e38   # the largest finite 32-bit float
+
+
 def getal(request: Request, naam: str, verplicht: bool = False,
           minimum: float | None = None, maximum: float | None = None) -> float | None:
     w = _opgegeven(request, naam, verplicht)
@@ -265,6 +268,8 @@ def getal(request: Request, naam: str, verplicht: bool = False,
         raise ongeldige_parameter(naam, "Waarde is geen geldig getal.", "number") from None
     if not math.isfinite(x):
         raise ongeldige_parameter(naam, "Waarde is geen eindig getal.", "number")
+    if abs(x) > FLOAT32_MAX:   # the specs declare these parameters ``format: float`` (32 bits)
+        raise ongeldige_parameter(naam, "Waarde past niet in een 32-bits getal (format: float).", "range")
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
         raise ongeldige_parameter(naam, f"Waarde ligt buiten {minimum}..{maximum}.", "range")
     return x
