@@ -174,10 +174,14 @@ def toetsenbord(page, tab_max: int = TAB_MAX) -> dict:
     kandidaten = page.evaluate(_TOETS_INSTALLEER)
     budget = min(2 * kandidaten + 5, tab_max)
     tabs = 0
+    # A page whose every element is in the Tab order is done after one press per element (and one
+    # to enter the page); only then is it worth looking, then every TAB_PER_RONDE presses.
+    ronde = kandidaten + 1
     while tabs < budget:
-        for _ in range(min(TAB_PER_RONDE, budget - tabs)):
+        for _ in range(min(ronde, budget - tabs)):
             page.keyboard.press("Tab")
             tabs += 1
+        ronde = TAB_PER_RONDE
         stand = page.evaluate(_TOETS_STAND)
         if stand["open"] == 0 or stand["rondjes"] > 0:
             break
