@@ -1,4 +1,5 @@
-"""Accessibility on every visited page: axe-core (npm) run in the page, findings per WCAG criterion.
+"""Accessibility on every visited page: axe-core (npm) run in the page, findings per WCAG criterion,
+and a walk with the Tab key (WCAG 2.1.1/2.4.3/2.4.7), which axe-core has no rule for.
 
 The workers only collect raw axe results (one JSON line per checked page); the phase process turns
 them into records afterwards, deduplicated per page and rule over all workers, so a fault on a page
@@ -170,8 +171,9 @@ def _tab_toets(page):
     Playwright's keyboard.press sends in Chromium), without going through Playwright's actions.
 
     Why not ``page.keyboard.press``: the klantreizen trace every context with screenshots and DOM
-    snapshots, so each press became a traced action (~45 ms on the loket instead of ~5 ms); the
-    walk added ~30 s to the phase. Another browser than Chromium has no CDP: then the plain press.
+    snapshots, so each press becomes a traced action; on the reference the 52 walks of one run took
+    41.9 s summed over the workers with ``press`` and 34.3 s with CDP (one run each, same 867
+    presses). Another browser than Chromium has no CDP: then the plain press.
     """
     try:
         cdp = page.context.new_cdp_session(page)
