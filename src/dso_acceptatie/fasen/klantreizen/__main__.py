@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         if code in (0, 1):
             fase_klaar(w, status="geslaagd", ernst="informatief", duur_ms=duur * 1000,
                        bericht=f"pytest klaar in {duur:.1f} s: {PYTEST_UITKOMST[code]}; "
-                               f"{axe.gecontroleerd} pagina's op toegankelijkheid gecontroleerd, "
+                               f"{axe.gecontroleerd} pagina's op toegankelijkheid gecontroleerd "
+                               f"({axe.toetsenbord} ook met het toetsenbord), "
                                f"{axe.bevindingen} bevinding(en)"
                                + (f", {axe.geblokkeerd} pagina('s) niet te controleren"
                                   if axe.geblokkeerd else ""),

@@ -373,11 +373,18 @@ def controleer_pagina(item: pytest.Item, pagina) -> None:
         return
     try:
         uitkomst = toegankelijkheid.voer_uit(pagina)
-        staat.axe_gezien.add(sleutel)
     except Exception as fout:  # noqa: BLE001 - a failed check is recorded, not fatal to the journey
-        staat.axe_mislukt[sleutel] = staat.axe_mislukt.get(sleutel, 0) + 1
         uitkomst = {"versie": None, "violations": [],
                     "fout": f"{type(fout).__name__}: {str(fout).strip()[:300]}"}
+    # The keyboard walk after axe (it moves focus and presses keys; axe only reads the page).
+    try:
+        uitkomst["toetsenbord"] = toegankelijkheid.toetsenbord(pagina)
+    except Exception as fout:  # noqa: BLE001 - recorded as geblokkeerd by the phase, never geslaagd
+        uitkomst["toetsenbord_fout"] = f"{type(fout).__name__}: {str(fout).strip()[:300]}"
+    if uitkomst.get("fout") or uitkomst.get("toetsenbord_fout"):
+        staat.axe_mislukt[sleutel] = staat.axe_mislukt.get(sleutel, 0) + 1
+    else:
+        staat.axe_gezien.add(sleutel)
     staat.axe_resultaat({"url": staat.masker(url), "pad": sleutel.split("|")[0], "titel": titel,
                          "scenario": item.nodeid, **uitkomst})
 

@@ -1,4 +1,5 @@
-"""Accessibility on every visited page: axe-core (npm) run in the page, findings per WCAG criterion.
+"""Accessibility on every visited page: axe-core (npm) run in the page, findings per WCAG criterion,
+and a walk with the Tab key (WCAG 2.1.1/2.4.3/2.4.7), which axe-core has no rule for.
 
 The workers only collect raw axe results (one JSON line per checked page); the phase process turns
 them into records afterwards, deduplicated per page and rule over all workers, so a fault on a page
@@ -7,9 +8,11 @@ that twenty scenarios pass is one finding, not twenty.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +58,170 @@ def voer_uit(page) -> dict:
         }""", WCAG_TAGS)
 
 
+# --- keyboard (WCAG 2.1.1 Toetsenbord, 2.4.3 Focusvolgorde, 2.4.7 Focus zichtbaar) -----------------
+#
+# axe-core has no rule for "an interactive element the Tab key never reaches" (tabindex="-1" on a
+# link is valid HTML), so the page is walked with real keyboard events: Playwright presses Tab,
+# a focusin listener in the page notes every element that gets focus, and afterwards every
+# visible, enabled interactive element must have been focused at least once, with a non-zero box
+# and a focus style that differs from its unfocused style.
+
+TAB_MAX = 250          # never more presses than this on one page
+TAB_PER_RONDE = 10     # presses between two looks at what was reached (one evaluate per round)
+
+_TOETS_INSTALLEER = """() => {
+    const KANDIDAAT = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, '
+        + 'summary, iframe, [contenteditable=""], [contenteditable=true], [role=button], [role=link], '
+        + '[role=checkbox], [role=radio], [role=switch], [role=tab], [role=menuitem], [role=combobox], '
+        + '[role=textbox], [role=slider], [role=option], [tabindex]:not([tabindex="-1"])';
+    const stijl = (el) => {
+        const s = getComputedStyle(el);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor,
+                s.backgroundColor, s.color, s.textDecorationLine].join('|');
+    };
+    const zichtbaar = (el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width <= 0 || r.height <= 0) return false;
+        if (el.checkVisibility && !el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
+            return false;
+        return !el.closest('[inert]');
+    };
+    const kandidaten = [...document.querySelectorAll(KANDIDAAT)].filter(
+        (el) => !el.matches(':disabled') && zichtbaar(el));
+    const staat = {kandidaten, gefocust: new Map(), volgorde: [], rondjes: 0};
+    for (const el of kandidaten) staat.gefocust.set(el, null);
+    staat.luisteraar = (e) => {
+        const el = e.target;
+        if (!(el instanceof Element)) return;
+        if (staat.volgorde.length && el === staat.volgorde[0]) staat.rondjes++;
+        staat.volgorde.push(el);
+        const r = el.getBoundingClientRect();
+        const eerder = staat.gefocust.get(el);
+        if (!eerder) staat.gefocust.set(el, {breed: r.width, hoog: r.height, stijl: stijl(el)});
+    };
+    document.addEventListener('focusin', staat.luisteraar, true);
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    window.__dsoToetsenbord = staat;
+    window.__dsoScroll = [window.scrollX, window.scrollY];
+    return kandidaten.length;
+}"""
+
+_TOETS_STAND = """() => {
+    const s = window.__dsoToetsenbord;
+    const bereikt = [...s.gefocust.values()].filter((v) => v).length;
+    const groepen = new Set();   // a radio group is one Tab stop; arrow keys move inside it
+    for (const [el, v] of s.gefocust) if (v && el.type === 'radio' && el.name) groepen.add(el.name);
+    const open = s.kandidaten.filter((el) => !s.gefocust.get(el)
+        && !(el.type === 'radio' && el.name && groepen.has(el.name))).length;
+    return {open, bereikt, rondjes: s.rondjes, stappen: s.volgorde.length};
+}"""
+
+_TOETS_UITKOMST = r"""() => {
+    const s = window.__dsoToetsenbord;
+    document.removeEventListener('focusin', s.luisteraar, true);
+    const groepen = new Set();
+    for (const [el, v] of s.gefocust) if (v && el.type === 'radio' && el.name) groepen.add(el.name);
+    const selector = (el) => {
+        if (el.id) return '#' + CSS.escape(el.id);
+        const delen = [];
+        for (let e = el; e && e.nodeType === 1 && e !== document.documentElement; e = e.parentElement) {
+            if (e.id) { delen.unshift('#' + CSS.escape(e.id)); break; }
+            const zelfde = [...(e.parentElement ? e.parentElement.children : [])].filter(
+                (x) => x.tagName === e.tagName);
+            delen.unshift(e.tagName.toLowerCase()
+                + (zelfde.length > 1 ? `:nth-of-type(${zelfde.indexOf(e) + 1})` : ''));
+        }
+        return delen.join(' > ');
+    };
+    const label = (el) => {
+        const t = (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].innerText)
+                   || el.innerText || el.value || el.getAttribute('title') || el.getAttribute('name')
+                   || '').trim().replace(/\s+/g, ' ');
+        return t.slice(0, 80);
+    };
+    const beschrijf = (el) => ({tag: el.tagName.toLowerCase(), tekst: label(el), selector: selector(el),
+                                tabindex: el.getAttribute('tabindex'), html: el.outerHTML.slice(0, 200)});
+    const onbereikbaar = [], onzichtbaar = [], zonder_stijl = [];
+    for (const el of s.kandidaten) {
+        const v = s.gefocust.get(el);
+        if (!v) {
+            if (!(el.type === 'radio' && el.name && groepen.has(el.name))) onbereikbaar.push(beschrijf(el));
+            continue;
+        }
+        if (v.breed <= 0 || v.hoog <= 0) { onzichtbaar.push(beschrijf(el)); continue; }
+        if (document.activeElement === el) el.blur();
+        const gs = getComputedStyle(el);
+        const nu = [gs.outlineStyle, gs.outlineWidth, gs.outlineColor, gs.boxShadow, gs.borderColor,
+                    gs.backgroundColor, gs.color, gs.textDecorationLine].join('|');
+        if (nu === v.stijl) zonder_stijl.push(beschrijf(el));
+    }
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    const [x, y] = window.__dsoScroll || [0, 0];
+    window.scrollTo(x, y);
+    delete window.__dsoToetsenbord;
+    return {kandidaten: s.kandidaten.length, bereikt: s.kandidaten.length - onbereikbaar.length,
+            tabs: 0, onbereikbaar: onbereikbaar.slice(0, 25), aantal_onbereikbaar: onbereikbaar.length,
+            onzichtbaar: onzichtbaar.slice(0, 25), zonder_focusstijl: zonder_stijl.slice(0, 25),
+            aantal_zonder_focusstijl: zonder_stijl.length};
+}"""
+
+
+def _tab_toets(page):
+    """A Tab press as the browser's own input pipeline gets it: CDP Input.dispatchKeyEvent (what
+    Playwright's keyboard.press sends in Chromium), without going through Playwright's actions.
+
+    Why not ``page.keyboard.press``: the klantreizen trace every context with screenshots and DOM
+    snapshots, so each press becomes a traced action; on the reference the 52 walks of one run took
+    41.9 s summed over the workers with ``press`` and 34.3 s with CDP (one run each, same 867
+    presses). Another browser than Chromium has no CDP: then the plain press.
+    """
+    try:
+        cdp = page.context.new_cdp_session(page)
+    except Exception:  # noqa: BLE001 - no CDP (Firefox, WebKit): Playwright's own key press
+        return (lambda: page.keyboard.press("Tab")), (lambda: None)
+    toets = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtualKeyCode": 9}
+
+    def druk() -> None:
+        cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **toets})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **toets})
+
+    def sluit() -> None:
+        with contextlib.suppress(Exception):   # page already gone: nothing left to detach
+            cdp.detach()
+    return druk, sluit
+
+
+def toetsenbord(page, tab_max: int = TAB_MAX) -> dict:
+    """Tab through ``page`` with real key presses; which interactive elements got focus, and how.
+
+    Bounded: at most ``min(2 * candidates + 5, tab_max)`` presses, and it stops as soon as every
+    candidate was reached or the focus came back to the first element it reached (a full cycle).
+    """
+    start = time.monotonic()
+    kandidaten = page.evaluate(_TOETS_INSTALLEER)
+    druk, sluit = _tab_toets(page)
+    try:
+        budget = min(2 * kandidaten + 5, tab_max)
+        tabs = 0
+        # A page whose every element is in the Tab order is done after one press per element (and one
+        # to enter the page); only then is it worth looking, then every TAB_PER_RONDE presses.
+        ronde = kandidaten + 1
+        while tabs < budget:
+            for _ in range(min(ronde, budget - tabs)):
+                druk()
+                tabs += 1
+            ronde = TAB_PER_RONDE
+            stand = page.evaluate(_TOETS_STAND)
+            if stand["open"] == 0 or stand["rondjes"] > 0:
+                break
+    finally:
+        sluit()
+    uitkomst = page.evaluate(_TOETS_UITKOMST)
+    uitkomst["tabs"] = tabs
+    uitkomst["duur_ms"] = round((time.monotonic() - start) * 1000, 1)   # for the benchmark figures
+    return uitkomst
+
+
 def criteria(tags: list[str]) -> list[str]:
     """WCAG success criteria from axe tags: 'wcag143' -> '1.4.3'."""
     uit = []
@@ -88,6 +255,7 @@ def lees_ruwe_resultaten(map_: Path) -> list[dict]:
 class Uitkomst:
     """What :func:`schrijf_records` wrote, for the phase's own summary."""
     gecontroleerd: int = 0    # page kinds (paths) axe-core checked
+    toetsenbord: int = 0      # page kinds (paths) walked with the Tab key
     bevindingen: int = 0      # (page, rule) violations written as gefaald
     geblokkeerd: int = 0      # page kinds (or variants of them) axe-core could not check
 
@@ -100,6 +268,7 @@ def _per_pagina(ruw: list[dict]) -> dict[str, dict]:
                                              "overtredingen": {}, "versie": None})
         titel = r.get("titel", "")
         p["titels"].add(titel)
+        _toetsenbord_per_pagina(p, r, titel)
         if r.get("fout"):
             # axe-core did not run on this page: nothing about it is known
             p["fouten"].setdefault(titel, r["fout"])
@@ -147,7 +316,88 @@ def schrijf_records(ruw: list[dict], writer, map_rel: str) -> Uitkomst:
                                    f"(axe-core {p['versie']}).",
                            details={"pad": pad, "titels": sorted(p["titels"]),
                                     "axe_versie": p["versie"]})
+        if _schrijf_toetsenbord(writer, onderwerp, pad, titel, p, map_rel, uitkomst):
+            uitkomst.toetsenbord += 1
     return uitkomst
+
+
+def _toetsenbord_per_pagina(p: dict, r: dict, titel: str) -> None:
+    """Keyboard results of one raw line into the page's entry: per element, reached anywhere wins."""
+    t = p.setdefault("tb", {"gecontroleerd": set(), "fouten": {}, "kandidaten": 0, "tabs": 0,
+                            "onbereikbaar": {}, "onzichtbaar": {}, "zonder_focusstijl": {},
+                            "bereikt_ergens": set()})
+    if r.get("toetsenbord_fout"):
+        t["fouten"].setdefault(titel, r["toetsenbord_fout"])
+        return
+    tb = r.get("toetsenbord")
+    if tb is None:
+        return   # an axe-only raw line (older runs): the keyboard walk is simply absent
+    t["gecontroleerd"].add(titel)
+    t["kandidaten"] = max(t["kandidaten"], tb.get("kandidaten", 0))
+    t["tabs"] = max(t["tabs"], tb.get("tabs", 0))
+    for soort in ("onbereikbaar", "onzichtbaar", "zonder_focusstijl"):
+        for el in tb.get(soort, []):
+            t[soort].setdefault(el["selector"], dict(el, url=r.get("url"), titel=titel,
+                                                     scenario=r.get("scenario")))
+
+
+_TOETS_CONTROLES = {
+    # soort: (controle, WCAG criteria, level, ernst, what is wrong)
+    "onbereikbaar": ("toetsenbord: bereikbaar met Tab", ["2.1.1", "2.4.3"], "A", "ernstig",
+                     "niet met de Tab-toets te bereiken"),
+    "onzichtbaar": ("toetsenbord: focus zichtbaar", ["2.4.7", "2.4.3"], "AA", "ernstig",
+                    "krijgt focus maar heeft dan geen afmetingen (de focus verdwijnt uit beeld)"),
+    # A style comparison can miss a custom indicator (a ::after, an image): advice-weight finding.
+    "zonder_focusstijl": ("toetsenbord: focusstijl", ["2.4.7"], "AA", "hinderlijk",
+                          "ziet er met focus precies zo uit als zonder (geen outline, schaduw, rand- "
+                          "of achtergrondkleur die verandert)"),
+}
+
+
+def _schrijf_toetsenbord(writer, onderwerp: str, pad: str, titel: str, p: dict, map_rel: str,
+                         uitkomst: Uitkomst) -> bool:
+    """Records of the Tab walk on one page kind; True if it ran on at least one variant."""
+    t = p.get("tb")
+    if not t or (not t["gecontroleerd"] and not t["fouten"]):
+        return False
+    ongecontroleerd = sorted(set(t["fouten"]) - t["gecontroleerd"])
+    gevonden = False
+    for soort, (controle, crit, niveau_, ernst, wat) in _TOETS_CONTROLES.items():
+        elementen = list(t[soort].values())
+        if not elementen:
+            continue
+        gevonden = True
+        uitkomst.bevindingen += 1
+        namen = "; ".join(f"<{e['tag']}> '{e['tekst'] or '(geen tekst)'}' ({e['selector']})"
+                          for e in elementen[:5])
+        writer.schrijf(
+            component="Omgevingsloket", onderwerp=onderwerp, controle=controle, status="gefaald",
+            ernst=ernst,
+            bericht=(f"WCAG {', '.join(crit)} (niveau {niveau_}) op '{titel}': {len(elementen)} "
+                     f"zichtbaar interactief element(en) {wat}: {namen}"
+                     + (f" (en {len(elementen) - 5} meer)" if len(elementen) > 5 else "")
+                     + f". Getest met {t['tabs']} Tab-aanslagen op {t['kandidaten']} elementen.")[:1000],
+            bewijs=[map_rel],
+            details={"pad": pad, "wcag": crit, "elementen": elementen[:25], "aantal": len(elementen),
+                     "kandidaten": t["kandidaten"], "tabs": t["tabs"]})
+    if ongecontroleerd:
+        uitkomst.geblokkeerd += 1
+        redenen = "; ".join(f"'{x}': {t['fouten'][x]}" for x in ongecontroleerd)
+        writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
+                       controle="toetsenbord: bereikbaar met Tab", status="geblokkeerd", ernst="ernstig",
+                       bericht=f"De toetsenbordcontrole (Tab door de pagina) kon niet draaien op "
+                               f"{len(ongecontroleerd)} variant(en) van deze pagina, dus die zijn niet "
+                               f"op WCAG 2.1.1/2.4.3 gecontroleerd: {redenen}"[:1000],
+                       details={"pad": pad, "titels": ongecontroleerd, "fouten": t["fouten"],
+                                "gecontroleerde_titels": sorted(t["gecontroleerd"])})
+    elif not gevonden:
+        writer.schrijf(component="Omgevingsloket", onderwerp=onderwerp,
+                       controle="toetsenbord: bereikbaar met Tab", status="geslaagd", ernst="informatief",
+                       bericht=f"Alle {t['kandidaten']} zichtbare interactieve elementen op '{titel}' "
+                               f"kregen focus met de Tab-toets, zichtbaar ({t['tabs']} aanslagen).",
+                       details={"pad": pad, "kandidaten": t["kandidaten"], "tabs": t["tabs"],
+                                "titels": sorted(t["gecontroleerd"])})
+    return bool(t["gecontroleerd"])
 
 
 def _schrijf_overtreding(writer, onderwerp: str, pad: str, titel: str, versie, regel_id: str,
