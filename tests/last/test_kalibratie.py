@@ -49,6 +49,19 @@ def test_mis_op_drukke_machine_is_geblokkeerd_met_cijfers():
         assert woord in u.bericht and "p95 900 ms" in u.bericht
 
 
+def test_mis_ver_boven_wat_de_machine_verklaart_blijft_gefaald():
+    # control p95 150 ms: the machine explains at most 10 × 150 = 1500 ms per request
+    druk = cijfers(150.0)
+    traag = slo_mod.Uitkomst("presenteren POST /x", "p95-latentie", "gefaald", 3200.0, 1000.0, "ms",
+                             "SLO overschreden: p95 3200 ms; grens 1000 ms")
+    u = weeg_meetomgeving(traag, druk)
+    assert u.status == "gefaald" and "verklaart hoogstens 1500 ms" in u.bericht
+    net_erover = replace(traag, gemeten=2400.0)
+    assert weeg_meetomgeving(net_erover, druk).status == "geblokkeerd"
+    # a control loop that lost answers explains anything
+    assert weeg_meetomgeving(traag, cijfers(150.0, mislukt=3)).status == "geblokkeerd"
+
+
 def test_geen_excuus_voor_fouten_of_voor_een_geslaagde_meting():
     druk = cijfers(CONTROLE_P95_GRENS_MS * 3)
     fouten = slo_mod.Uitkomst("x GET /y", "foutpercentage", "gefaald", 20.0, 1.0, "%", "20%")

@@ -38,7 +38,7 @@ from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last import throttling, verloop
-from dso_acceptatie.fasen.last.kalibratie import Cijfers, Kalibratie
+from dso_acceptatie.fasen.last.kalibratie import CONTROLE_P95_GRENS_MS, Cijfers, Kalibratie
 from dso_acceptatie.fasen.last.verloop import Geheugenmeter
 from dso_acceptatie.processen import stop_procesgroep
 from dso_acceptatie.project import project
@@ -62,6 +62,9 @@ MAX_WERKERS = 32
 STANDAARD_MASTER_POORT = 5557   # locust's own default, what its worker image expects
 WACHT_OP_WERKERS_S = 120        # remote workers: how long the master waits for them to connect
 MAX_PUNTEN_VERLOOP = 150        # per series in the 'verloop' record (the report's charts)
+# A real request needs many more scheduling turns than the no-op control request; a latency miss
+# more than this many times the control p95 above its limit is the service's, even on a busy machine.
+VERKLAARBAAR_FACTOR = 10
 CPU_DRUK_MELDING = 0.5          # from this CPU pressure on, a timing miss says so in its message
 
 
@@ -659,6 +662,15 @@ class Last:
                     pad.write_text(gemaskeerd, encoding="utf-8")
 
 
+def verklaarbare_vertraging_ms(machine: Cijfers) -> float | None:
+    """The most a busy machine plausibly adds to one request: ``VERKLAARBAAR_FACTOR`` times the
+    control request's p95 (at least its healthy bound). None when the control loop itself lost
+    answers: then the machine can explain anything."""
+    if machine.controle_mislukt or machine.controle_aantal == 0 or machine.controle_p95_ms is None:
+        return None
+    return VERKLAARBAAR_FACTOR * max(machine.controle_p95_ms, CONTROLE_P95_GRENS_MS)
+
+
 def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst:
     """A timing miss (latency, throughput) measured on a machine that was itself too busy says
     nothing about the service: ``geblokkeerd``, naming the figures. On a healthy machine the miss
@@ -672,6 +684,12 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
             return replace(u, bericht=f"{u.bericht} (let op: CPU-druk {machine.cpu_druk:.0%} tijdens de "
                                       "meting; taken wachtten op een CPU, dus de machine kan meegemeten zijn)")
         return u
+    ruimte = verklaarbare_vertraging_ms(machine)
+    if u.eenheid == "ms" and ruimte is not None and u.gemeten is not None and u.gemeten > u.grens + ruimte:
+        # far beyond what the machine itself showed: the service is slow, busy machine or not
+        return replace(u, bericht=(
+            f"{u.bericht} (de meetomgeving was druk: {'; '.join(machine.redenen)}; maar dat verklaart "
+            f"hoogstens {ruimte:.0f} ms per verzoek, en de overschrijding is groter: die is van de dienst)"))
     return replace(u, status="geblokkeerd", bericht=(
         f"meetomgeving te druk, geen oordeel over de dienst: {u.bericht}; maar "
         f"{'; '.join(machine.redenen)} ({machine.samenvatting()}). Herhaal de meting op een "

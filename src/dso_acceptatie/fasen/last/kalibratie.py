@@ -25,7 +25,10 @@ recorded as ``cpu_druk``; it does not decide yet, because its threshold has not 
 a quiet machine (this one never was during the measurement).
 The phase turns a latency or throughput
 miss on a machine that was ``te druk`` into ``geblokkeerd`` ("meetomgeving te druk", with the
-figures), and keeps a miss on a healthy machine ``gefaald``.
+figures), and keeps a miss on a healthy machine ``gefaald``. A latency miss far beyond what the
+machine showed (more than ``VERKLAARBAAR_FACTOR`` × the control p95 above the limit, see
+``fase.verklaarbare_vertraging_ms``) stays ``gefaald`` on a busy machine too: a 3 s answer against
+a 1 s limit is the service's when an empty request took 130 ms.
 """
 
 from __future__ import annotations
