@@ -1,7 +1,7 @@
 """FEEL unary tests as DMN 1.1 decision tables use them (the STTR subset): literals, lists,
 comparisons, ranges, ``not(…)`` and ``-``.
 
-One home for the evaluation, used by the Vergunningcheck oracle (fasen/klantreizen/dmn.py) and
+One home for the evaluation, used by the Vergunningcheck oracle (dmn.py) and
 by the STTR checks on deliveries (leveringen/sttr_semantiek.py). Anything else raises
 :class:`DmnFout`: an expression we cannot evaluate exactly is an error, never a guess.
 """

@@ -13,9 +13,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from dso_acceptatie.fasen.klantreizen import dmn as dmnmod
+from dso_acceptatie import dmn as dmnmod
+from dso_acceptatie.dmn import DmnFout, dmn_bestanden, evalueer, lees_model
 from dso_acceptatie.fasen.klantreizen import paden, voorbeelden
-from dso_acceptatie.fasen.klantreizen.dmn import DmnFout, dmn_bestanden, evalueer, lees_model
 
 NS = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from dso_acceptatie.fasen.klantreizen import paden, voorbeelden
-from dso_acceptatie.fasen.klantreizen.dmn import (
+from dso_acceptatie.dmn import (
     DmnFout,
     dmn_bestanden,
     evalueer,
     lees_model,
     past,
 )
-from dso_acceptatie.fasen.klantreizen.dmn import voorbeelden as rijen
+from dso_acceptatie.dmn import voorbeelden as rijen
+from dso_acceptatie.fasen.klantreizen import paden, voorbeelden
 
 
 def _modellen():

@@ -2,9 +2,9 @@
 
 The target publishes its toepasbare regels (Toepasbare regels uitvoeren: ``GET /toepasbare-regels``
 with per model its activities, ``GET /toepasbare-regels/{id}`` with its questions). The oracle is
-the harness's own copy of the STTR models (``contracts/sttr/``), read and evaluated by the DMN
-reader of the klantreizen phase (:mod:`dso_acceptatie.fasen.klantreizen.dmn`, imported, not
-copied: one evaluator for both phases). Per model the cases are every combination of
+the harness's own copy of the STTR models (``contracts/sttr/``), read and evaluated by the harness's
+DMN reader (:mod:`dso_acceptatie.dmn`, shared with the klantreizen phase: one evaluator, and no
+phase imports another). Per model the cases are every combination of
 
 - per number question: each threshold value of every table that tests it, and one below and one
   above it (both sides of every threshold, so a threshold shifted by one is caught);
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import httpx
 
+from dso_acceptatie import dmn
 from dso_acceptatie.fasen.contracten.uitvoering import Uitwisseling
-from dso_acceptatie.fasen.klantreizen import dmn
 from dso_acceptatie.feel import DmnFout, kandidaten
 
 CONTROLE = "dso_toepasbare_regels"

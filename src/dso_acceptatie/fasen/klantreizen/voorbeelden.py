@@ -15,8 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from dso_acceptatie.fasen.klantreizen import paden
-from dso_acceptatie.fasen.klantreizen.dmn import (
+from dso_acceptatie.dmn import (
     DmnFout,
     Model,
     Voorbeeld,
@@ -24,6 +23,7 @@ from dso_acceptatie.fasen.klantreizen.dmn import (
     lees_model,
     voorbeelden,
 )
+from dso_acceptatie.fasen.klantreizen import paden
 
 OPDRACHT = "python -m dso_acceptatie.fasen.klantreizen.voorbeelden"
 
