@@ -5,54 +5,21 @@ port (one per set of faults, started on first use, session-scoped) and a page pe
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from referentie_lv.app import create_app
 from referentie_lv.config import Config
-from referentie_lv.grenzen import UVICORN_OPTIES
+from tests.referentie_in_draad import ReferentieInDraad
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(ReferentieInDraad):
     def __init__(self, fouten: frozenset[str], data_map: Path):
-        self.poort = _vrije_poort()
-        self.url = f"http://127.0.0.1:{self.poort}"
-        config = Config(fouten=fouten, data_map=str(data_map))
-        self.app = create_app(config)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.poort,
-                                                    log_level="warning", access_log=False,
-                                                    lifespan="on", **UVICORN_OPTIES))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> Server:
-        self.thread.start()
-        eind = time.monotonic() + 60
-        while time.monotonic() < eind:
-            if self.server.started:
-                return self
-            if not self.thread.is_alive():
-                raise RuntimeError("referentie-LV kon niet starten")
-            time.sleep(0.05)
-        raise RuntimeError("referentie-LV startte niet binnen 60 s")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(Config(fouten=fouten, data_map=str(data_map)))
 
 
 @pytest.fixture(scope="session")
