@@ -169,19 +169,29 @@ def test_crash_van_de_orkestrator_stopt_alles_en_schrijft_de_samenvatting(tmp_pa
     assert "ONDERBROKEN" in (run_map / "samenvatting.md").read_text()
 
 
-def test_sigterm_tijdens_een_run_op_de_referentie_stopt_ook_de_referentie_lv(tmp_path):
-    env = dict(os.environ, DSO_PROEF_GEDRAG="hangt")
-    proces = subprocess.Popen(
+def start_hangende_run_op_de_referentie(tmp_path: Path) -> subprocess.Popen:
+    """The real command line on the reference, with the test phase hanging once it started."""
+    return subprocess.Popen(
         [sys.executable, "-m", "tests.harnas.proef_cli", "run", "--doel", "referentie", "--fase", "proef",
          "--rapporten", str(tmp_path)],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=PROJECT, env=dict(os.environ, DSO_PROEF_GEDRAG="hangt"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+
+
+def wacht_op_fasestart(proces: subprocess.Popen) -> tuple[list[str], str]:
+    """The run's output up to the start of the phase, and the origin of its reference LV."""
+    regels = []
+    for regel in proces.stdout:
+        regels.append(regel)
+        if "proef: gestart" in regel:
+            break
+    return regels, next(r.split(" op ")[1].strip() for r in regels if "Referentie-LV draait op" in r)
+
+
+def test_sigterm_tijdens_een_run_op_de_referentie_stopt_ook_de_referentie_lv(tmp_path):
+    proces = start_hangende_run_op_de_referentie(tmp_path)
     try:
-        regels = []
-        for regel in proces.stdout:
-            regels.append(regel)
-            if "proef: gestart" in regel:
-                break
-        origin = next(r.split(" op ")[1].strip() for r in regels if "Referentie-LV draait op" in r)
+        regels, origin = wacht_op_fasestart(proces)
         proces.send_signal(signal.SIGTERM)
         uit, fout = proces.communicate(timeout=120)
     finally:
@@ -198,19 +208,10 @@ def test_sigterm_tijdens_een_run_op_de_referentie_stopt_ook_de_referentie_lv(tmp
 def test_sigkill_van_de_orkestrator_laat_fase_en_referentie_niet_achter(tmp_path):
     """SIGKILL cannot be handled: the kernel's parent-death signal stops the phase and the
     reference LV instead (processen.stop_met_ouder, referentie_lv --ouder)."""
-    env = dict(os.environ, DSO_PROEF_GEDRAG="hangt")
-    proces = subprocess.Popen(
-        [sys.executable, "-m", "tests.harnas.proef_cli", "run", "--doel", "referentie", "--fase", "proef",
-         "--rapporten", str(tmp_path)],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proces = start_hangende_run_op_de_referentie(tmp_path)
     fase_pids: list[int] = []
     try:
-        regels = []
-        for regel in proces.stdout:
-            regels.append(regel)
-            if "proef: gestart" in regel:
-                break
-        origin = next(r.split(" op ")[1].strip() for r in regels if "Referentie-LV draait op" in r)
+        _, origin = wacht_op_fasestart(proces)
         [run_map] = list((tmp_path / "runs").iterdir())
 
         def fase_processen() -> list[int]:
