@@ -1,7 +1,7 @@
 """Benchmark: the last phase against the reference LV with the full profile of the main run,
 and (``doorvoer``) the load generator itself.
 
-    .venv/bin/python benchmarks/last.py [--fouten traag:presenteren] [--profiel zwaar]
+    .venv/bin/python benchmarks/last.py [--fouten traag:presenteren] [--profiel rook]
     .venv/bin/python benchmarks/last.py doorvoer [--duur 15] [--gebruikers 100]
 
 The first runs ``dso-acceptatie run --fase last`` (reference started and stopped by the run

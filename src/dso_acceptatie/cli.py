@@ -367,7 +367,7 @@ def parser() -> argparse.ArgumentParser:
                    help="leveranciersdoel: URL van één dienst (herhaalbaar)")
     run.add_argument("--sleutel-variabele", help="omgevingsvariabele met de API-sleutel")
     run.add_argument("--last-profiel", metavar="PROFIEL",
-                     help="profiel van de lastfase uit load/slo.toml (zwaar, zacht, piek, duur, trap)")
+                     help="profiel van de lastfase uit load/slo.toml (rook, zacht, piek, duur, trap)")
     run.add_argument("--workers", metavar="N", help="lastfase: locust-master met N workers (zie deploy/)")
     run.add_argument("--master-host", metavar="ADRES",
                      help="lastfase: adres waarop de master workers van andere machines afwacht")

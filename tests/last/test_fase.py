@@ -193,6 +193,10 @@ def test_drukke_meetmachine_maakt_van_een_schone_referentie_geen_falen(tmp_path)
     r = per_slo(records)
     kalibratie = r[("meetomgeving", "kalibratie")]
     assert kalibratie["details"]["controle_aantal"] > 0 and kalibratie["details"]["cpu_bezet"] > 0
+    # the calibration saw the burners: CPU time from outside the harness and the target
+    assert kalibratie["details"]["vreemde_cpu"] >= 0.25, kalibratie["details"]
+    if kalibratie["details"]["cpu_druk"] is not None:
+        assert kalibratie["details"]["te_druk"], kalibratie["details"]
     slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie", "verloop")]
     assert slos
     for x in slos:

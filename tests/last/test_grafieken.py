@@ -29,8 +29,8 @@ def last(onderwerp: str, controle_: str, status: str = "geslaagd", **kw) -> dict
 
 
 RECORDS = [
-    last("verloop zwaar", "verloop", soort="administratie", component="last", details={
-        "profiel": "zwaar", "slo_p95_ms": {ZOEK: 800, SUGGEST: 300},
+    last("verloop rook", "verloop", soort="administratie", component="last", details={
+        "profiel": "rook", "slo_p95_ms": {ZOEK: 800, SUGGEST: 300},
         "reeksen": {ZOEK: reeks([100, 120, None, 900, 950]), SUGGEST: reeks([10, 12, 11, 13, 12]),
                     "Aggregated": reeks([50, 60, 70, 80, 90])}}),
     last(ZOEK, "p95-latentie", "gefaald", ernst="ernstig", bericht="SLO overschreden: p95 950 ms",
@@ -52,9 +52,9 @@ def test_grafieken_als_bestanden_en_in_het_rapport(tmp_path):
     r = bouw_rapport(run_map, None, None, None)
     bestanden = sorted(p.name for p in (run_map / "grafieken").glob("*.svg"))
     assert bestanden == sorted([
-        "last-zwaar-latentie-locatieserver-get-suggest.svg",
-        "last-zwaar-latentie-presenteren-post-annotaties-regeltekstannotaties-zoek.svg",
-        "last-zwaar-doorvoer.svg", "last-zwaar-fouten-per-s.svg",
+        "last-rook-latentie-locatieserver-get-suggest.svg",
+        "last-rook-latentie-presenteren-post-annotaties-regeltekstannotaties-zoek.svg",
+        "last-rook-doorvoer.svg", "last-rook-fouten-per-s.svg",
         "last-trap-presenteren-post-annotaties-regeltekstannotaties-zoek.svg"])
     for naam in bestanden:
         # well-formed XML (our own file; parsed without entities or network anyway)
@@ -62,7 +62,8 @@ def test_grafieken_als_bestanden_en_in_het_rapport(tmp_path):
         svg = etree.parse(str(run_map / "grafieken" / naam), parser).getroot()
         ns = "{http://www.w3.org/2000/svg}"
         assert svg.tag == f"{ns}svg" and svg.find(f"{ns}title").text and svg.find(f"{ns}desc").text
-    zoek = (run_map / "grafieken" / bestanden[-1]).read_text(encoding="utf-8")
+    zoek = (run_map / "grafieken" / "last-rook-latentie-presenteren-post-annotaties-regeltekstannotaties-zoek.svg"
+            ).read_text(encoding="utf-8")
     # the SLO line, the three percentiles, and a gap where a second had no measurement
     assert "SLO p95 800 ms" in zoek and zoek.count("<polyline") == 6
     assert "p95: 4 punten, laagste 100, hoogste 950" in zoek
@@ -71,7 +72,7 @@ def test_grafieken_als_bestanden_en_in_het_rapport(tmp_path):
     assert "brak bij 20" in trap and "SLO p95 800 ms" in trap
     html = (run_map / "rapport.html").read_text(encoding="utf-8")
     assert html.count('<figure class="lastgrafiek"><svg') == 5
-    assert 'href="grafieken/last-zwaar-doorvoer.svg"' in html
+    assert 'href="grafieken/last-rook-doorvoer.svg"' in html
     # the load checks grouped by kind, not only the four SLOs; bookkeeping is no check
     slo = r.model.groepen["slo"]
     assert {"p95-latentie", "capaciteit", "throttling", "latentiedrift"} <= set(slo)

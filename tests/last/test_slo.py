@@ -13,7 +13,7 @@ from dso_acceptatie.fasen.last import fase, slo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFIELEN = """\
-[profielen.zwaar]
+[profielen.rook]
 gebruikers = 20
 spawnsnelheid = 10
 duur_s = 20
@@ -39,7 +39,7 @@ def schrijf(tmp_path: Path, tekst: str) -> Path:
 
 def test_het_slo_bestand_van_het_project_is_geldig_en_blijft_onder_de_throttle():
     s = slo.lees(ROOT / "load" / "slo.toml")
-    assert s.profielen["zwaar"].alleen_loopback and not s.profielen["zacht"].alleen_loopback
+    assert s.profielen["rook"].alleen_loopback and not s.profielen["zacht"].alleen_loopback
     assert s.profielen["zacht"].max_verzoeken_per_seconde
     # Presenteren throttles at 200 requests/s per key (DSO.md): we must stay below it.
     assert 0 < s.limieten["presenteren"] < 200
@@ -100,12 +100,12 @@ def meting(**kw) -> slo.Meting:
 
 def test_beoordeling_per_slo():
     grenzen = slo.Grenzen(p95_ms=800, foutpercentage=1.0, doorvoer_min=10, min_verzoeken=10)
-    zwaar = slo.lees(ROOT / "load" / "slo.toml").profielen["zwaar"]
-    status = {u.slo: u.status for u in slo.beoordeel(meting(), grenzen, zwaar)}
+    rook = slo.lees(ROOT / "load" / "slo.toml").profielen["rook"]
+    status = {u.slo: u.status for u in slo.beoordeel(meting(), grenzen, rook)}
     assert status == {"p95-latentie": "geslaagd", "foutpercentage": "geslaagd",
                       "doorvoer": "geslaagd"}
     uit = {u.slo: u for u in slo.beoordeel(meting(fouten=20, p95_ms=2100, doorvoer=3), grenzen,
-                                           zwaar)}
+                                           rook)}
     assert {k: u.status for k, u in uit.items()} == {
         "p95-latentie": "gefaald", "foutpercentage": "gefaald", "doorvoer": "gefaald"}
     assert uit["foutpercentage"].gemeten == 20.0 and "20 van 100" in uit["foutpercentage"].bericht
@@ -122,7 +122,7 @@ def test_te_weinig_metingen_en_zacht_profiel_geven_geen_oordeel():
 
 def test_een_verwacht_endpoint_zonder_verzoeken_faalt():
     s = slo.lees(ROOT / "load" / "slo.toml")
-    uit = slo.beoordeel_alles([], s, s.profielen["zwaar"], verwacht=[ZOEK])
+    uit = slo.beoordeel_alles([], s, s.profielen["rook"], verwacht=[ZOEK])
     fout = next(u for u in uit if u.slo == "foutpercentage")
     assert fout.status == "gefaald" and "geen enkel verzoek" in fout.bericht
 
@@ -139,12 +139,15 @@ def test_loopback(url, loopback):
 def test_profielkeuze_per_soort_doel():
     s = slo.lees(ROOT / "load" / "slo.toml")
     lokaal, pre = ["http://127.0.0.1:9/a"], ["https://service.pre.omgevingswet.overheid.nl/a"]
-    assert fase.kies_profiel(DoelInfo.uit_json({"naam": "referentie"}), s, lokaal).profiel.naam == "zwaar"
+    assert fase.kies_profiel(DoelInfo.uit_json({"naam": "referentie"}), s, lokaal).profiel.naam == "rook"
     k = fase.kies_profiel(DoelInfo.uit_json({"naam": "pre", "max_verzoeken_per_seconde": 2}), s, pre)
     assert k.profiel.naam == "zacht" and k.max_per_seconde == 2     # the target's cap wins
     # a mix of loopback and remote services is not loopback
     assert fase.kies_profiel(DoelInfo.uit_json({"naam": "x"}), s, lokaal + pre).profiel.naam == "zacht"
-    geweigerd = fase.kies_profiel(DoelInfo.uit_json({"naam": "pre"}), s, pre, gevraagd="zwaar")
+    # the old name of the smoke profile still works
+    assert fase.kies_profiel(DoelInfo.uit_json({"naam": "referentie"}), s, lokaal,
+                             gevraagd="zwaar").profiel.naam == "rook"
+    geweigerd = fase.kies_profiel(DoelInfo.uit_json({"naam": "pre"}), s, pre, gevraagd="rook")
     assert geweigerd.profiel is None and geweigerd.status == "geblokkeerd"
     assert "alleen voor loopback" in geweigerd.reden
     prod = fase.kies_profiel(DoelInfo.uit_json({"naam": "prod", "alleen_lezen": True}), s, pre)
@@ -172,14 +175,14 @@ def test_doorvoertekort_door_een_andere_stap_wordt_niet_aan_dit_endpoint_toegere
     s = slo.lees(ROOT / "load" / "slo.toml")
     geo = "geometrieopvragen GET /geometrieen/{geometrieIdentificatie}"
     traag = [meting(p95_ms=2300, doorvoer=5.3), meting(endpoint=geo, p95_ms=60, doorvoer=5.3)]
-    uit = {(u.endpoint, u.slo): u for u in slo.beoordeel_alles(traag, s, s.profielen["zwaar"])}
+    uit = {(u.endpoint, u.slo): u for u in slo.beoordeel_alles(traag, s, s.profielen["rook"])}
     assert uit[(ZOEK, "p95-latentie")].status == "gefaald"
     assert uit[(ZOEK, "doorvoer")].status == "gefaald"           # its own breach
     assert uit[(geo, "doorvoer")].status == "overgeslagen"
     assert ZOEK in uit[(geo, "doorvoer")].bericht
     # nobody else breached anything: the shortfall is the system's, so it fails
     alleen = slo.beoordeel_alles([meting(endpoint=geo, p95_ms=60, doorvoer=5.3)], s,
-                                 s.profielen["zwaar"])
+                                 s.profielen["rook"])
     assert next(u for u in alleen if u.slo == "doorvoer").status == "gefaald"
 
 

@@ -65,6 +65,8 @@ MAX_PUNTEN_VERLOOP = 150        # per series in the 'verloop' record (the report
 # A real request needs many more scheduling turns than the no-op control request; a latency miss
 # more than this many times the control p95 above its limit is the service's, even on a busy machine.
 VERKLAARBAAR_FACTOR = 10
+# profiles renamed since an earlier release: a pipeline that still asks for the old name keeps working
+OUDE_PROFIELNAMEN = {"zwaar": "rook"}
 CPU_DRUK_MELDING = 0.5          # from this CPU pressure on, a timing miss says so in its message
 
 
@@ -142,7 +144,8 @@ def kies_profiel(doel: DoelInfo, slo: slo_mod.SloBestand, urls: list[str],
                      "lasttest, want die belast de echte dienst voor alle gebruikers; meet "
                      "prestaties op pre of op de referentie")
     loopback = bool(urls) and all(is_loopback(u) for u in urls)
-    naam = gevraagd or ("zwaar" if loopback else "zacht")
+    naam = gevraagd or ("rook" if loopback else "zacht")
+    naam = OUDE_PROFIELNAMEN.get(naam, naam) if naam not in slo.profielen else naam
     profiel = slo.profielen.get(naam)
     if profiel is None:
         return Keuze(None, "geblokkeerd", f"profiel '{naam}' staat niet in {slo.pad}; bekend: "
@@ -519,9 +522,12 @@ class Last:
         start = time.monotonic()
         log_pad = self.bewijs / f"{naam}.log"
         werkers: list[subprocess.Popen] = []
-        pids = self._doelprocessen(diensten) if p.max_geheugengroei_mb is not None else []
+        # the target's processes here: their CPU time is the target's, not the machine's (kalibratie)
+        doel_pids = self._doelprocessen(diensten)
+        pids = doel_pids if p.max_geheugengroei_mb is not None else []
         try:
-            with open(log_pad, "wb") as log, Kalibratie() as kalibratie, Geheugenmeter(pids) as geheugen:
+            with (open(log_pad, "wb") as log, Kalibratie(eigen_pids=doel_pids) as kalibratie,
+                  Geheugenmeter(pids) as geheugen):
                 proces = subprocess.Popen(cmd, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True)
                 for i, werker_cmd in enumerate(werker_cmds):
@@ -679,10 +685,10 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
         return u
     if not machine.te_druk:
         if machine.cpu_druk is not None and machine.cpu_druk >= CPU_DRUK_MELDING:
-            # stays gefaald (the pressure decides nothing yet, see kalibratie.py), but the reader
-            # should know the machine was contended while this was measured
-            return replace(u, bericht=f"{u.bericht} (let op: CPU-druk {machine.cpu_druk:.0%} tijdens de "
-                                      "meting; taken wachtten op een CPU, dus de machine kan meegemeten zijn)")
+            # contention, but not from outside (kalibratie.py): the harness and the target itself
+            # kept the CPU busy, so the miss stays the target's; the reader gets the figures
+            return replace(u, bericht=f"{u.bericht} (CPU-druk {machine.cpu_druk:.0%} tijdens de meting, maar "
+                                      f"van de harness en het doel zelf: {_vreemd(machine)} van buiten)")
         return u
     ruimte = verklaarbare_vertraging_ms(machine)
     if u.eenheid == "ms" and ruimte is not None and u.gemeten is not None and u.gemeten > u.grens + ruimte:
@@ -694,6 +700,10 @@ def weeg_meetomgeving(u: slo_mod.Uitkomst, machine: Cijfers) -> slo_mod.Uitkomst
         f"meetomgeving te druk, geen oordeel over de dienst: {u.bericht}; maar "
         f"{'; '.join(machine.redenen)} ({machine.samenvatting()}). Herhaal de meting op een "
         "rustige machine"))
+
+
+def _vreemd(machine: Cijfers) -> str:
+    return "onbekend" if machine.vreemde_cpu is None else f"{machine.vreemde_cpu:.0%}"
 
 
 def eind_csv(prefix: Path, soort: str) -> Path:

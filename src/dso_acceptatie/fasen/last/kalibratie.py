@@ -12,17 +12,21 @@ itself while locust runs:
 - CPU time from ``/proc/stat`` over the run (busy and steal fraction, the latter being time a
   virtual machine's hypervisor gave to others), and ``/proc/loadavg``.
 
-``Cijfers.te_druk`` decides from the control latency, its failures and the steal. CPU busy and
-load are recorded but decide nothing: a loopback run keeps the CPU busy with our own locust and
-the reference LV by design.
+``Cijfers.te_druk`` decides from the control latency, its failures, the steal, and CPU contention
+from outside: the share of the run in which some task waited for a CPU (``cpu_druk``, Linux PSI
+``/proc/pressure/cpu``) together with the share of all CPU time that went to processes other than
+the harness and the target (``vreemde_cpu``: the machine's busy time from ``/proc/stat`` minus the
+CPU time of this phase process with its reaped children such as locust, of its parent (the harness,
+and in a zelftest its proxy) and of the target's own processes when it runs here). Both are needed:
+a loopback run keeps the CPU busy with our own locust and the reference LV by design, and a target
+that burns CPU itself makes tasks wait too, which is the target's problem, not the machine's.
 
-Measured on 30-11-2026 (2 shared cores): the control request does NOT see CPU contention well.
-A mostly idle thread that wakes for a no-op request gets the CPU quickly (the scheduler favours
-sleepers), so its p95 stayed at 1.5 ms while the machine's CPU pressure (PSI, below) was 90% and
-the load 9.6 (0.8 -> 5.3 ms with CPU burners in session 2). The CPU pressure from
-``/proc/pressure/cpu`` (share of the run in which some task waited for a CPU) is therefore
-recorded as ``cpu_druk``; it does not decide yet, because its threshold has not been measured on
-a quiet machine (this one never was during the measurement).
+Measured on 30-11-2026 (2 shared cores; ``benchmarks/kalibratie.py``): the control request alone
+does NOT see CPU contention well. A mostly idle thread that wakes for a no-op request gets the CPU
+quickly (the scheduler favours sleepers), so its p95 stayed at 1.5 ms while the CPU pressure was 90%
+and the load 9.6. The thresholds for ``cpu_druk`` and ``vreemde_cpu`` below are set between what a
+quiet machine and one with CPU burners beside the run showed (figures in the benchmark's output and
+in ``load/README.md``).
 The phase turns a latency or throughput
 miss on a machine that was ``te druk`` into ``geblokkeerd`` ("meetomgeving te druk", with the
 figures), and keeps a miss on a healthy machine ``gefaald``. A latency miss far beyond what the
@@ -48,6 +52,12 @@ TIME_OUT_S = 2.0
 CONTROLE_P95_GRENS_MS = 50.0
 # More than this share of CPU time stolen by the hypervisor: the machine is starved.
 STEAL_GRENS = 0.10
+# Contention from outside: tasks waited for a CPU at least this share of the run (PSI) ...
+CPU_DRUK_GRENS = 0.25
+# ... and at least this share of all CPU time went to processes that are neither the harness nor
+# the target. Without PSI (an old kernel) the outside share alone decides, with the CPU nearly full.
+VREEMDE_CPU_GRENS = 0.25
+BEZET_ZONDER_PSI = 0.9
 
 
 class _NoOp(BaseHTTPRequestHandler):
@@ -85,6 +95,20 @@ def _cpu_druk() -> int | None:
         return None
 
 
+def _proces_cpu(pid: int) -> int | None:
+    """CPU time of ``pid`` in clock ticks, including its children it has waited for (utime, stime,
+    cutime, cstime of /proc/PID/stat); None when the process is gone or unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            velden = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    try:
+        return sum(int(v) for v in velden[11:15])
+    except ValueError:
+        return None
+
+
 def _loadavg() -> float | None:
     try:
         return os.getloadavg()[0]
@@ -110,9 +134,10 @@ class Cijfers:
     load_begin: float | None
     load_eind: float | None
     cores: int
-    # share of the run in which some task waited for a CPU (PSI); recorded, decides nothing yet:
-    # see the module docstring
+    # share of the run in which some task waited for a CPU (PSI)
     cpu_druk: float | None = None
+    # share of all CPU time that went to processes other than the harness and the target
+    vreemde_cpu: float | None = None
 
     @property
     def redenen(self) -> list[str]:
@@ -129,6 +154,15 @@ class Cijfers:
         if self.cpu_steal is not None and self.cpu_steal > STEAL_GRENS:
             uit.append(f"{self.cpu_steal:.0%} van de CPU-tijd ging naar andere virtuele machines "
                        f"(steal; gezond: hoogstens {STEAL_GRENS:.0%})")
+        if self.vreemde_cpu is not None and self.vreemde_cpu >= VREEMDE_CPU_GRENS:
+            if self.cpu_druk is not None and self.cpu_druk >= CPU_DRUK_GRENS:
+                uit.append(f"taken wachtten {self.cpu_druk:.0%} van de tijd op een CPU en "
+                           f"{self.vreemde_cpu:.0%} van de CPU-tijd ging naar processen buiten de "
+                           f"harness en het doel (gezond: minder dan {CPU_DRUK_GRENS:.0%} wachten of "
+                           f"minder dan {VREEMDE_CPU_GRENS:.0%} van buiten)")
+            elif self.cpu_druk is None and self.cpu_bezet is not None and self.cpu_bezet >= BEZET_ZONDER_PSI:
+                uit.append(f"de CPU was {self.cpu_bezet:.0%} bezet en {self.vreemde_cpu:.0%} daarvan "
+                           "ging naar processen buiten de harness en het doel")
         return uit
 
     @property
@@ -146,6 +180,8 @@ class Cijfers:
             delen.append(f"load {self.load_eind:.1f} op {self.cores} cores")
         if self.cpu_druk is not None:
             delen.append(f"CPU-druk {self.cpu_druk:.0%} (taken wachtend op een CPU)")
+        if self.vreemde_cpu is not None:
+            delen.append(f"{self.vreemde_cpu:.0%} van de CPU-tijd buiten harness en doel")
         return "; ".join(delen)
 
     def details(self) -> dict:
@@ -157,15 +193,20 @@ class Cijfers:
                 "controle_p95_grens_ms": CONTROLE_P95_GRENS_MS, "cpu_bezet": r(self.cpu_bezet),
                 "cpu_steal": r(self.cpu_steal), "steal_grens": STEAL_GRENS,
                 "load_begin": r(self.load_begin), "load_eind": r(self.load_eind), "cores": self.cores,
-                "cpu_druk": r(self.cpu_druk),
+                "cpu_druk": r(self.cpu_druk), "cpu_druk_grens": CPU_DRUK_GRENS,
+                "vreemde_cpu": r(self.vreemde_cpu), "vreemde_cpu_grens": VREEMDE_CPU_GRENS,
                 "te_druk": self.te_druk, "redenen": self.redenen}
 
 
 class Kalibratie:
-    """Context manager: measures the machine from ``__enter__`` to ``__exit__``; then ``cijfers``."""
+    """Context manager: measures the machine from ``__enter__`` to ``__exit__``; then ``cijfers``.
 
-    def __init__(self, interval_s: float = INTERVAL_S):
+    ``eigen_pids``: the target's processes on this machine (their CPU time is not "from outside");
+    this process and its parent always count as the harness."""
+
+    def __init__(self, interval_s: float = INTERVAL_S, eigen_pids: list[int] | tuple[int, ...] = ()):
         self.interval_s = interval_s
+        self.eigen_pids = sorted({os.getpid(), os.getppid(), *eigen_pids})
         self.tijden_ms: list[float] = []
         self.mislukt = 0
         self.cijfers: Cijfers | None = None
@@ -178,6 +219,7 @@ class Kalibratie:
                                               kwargs={"poll_interval": 0.2}, daemon=True)
         self._server_draad.start()
         self._cpu_begin = _cpu_tijden()
+        self._eigen_begin = {pid: _proces_cpu(pid) for pid in self.eigen_pids}
         self._load_begin = _loadavg()
         self._druk_begin = (_cpu_druk(), time.monotonic())
         self._lus = threading.Thread(target=self._meet, daemon=True)
@@ -210,11 +252,14 @@ class Kalibratie:
         self._server.shutdown()
         self._server.server_close()
         eind = _cpu_tijden()
-        bezet = steal = None
+        eigen = self._eigen_cpu()
+        bezet = steal = vreemd = None
         if self._cpu_begin and eind and eind[0] > self._cpu_begin[0]:
             totaal = eind[0] - self._cpu_begin[0]
-            bezet = 1 - (eind[1] - self._cpu_begin[1]) / totaal
+            bezig = totaal - (eind[1] - self._cpu_begin[1])
+            bezet = bezig / totaal
             steal = (eind[2] - self._cpu_begin[2]) / totaal
+            vreemd = max(0.0, min(1.0, (bezig - eigen) / totaal))
         t = self.tijden_ms
         druk_eind, druk_wand = _cpu_druk(), time.monotonic() - self._druk_begin[1]
         druk = (min(1.0, (druk_eind - self._druk_begin[0]) / 1e6 / druk_wand)
@@ -225,4 +270,15 @@ class Kalibratie:
             controle_p95_ms=_percentiel(t, 0.95) if t else None,
             controle_max_ms=max(t) if t else None, cpu_bezet=bezet, cpu_steal=steal,
             load_begin=self._load_begin, load_eind=_loadavg(), cores=os.cpu_count() or 1,
-            cpu_druk=druk)
+            cpu_druk=druk, vreemde_cpu=vreemd)
+
+    def _eigen_cpu(self) -> int:
+        """Clock ticks the harness and the target used since ``__enter__`` (a process that ended in
+        between counts with what it had at the start: its time is lost, so it looks "from outside",
+        which errs towards a busy machine, never towards blaming the target)."""
+        totaal = 0
+        for pid, begin in self._eigen_begin.items():
+            eind = _proces_cpu(pid)
+            if begin is not None and eind is not None and eind >= begin:
+                totaal += eind - begin
+        return totaal

@@ -52,7 +52,7 @@ STANDAARD_SLO = project() / "load" / "slo.toml"
 
 @events.init_command_line_parser.add_listener
 def _opties(parser) -> None:
-    parser.add_argument("--profiel", env_var="LOCUST_PROFIEL", default="zwaar",
+    parser.add_argument("--profiel", env_var="LOCUST_PROFIEL", default="rook",
                         help="profiel uit het SLO-bestand (tempo per gebruiker, plafond)")
     parser.add_argument("--slo", env_var="LOCUST_SLO", default=str(STANDAARD_SLO), help="SLO-bestand (TOML)")
     parser.add_argument("--sleutel-variabele", env_var="LOCUST_SLEUTEL_VARIABELE", default="DSO_API_KEY",

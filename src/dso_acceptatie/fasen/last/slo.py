@@ -247,7 +247,7 @@ def lees(pad: Path) -> SloBestand:
                  for naam, w in (data.get("profielen") or {}).items()}
     if not profielen:
         raise fout(pad, None, "er staat geen enkel profiel in. Oplossing: voeg "
-                               "[profielen.zwaar] en [profielen.zacht] toe.")
+                               "[profielen.rook] en [profielen.zacht] toe.")
     limieten: dict[str, float] = {}
     for dienst, waarde in (data.get("limieten") or {}).items():
         limieten[dienst] = float(_getal(waarde, pad, regel_van(tekst, ("limieten",), dienst),
