@@ -1,5 +1,7 @@
-"""The reference LV app as a real uvicorn server in a thread, on a free loopback port: for test
-modules that need the whole app (loket pages, the intake) in their own process."""
+"""An ASGI app (the reference LV, or a part of it) as a real uvicorn server in a thread of the test
+process, on a free loopback port: the one home for that in the tests. ``UvicornServer`` takes any
+app (the API tests mount single services); ``ReferentieInDraad`` builds the whole reference LV from a
+``Config`` (loket pages, the intake), with its lifespan."""
 
 from __future__ import annotations
 
@@ -14,30 +16,47 @@ from referentie_lv.app import create_app
 from referentie_lv.config import Config
 from referentie_lv.grenzen import UVICORN_OPTIES
 
+START_S = 60
 
-class ReferentieInDraad:
-    def __init__(self, config: Config):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.poort = s.getsockname()[1]
+
+def vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class UvicornServer:
+    def __init__(self, app, poort: int | None = None, *, lifespan: str = "off"):
+        self.poort = poort or vrije_poort()
         self.url = f"http://127.0.0.1:{self.poort}"
-        self.app = create_app(config)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.poort,
+        self.app = app
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.poort,
                                                     log_level="warning", access_log=False,
-                                                    lifespan="on", **UVICORN_OPTIES))
+                                                    lifespan=lifespan, **UVICORN_OPTIES))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> Self:
         self.thread.start()
-        eind = time.monotonic() + 60
-        while time.monotonic() < eind:
-            if self.server.started:
-                return self
+        eind = time.monotonic() + START_S
+        while not self.server.started:
             if not self.thread.is_alive():
-                raise RuntimeError("referentie-LV kon niet starten")
-            time.sleep(0.05)
-        raise RuntimeError("referentie-LV startte niet binnen 60 s")
+                raise RuntimeError("uvicorn kon niet starten")
+            if time.monotonic() > eind:
+                raise RuntimeError(f"uvicorn startte niet binnen {START_S} s")
+            time.sleep(0.02)
+        return self
 
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ReferentieInDraad(UvicornServer):
+    def __init__(self, config: Config):
+        super().__init__(create_app(config), lifespan="on")

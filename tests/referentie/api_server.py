@@ -1,51 +1,22 @@
 """The reference LV on a free loopback port for the API tests: in a thread (``UvicornServer``,
-fast, shares the test process) or as its own process (``ServerProces``, as a run starts it:
-``python -m referentie_lv``; its memory can be measured on its own)."""
+fast, shares the test process; from tests/referentie_in_draad.py) or as its own process
+(``ServerProces``, as a run starts it: ``python -m referentie_lv``; its memory can be measured on
+its own)."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Self
 
 import httpx
-import uvicorn
 
-from referentie_lv.grenzen import UVICORN_OPTIES
+from tests.referentie_in_draad import UvicornServer, vrije_poort
 
-
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class UvicornServer:
-    def __init__(self, app, poort: int | None = None):
-        self.poort = poort or vrije_poort()
-        self.url = f"http://127.0.0.1:{self.poort}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.poort,
-                                                    log_level="warning", access_log=False,
-                                                    lifespan="off", **UVICORN_OPTIES))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        eind = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > eind:
-                raise RuntimeError("uvicorn startte niet")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+__all__ = ["ServerProces", "UvicornServer", "vrije_poort"]
 
 
 class ServerProces:
