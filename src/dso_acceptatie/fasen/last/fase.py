@@ -605,11 +605,14 @@ class Last:
                                    "doorvoer": _rond(m.doorvoer) if m else None})
                 if e in gebroken or m is None or m.aantal == 0:
                     continue     # not reached at this step (e.g. no user of that journey): no verdict
-                mis = [u for u in eigen if u.status == "gefaald"]
-                if mis and machine.te_druk:
-                    breuk_op_drukke_machine = True
-                elif mis:
+                # weighed as every miss is: on a busy machine a miss far beyond what the machine
+                # explains is still the target's (weeg_meetomgeving); the rest says nothing
+                gewogen = [weeg_meetomgeving(u, machine) for u in eigen if u.status == "gefaald"]
+                mis = [u for u in gewogen if u.status == "gefaald"]
+                if mis:
                     gebroken[e] = (gebruikers, "; ".join(u.bericht for u in mis))
+                elif gewogen:
+                    breuk_op_drukke_machine = True
                 elif any(u.status == "geslaagd" for u in eigen):
                     gehouden[e] = gebruikers
             if breuk_op_drukke_machine:
