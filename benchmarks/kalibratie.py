@@ -7,10 +7,10 @@ these scenarios and prints, per run, what the calibration measured (CPU pressure
 time from outside the harness and the target, the control request) and the verdicts:
 
 - ``rustig``: the clean reference on a quiet machine;
-- ``1-brander`` / ``2-branders``: the clean reference with one or two CPU burners beside it (plain
-  Python busy loops, bounded by their own clock, killed after the run);
+- ``1-brander`` / ``2-branders`` / ``8-branders``: the clean reference with 1, 2 or 8 CPU burners
+  beside it (plain Python busy loops, bounded by their own clock, killed after the run);
 - ``traag``: the reference with its slow fault on Presenteren (``traag:presenteren``), quiet;
-- ``traag-2-branders``: the slow reference with two burners.
+- ``traag-2-branders`` / ``traag-8-branders``: the slow reference with 2 or 8 burners.
 
 Run it on an otherwise quiet machine: every other process counts as "from outside". The
 thresholds in ``src/dso_acceptatie/fasen/last/kalibratie.py`` come from these figures. Prints
@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from dso_acceptatie.records import lees_records
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = {"rustig": ("", 0), "1-brander": ("", 1), "2-branders": ("", 2),
-             "traag": ("traag:presenteren", 0), "traag-2-branders": ("traag:presenteren", 2)}
+SCENARIOS = {"rustig": ("", 0), "1-brander": ("", 1), "2-branders": ("", 2), "8-branders": ("", 8),
+             "traag": ("traag:presenteren", 0), "traag-2-branders": ("traag:presenteren", 2),
+             "traag-8-branders": ("traag:presenteren", 8)}
 BRANDER = "import time\nt = time.monotonic() + 150\nwhile time.monotonic() < t:\n    pass\n"
 
 
@@ -59,6 +60,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenario", action="append", choices=list(SCENARIOS),
                    help="alleen dit scenario (herhaalbaar; standaard alle)")
+    p.add_argument("--toon", action="store_true", help="ook elke SLO die niet geslaagd is, met de melding")
     args = p.parse_args()
     kop = (f"{'scenario':<18} {'wand':>6} {'druk':>5} {'buiten':>6} {'bezet':>5} {'ctrl p95':>8} "
            f"{'te druk':>7}  oordelen van de SLO's (presenteren _zoek p95)")
@@ -80,6 +82,10 @@ def main() -> int:
                  + (f" ({zoek['status']}, {zoek['details'].get('gemeten', 0):.0f} ms)" if zoek else ""))
         regels.append(regel)
         print(regel, flush=True)
+        if args.toon:
+            for r in slos:
+                if r["status"] != "geslaagd":
+                    print(f"    {r['status']:<12} {r['controle']:<14} {r['onderwerp']}: {r['bericht'][:220]}")
     print("\n" + kop)
     for r in regels:
         print(r)

@@ -193,10 +193,12 @@ def test_drukke_meetmachine_maakt_van_een_schone_referentie_geen_falen(tmp_path)
     r = per_slo(records)
     kalibratie = r[("meetomgeving", "kalibratie")]
     assert kalibratie["details"]["controle_aantal"] > 0 and kalibratie["details"]["cpu_bezet"] > 0
-    # the calibration saw the burners: CPU time from outside the harness and the target
+    # the calibration saw the burners: CPU time from outside the harness and the target. Whether
+    # that made the machine too busy depends on how long our own tasks waited for a CPU (PSI):
+    # two burners on two cores barely delay them (the scheduler favours the sleeping locust and
+    # reference: 10% CPU pressure, the same p95 as on a quiet machine in benchmarks/kalibratie.py),
+    # eight do (98%). Either way the clean reference must not fail.
     assert kalibratie["details"]["vreemde_cpu"] >= 0.25, kalibratie["details"]
-    if kalibratie["details"]["cpu_druk"] is not None:
-        assert kalibratie["details"]["te_druk"], kalibratie["details"]
     slos = [x for x in records if x["controle"] not in ("lastprofiel", "kalibratie", "verloop")]
     assert slos
     for x in slos:
