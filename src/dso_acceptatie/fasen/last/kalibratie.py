@@ -24,9 +24,11 @@ that burns CPU itself makes tasks wait too, which is the target's problem, not t
 Measured on 30-11-2026 (2 shared cores; ``benchmarks/kalibratie.py``): the control request alone
 does NOT see CPU contention well. A mostly idle thread that wakes for a no-op request gets the CPU
 quickly (the scheduler favours sleepers), so its p95 stayed at 1.5 ms while the CPU pressure was 90%
-and the load 9.6. The thresholds for ``cpu_druk`` and ``vreemde_cpu`` below are set between what a
-quiet machine and one with CPU burners beside the run showed (figures in the benchmark's output and
-in ``load/README.md``).
+and the load 9.6. With profile ``rook`` on the reference: quiet, 2% pressure and 0-1% from
+outside; two CPU burners beside it, 10-12% pressure (our mostly sleeping tasks still get a CPU at
+once: the p95s stayed those of a quiet machine) and 91-93% from outside; eight burners, 98% and
+92%. Other sessions on the machine earlier that day: 80-90% pressure, and p95s of 64-190 ms. The
+thresholds below lie between those (all figures in ``load/README.md``).
 The phase turns a latency or throughput
 miss on a machine that was ``te druk`` into ``geblokkeerd`` ("meetomgeving te druk", with the
 figures), and keeps a miss on a healthy machine ``gefaald``. A latency miss far beyond what the
