@@ -9,12 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from referentie_lv.config import Config
 from tests.referentie_in_draad import ReferentieInDraad
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WACHT_MS = 30_000
 
 
 class Server(ReferentieInDraad):
@@ -56,7 +58,10 @@ def http(lv):
 def pagina(browser):
     """A fresh context (own cookies) and page per test; Dutch locale as a citizen's browser."""
     context = browser.new_context(locale="nl-NL", viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(10_000)
+    # Hang guards, not timing checks: on the 2-core CI machine, with load tests on the other
+    # xdist worker, one page step once took more than 10 s. A passing step never waits longer.
+    context.set_default_timeout(WACHT_MS)
+    expect.set_options(timeout=WACHT_MS)
     page = context.new_page()
     yield page
     context.close()
