@@ -321,7 +321,7 @@ def _zelftest_fasen_extern(doel, args: argparse.Namespace, fasen: list[str] | No
     "Zelftest"): never on a read-only target; a target not on loopback only with
     --extern-toegestaan, and never the load phase there (the proxy is on loopback, so the load
     phase would pick its heavy profile and send it on to the remote target)."""
-    from dso_acceptatie.fasen.last.fase import is_loopback
+    from dso_acceptatie.doelen import is_loopback
     from dso_acceptatie.zelftest import proxy
 
     if doel.alleen_lezen:

@@ -7,6 +7,7 @@ must never silently point a run at the wrong place.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,18 @@ from urllib.parse import urlparse
 from dso_acceptatie.configuratie import ConfiguratieFout, eerste_regel_met, lees_toml, plaats, regel_van
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.fasen import FASEN
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (127.0.0.0/8, ::1 or localhost): where load, soak
+    and fault traffic may go without asking anyone."""
+    host = (urlparse(url).hostname or "").strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 __all__ = ["ConfiguratieFout", "Doel", "controleer_sleutel", "doel_van_opdrachtregel", "kies_doel",
            "lees_doelen"]

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from dso_acceptatie.afnemers.proxy import SLEUTEL_HEADER, OpnameProxy
-from dso_acceptatie.doelen import Doel
+from dso_acceptatie.doelen import Doel, is_loopback
 from dso_acceptatie.records import Masker
 from dso_acceptatie.referentie import ReferentieLV
 
@@ -605,12 +605,6 @@ def _origin(url: str) -> str:
     return f"{delen.scheme}://{delen.netloc}"
 
 
-def _is_loopback_url(url: str) -> bool:
-    from dso_acceptatie.fasen.last.fase import is_loopback
-
-    return is_loopback(url)
-
-
 def doel_via_proxy(doel: Doel, api_proxy: str, loket_proxy: str | None,
                    diensten: tuple[str, ...] | None = None) -> Doel:
     """A copy of ``doel`` whose APIs and loket are reached through the proxies; the name stays, so
@@ -667,14 +661,14 @@ def draai(mutatie_klasse: type[Mutatie], map_: Path, *, voer_uit: Callable[[Doel
         masker = Masker([s for s in (sleutel,) if s])
         # the loopback reference builds its links from Host; a remote target keeps its own Host
         # and the proxy rewrites its origin in bodies and Location
-        hosts = bool(api_upstream) and _is_loopback_url(api_upstream)
+        hosts = bool(api_upstream) and is_loopback(api_upstream)
         api = stapel.enter_context(OpnameProxy(api_upstream, map_ / f"{deel}-verkeer.jsonl", masker=masker,
                                                mutator=mutatie, host_doorgeven=hosts, http=HTTP))
         loket_url = api.url
         if loket_upstream:
             loket = stapel.enter_context(OpnameProxy(
                 loket_upstream, map_ / f"{deel}-loket-verkeer.jsonl", masker=masker, mutator=mutatie,
-                host_doorgeven=_is_loopback_url(loket_upstream), http=HTTP))
+                host_doorgeven=is_loopback(loket_upstream), http=HTTP))
             loket_url = loket.url
         uitkomst = voer_uit(doel_via_proxy(basis, api.url, loket_url if basis.loket else None, diensten))
     return uitkomst, mutatie.toegepast

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import ipaddress
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from dso_acceptatie.configuratie import ConfiguratieFout
+from dso_acceptatie.doelen import is_loopback
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
 from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last import throttling, verloop
@@ -123,16 +123,6 @@ class Keuze:
     status: str = "geslaagd"       # overgeslagen / geblokkeerd when there is no profile
     reden: str = ""
     max_per_seconde: float | None = None
-
-
-def is_loopback(url: str) -> bool:
-    host = (urlparse(url).hostname or "").strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def kies_profiel(doel: DoelInfo, slo: slo_mod.SloBestand, urls: list[str],
