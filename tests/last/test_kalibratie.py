@@ -9,7 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from dso_acceptatie.fasen.last import slo as slo_mod
+from dso_acceptatie import slo as slo_mod
 from dso_acceptatie.fasen.last.fase import weeg_meetomgeving
 from dso_acceptatie.fasen.last.kalibratie import CONTROLE_P95_GRENS_MS, Cijfers, Kalibratie
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from dso_acceptatie import slo
 from dso_acceptatie.diensten import DIENSTEN
 from dso_acceptatie.doelen import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo
-from dso_acceptatie.fasen.last import fase, slo
+from dso_acceptatie.fasen.last import fase
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFIELEN = """\

@@ -9,9 +9,9 @@ import secrets
 
 import pytest
 
+from dso_acceptatie import slo as slo_mod
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
-from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last import throttling
 from dso_acceptatie.referentie import ReferentieLV
 

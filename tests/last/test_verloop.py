@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from dso_acceptatie import slo
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import DoelInfo
-from dso_acceptatie.fasen.last import fase, slo, verloop
+from dso_acceptatie.fasen.last import fase, verloop
 
 ROOT = Path(__file__).resolve().parents[2]
 KOP = ("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"

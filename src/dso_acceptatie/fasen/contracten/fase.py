@@ -19,13 +19,13 @@ from pathlib import Path
 
 import httpx
 
+from dso_acceptatie import slo as slo_mod
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.basis import FaseContext
 from dso_acceptatie.fasen.contracten import adr, arazzo, beslistabellen, controles, specs, uitvoering
 from dso_acceptatie.fasen.contracten import dienst as dienst_mod
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen, lees
 from dso_acceptatie.fasen.contracten.reproductie import SLEUTEL_HEADER, Bewijs
-from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.records import RecordWriter
 from dso_acceptatie.tempo import Begrenzer
 

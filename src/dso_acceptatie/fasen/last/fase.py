@@ -33,10 +33,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from dso_acceptatie import slo as slo_mod
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.doelen import is_loopback
 from dso_acceptatie.fasen.basis import DoelInfo, FaseContext
-from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.fasen.last import throttling, verloop
 from dso_acceptatie.fasen.last.kalibratie import CONTROLE_P95_GRENS_MS, Cijfers, Kalibratie
 from dso_acceptatie.fasen.last.verloop import Geheugenmeter

@@ -40,9 +40,9 @@ from locust.exception import RescheduleTask
 from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
+from dso_acceptatie import slo as slo_mod
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.diensten import DIENSTEN
-from dso_acceptatie.fasen.last import slo as slo_mod
 from dso_acceptatie.project import project
 from dso_acceptatie.tempo import Begrenzer
 

@@ -2,7 +2,8 @@
 
 One evaluation (:func:`beoordeel`) serves both the phase (figures from locust's CSV) and the
 locustfiles' own ``events.quitting`` gate (figures from ``environment.stats``), so a person who
-runs locust by hand gets the same verdict as the run.
+runs locust by hand gets the same verdict as the run. The contract phase reads the same file for
+its latency check (``dso_latentie``), so it lives here, shared, and not inside the load phase.
 
 Every mistake in the file stops with a Dutch message naming file, line and fix
 (:class:`~dso_acceptatie.configuratie.ConfiguratieFout`); unknown keys are errors, never ignored.
