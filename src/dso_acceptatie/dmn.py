@@ -22,7 +22,9 @@ reaches that row, and the conclusion of the top decision for those answers.
 from __future__ import annotations
 
 import itertools
+import math
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,7 +288,10 @@ def _relevant(model: Model, spoor: dict[str, int], besluit: str) -> bool:
     return True
 
 
-def _kandidaten_per_vraag(model: Model) -> dict[str, list]:
+def kandidaten_per_vraag(model: Model, *, buren: bool = False) -> dict[str, list]:
+    """Per question the answers worth trying: every value a decision table compares it with
+    (``buren``: also one below and one above each number, never negative, so that both sides of
+    every threshold are tried), False/True for a yes/no question."""
     per: dict[str, list] = {}
     for naam, vraag in sorted(model.vragen.items(), key=lambda kv: kv[1].prioriteit):
         waarden: list = []
@@ -298,26 +303,31 @@ def _kandidaten_per_vraag(model: Model) -> dict[str, list]:
         if vraag.soort == "boolean":
             waarden = [False, True]          # 'nee' first: the calm default for a don't-care
         elif vraag.soort == "number":
-            waarden = sorted({w for w in waarden if isinstance(w, (int, float))
-                              and not isinstance(w, bool)}) or [1]
+            getallen = {w for w in waarden if isinstance(w, (int, float)) and not isinstance(w, bool)}
+            if buren:
+                getallen = {g + d for g in getallen for d in (-1, 0, 1) if g + d >= 0}
+            waarden = sorted(getallen) or [1]
         else:
             waarden = list(dict.fromkeys(w for w in waarden if isinstance(w, str))) or ["tekst"]
         per[naam] = waarden
     return per
 
 
-def voorbeelden(model: Model) -> list[Voorbeeld]:
-    """One example per row of every decision table: answers reaching it, and the conclusion."""
-    per = _kandidaten_per_vraag(model)
-    namen = list(per)
-    aantal = 1
-    for w in per.values():
-        aantal *= len(w)
+def antwoordcombinaties(model: Model, *, buren: bool = False) -> Iterator[dict]:
+    """Every combination of the candidate answers (``kandidaten_per_vraag``), as question -> answer;
+    refuses (DmnFout, before the first one) when there are more than ``MAX_COMBINATIES``."""
+    per = kandidaten_per_vraag(model, buren=buren)
+    aantal = math.prod(len(w) for w in per.values())
     if aantal > MAX_COMBINATIES:
         raise DmnFout(f"{model.naam}: {aantal} antwoordcombinaties, meer dan {MAX_COMBINATIES}")
+    namen = list(per)
+    return (dict(zip(namen, combinatie, strict=True)) for combinatie in itertools.product(*per.values()))
+
+
+def voorbeelden(model: Model) -> list[Voorbeeld]:
+    """One example per row of every decision table: answers reaching it, and the conclusion."""
     gekozen: dict[tuple[str, int], tuple[bool, dict, object]] = {}
-    for combinatie in itertools.product(*(per[n] for n in namen)):
-        antwoorden = dict(zip(namen, combinatie, strict=True))
+    for antwoorden in antwoordcombinaties(model):
         conclusie, spoor = evalueer(model, antwoorden)
         for besluit, nummer in spoor.items():
             sleutel = (besluit, nummer)

@@ -154,7 +154,7 @@ def test_de_echte_pakketten_komen_uit_de_eigen_kopie_en_worden_geevalueerd():
     assert beleid == {"UNIQUE", "ANY", "FIRST"}
     for model in modellen.values():
         # every combination of the values the tables test: each evaluates to an outcome
-        per = dmnmod._kandidaten_per_vraag(model)
+        per = dmnmod.kandidaten_per_vraag(model)
         uitkomsten = set()
         for combinatie in itertools.product(*per.values()):
             conclusie, spoor = evalueer(model, dict(zip(per, combinatie, strict=True)))

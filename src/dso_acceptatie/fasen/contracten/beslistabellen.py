@@ -21,7 +21,6 @@ proof; a published model the oracle does not know is ``overgeslagen``.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ import httpx
 
 from dso_acceptatie import dmn
 from dso_acceptatie.fasen.contracten.uitvoering import Uitwisseling
-from dso_acceptatie.feel import DmnFout, kandidaten
+from dso_acceptatie.feel import DmnFout
 
 CONTROLE = "dso_toepasbare_regels"
 MAX_GEVALLEN = 400                 # per model; beyond this: rows + boundary variants
@@ -58,39 +57,12 @@ class Uitkomst:
     details: dict = field(default_factory=dict)
 
 
-def _waarden(model: dmn.Model) -> dict[str, list]:
-    """Per question the values to try (see module docstring)."""
-    per: dict[str, list] = {}
-    for naam, vraag in sorted(model.vragen.items(), key=lambda kv: kv[1].prioriteit):
-        gevonden: list = []
-        for b in model.besluiten.values():
-            if naam in b.kolommen:
-                i = b.kolommen.index(naam)
-                for r in b.regels:
-                    gevonden += kandidaten(r.ingangen[i])
-        if vraag.soort == "boolean":
-            per[naam] = [False, True]
-        elif vraag.soort == "number":
-            getallen = {w for w in gevonden if isinstance(w, (int, float)) and not isinstance(w, bool)}
-            rond = {g + d for g in getallen for d in (-1, 0, 1)}
-            per[naam] = sorted(w for w in rond if w >= 0) or [1]
-        else:
-            per[naam] = list(dict.fromkeys(w for w in gevonden if isinstance(w, str))) or ["tekst"]
-    return per
-
-
 def gevallen(model: dmn.Model) -> tuple[list[Geval], list[tuple[str, int]]]:
     """The cases for one model, and the (decision, row) pairs no case reaches."""
-    per = _waarden(model)
-    namen = list(per)
-    aantal = 1
-    for w in per.values():
-        aantal *= len(w)
-    if aantal > dmn.MAX_COMBINATIES:
-        raise DmnFout(f"{model.naam}: {aantal} antwoordcombinaties, meer dan {dmn.MAX_COMBINATIES}")
+    # the boundary values: one below and above every number a table compares with (module doc)
+    per = dmn.kandidaten_per_vraag(model, buren=True)
     alle: list[Geval] = []
-    for combinatie in itertools.product(*(per[n] for n in namen)):
-        antwoorden = dict(zip(namen, combinatie, strict=True))
+    for antwoorden in dmn.antwoordcombinaties(model, buren=True):
         conclusie, spoor = dmn.evalueer(model, antwoorden)
         if conclusie is not None:
             alle.append(Geval(antwoorden, conclusie, spoor))
