@@ -9,14 +9,13 @@ from __future__ import annotations
 import copy
 import json
 import math
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from dso_acceptatie.fasen.contracten import specs, uitvoering
 from dso_acceptatie.fasen.contracten.instellingen import Instellingen
+from tests.lokale_http import StilleHandler, lokale_server
 
 _OBJ = {"application/json": {"schema": {"type": "object"}}}
 SPEC = {"openapi": "3.0.3", "info": {"title": "standaarden", "version": "1.0.0"}, "paths": {
@@ -27,7 +26,7 @@ SPEC = {"openapi": "3.0.3", "info": {"title": "standaarden", "version": "1.0.0"}
                       "400": {"description": "fout", "content": _OBJ}}}}}}
 
 
-class _Dienst:
+def _dienst(modus: str) -> type[StilleHandler]:
     """/zoek on loopback. ``strikt``: an empty q is a missing q, Y must fit in a float32 (as Prism
     and the OAS have it). ``ruim``: takes an empty q as a value (as the reference LV does), Y as
     strict. ``fout``: strict, and also refuses a valid Y above 1000 — a wrong system.
@@ -35,49 +34,31 @@ class _Dienst:
     (A server that accepts a Y beyond float32 may rightly get ``negative_data_rejection``: by the
     OAS such a value is invalid input. The reference LV refuses it, as Prism does.)"""
 
-    def __init__(self, modus: str):
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 — http.server's name
-                deel = urlsplit(self.path)
-                query = parse_qs(deel.query, keep_blank_values=True)
-                goed = deel.path == "/zoek" and set(query) <= {"q", "Y"} and len(query.get("q", [])) == 1
-                if goed and modus != "ruim" and query["q"][0] == "":
+    class Handler(StilleHandler):
+        def do_GET(self):  # noqa: N802 — http.server's name
+            deel = urlsplit(self.path)
+            query = parse_qs(deel.query, keep_blank_values=True)
+            goed = deel.path == "/zoek" and set(query) <= {"q", "Y"} and len(query.get("q", [])) == 1
+            if goed and modus != "ruim" and query["q"][0] == "":
+                goed = False
+            if goed and "Y" in query:
+                try:
+                    y = float(query["Y"][0])
+                except ValueError:
                     goed = False
-                if goed and "Y" in query:
-                    try:
-                        y = float(query["Y"][0])
-                    except ValueError:
-                        goed = False
-                    else:
-                        goed = len(query["Y"]) == 1 and math.isfinite(y)
-                        goed = goed and abs(y) <= specs.FLOAT32_MAX
-                        goed = goed and not (modus == "fout" and y > 1000)
-                body = b"{}"
-                self.send_response(200 if goed else 400)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                else:
+                    goed = len(query["Y"]) == 1 and math.isfinite(y)
+                    goed = goed and abs(y) <= specs.FLOAT32_MAX
+                    goed = goed and not (modus == "fout" and y > 1000)
+            self.antwoord(200 if goed else 400, b"{}")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    return Handler
 
 
 def _checks(modus: str) -> dict[str, uitvoering.CheckUitslag]:
     instellingen = Instellingen(max_voorbeelden=10, schemathesis_fasen=["examples", "coverage", "fuzzing"])
-    with _Dienst(modus) as dienst:
-        uitslag = uitvoering.voer_uit(SPEC, basis_url=dienst.url, headers={}, instellingen=instellingen,
+    with lokale_server(_dienst(modus)) as url:
+        uitslag = uitvoering.voer_uit(SPEC, basis_url=url, headers={}, instellingen=instellingen,
                                       seed=1)
     assert not uitslag.algemene_fouten, uitslag.algemene_fouten
     return uitslag.operaties["GET /zoek"].checks

@@ -5,13 +5,12 @@ and line."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from dso_acceptatie.configuratie import ConfiguratieFout
 from dso_acceptatie.fasen.contracten import instellingen, uitvoering
+from tests.lokale_http import StilleHandler, lokale_server
 
 _OBJ = {"application/json": {"schema": {"type": "object"}}}
 _FOUT = {"description": "fout", "content": {"application/problem+json": {"schema": {"type": "object"}}}}
@@ -23,32 +22,18 @@ SPEC = {"openapi": "3.0.3", "info": {"title": "uitzondering", "version": "1.0.0"
 ANTWOORD = {"/a": 422, "/b": 422, "/c": 400}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(StilleHandler):
     def do_POST(self):  # noqa: N802 — http.server's name
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status = ANTWOORD.get(self.path.split("?")[0], 404)
         body = json.dumps({"status": status, "title": "fout", "detail": "fout"}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/problem+json")
-        self.send_header("API-Version", "1.0.0")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.antwoord(status, body, "application/problem+json", {"API-Version": "1.0.0"})
 
 
 @pytest.fixture
 def basis():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    draad = threading.Thread(target=server.serve_forever, daemon=True)
-    draad.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with lokale_server(_Handler) as url:
+        yield url
 
 
 def _toml(tmp_path, tekst: str):

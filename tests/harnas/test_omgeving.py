@@ -6,13 +6,12 @@ A health endpoint that exists and reports the service unhealthy stays ernstig.""
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from dso_acceptatie.doelen import Doel
 from dso_acceptatie.omgeving import gedocumenteerde_operatie, voorcontrole
 from dso_acceptatie.records import RecordWriter
+from tests.lokale_http import StilleHandler, lokale_server
 
 
 @contextmanager
@@ -20,27 +19,14 @@ def _dienst(antwoorden: dict[str, int], standaard: int = 404):
     """A loopback service answering ``antwoorden[path]`` (or ``standaard``); records the paths."""
     gezien: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(StilleHandler):
         def do_GET(self):  # noqa: N802 — http.server's name
             pad = self.path.split("?")[0]
             gezien.append(pad)
-            body = b'{"status": 200}'
-            self.send_response(antwoorden.get(pad, standaard))
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.antwoord(antwoorden.get(pad, standaard), b'{"status": 200}')
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", gezien
-    finally:
-        server.shutdown()
-        server.server_close()
+    with lokale_server(Handler) as url:
+        yield url, gezien
 
 
 def _controleer(tmp_path, url: str, specs: str) -> tuple[bool, list[dict]]:

@@ -6,14 +6,13 @@ walk must find it, name it, and weigh it ernstig, and must find nothing on the s
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from dso_acceptatie.fasen.klantreizen import toegankelijkheid
 from dso_acceptatie.records import RecordWriter, lees_records
+from tests.lokale_http import StilleHandler, lokale_server
 
 PAGINA = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Proef</title></head>
 <body><a href="#inhoud">Naar de inhoud</a>
@@ -30,25 +29,14 @@ PAGINA = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Pr
 @pytest.fixture(scope="module")
 def server():
     """Two pages on loopback: /goed (everything reachable), /fout (one link with tabindex=-1)."""
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(StilleHandler):
         def do_GET(self):  # noqa: N802 - the name http.server calls
             fout = self.path.startswith("/fout")
             body = PAGINA.replace("{tabindex}", ' tabindex="-1"' if fout else "").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.antwoord(200, body, "text/html; charset=utf-8")
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    draad = threading.Thread(target=httpd.serve_forever, daemon=True)
-    draad.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with lokale_server(Handler) as url:
+        yield url
 
 
 def _loop(browser, url: str) -> dict:

@@ -1,9 +1,10 @@
 """Paths of the shipped standards and samples the tests use; a recording loopback server."""
 
 import contextlib
-import http.server
-import threading
 from pathlib import Path
+
+from tests.lokale_http import StilleHandler
+from tests.lokale_http import lokale_server as http_server
 
 PROJECT = Path(__file__).resolve().parents[2]
 VOORBEELDEN = PROJECT / "contracts" / "leveringen" / "voorbeelden"
@@ -20,20 +21,10 @@ def lokale_server(antwoord: bytes = b""):
     A validator that is locked down leaves the list empty."""
     hits: list[str] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(StilleHandler):
         def do_GET(self):
             hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(antwoord)
+            self.antwoord(200, antwoord, "application/octet-stream")
 
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}/", hits
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with http_server(Handler) as url:
+        yield url + "/", hits

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,32 +13,24 @@ from dso_acceptatie.doelen import Doel
 from dso_acceptatie.fasen import Fase
 from dso_acceptatie.rapport import bouw_rapport
 from dso_acceptatie.run import Orkestrator
+from tests.lokale_http import StilleHandler, lokale_server
 
 PROJECT = Path(__file__).resolve().parents[2]
 PROEF = {"proef": Fase("proef", "Proeffase", "tests.harnas.voorbeeldfase", 20)}
 
 
-class _Dienst(BaseHTTPRequestHandler):
+class _Dienst(StilleHandler):
     def do_GET(self):
         body = {"/svc/health": {"status": "UP"}, "/svc/app-info": {"version": "1"},
                 "/svc/openapi.json": {"openapi": "3.0.3", "info": {"title": "p", "version": "1"}, "paths": {}}
                 }.get(self.path)
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body or {}).encode())
-
-    def log_message(self, *args):
-        pass
+        self.antwoord(200 if body else 404, json.dumps(body or {}).encode())
 
 
 @pytest.fixture
 def dienst():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Dienst)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/svc"
-    server.shutdown()
-    server.server_close()
+    with lokale_server(_Dienst) as url:
+        yield url + "/svc"
 
 
 def run(tmp_path, dienst, gedrag, monkeypatch):
